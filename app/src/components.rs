@@ -1,0 +1,4 @@
+//! Reusable pieces shared by every page.
+
+pub mod nav;
+pub mod page;

@@ -1,0 +1,96 @@
+//! Identifier newtypes. Every id is a UUID that a client (a tablet, the server) can mint.
+
+use std::{fmt, str::FromStr};
+
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+macro_rules! entity_id {
+    ($(#[$doc:meta] $name:ident),* $(,)?) => {$(
+        #[$doc]
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        #[serde(transparent)]
+        pub struct $name(pub Uuid);
+
+        impl $name {
+            /// Mints a fresh random id.
+            pub fn new() -> Self {
+                Self(Uuid::new_v4())
+            }
+            /// A deterministic id, for seeds and tests.
+            pub const fn from_u128(v: u128) -> Self {
+                Self(Uuid::from_u128(v))
+            }
+        }
+
+        impl Default for $name {
+            fn default() -> Self {
+                Self::new()
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                self.0.fmt(f)
+            }
+        }
+
+        impl FromStr for $name {
+            type Err = uuid::Error;
+            fn from_str(s: &str) -> Result<Self, Self::Err> {
+                Uuid::parse_str(s).map(Self)
+            }
+        }
+    )*};
+}
+
+entity_id! {
+    /// A product in the store's catalogue.
+    ProductId,
+    /// A physical package (what the regulator tracks by tag).
+    PackageId,
+    /// A command's idempotency key, minted where the command is made.
+    MutationId,
+    /// A staff account.
+    UserId,
+    /// A tablet, till or the server itself.
+    DeviceId,
+    /// A reservation of stock for pickup.
+    HoldId,
+    /// A sales receipt.
+    ReceiptId,
+    /// A return against a receipt.
+    ReturnId,
+    /// A physical count of one package.
+    CountId,
+}
+
+/// How a customer is recognised for purchase limits (a loyalty id, a hashed phone number).
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct CustomerRef(String);
+
+impl CustomerRef {
+    /// Normalises a reference: trimmed, case-folded, never empty.
+    pub fn parse(raw: &str) -> Result<Self, crate::DomainError> {
+        let s = raw.trim().to_lowercase();
+        if s.is_empty() {
+            return Err(crate::DomainError::InvalidInput {
+                field: "customer".into(),
+                message: "the customer reference is empty".into(),
+            });
+        }
+        Ok(Self(s))
+    }
+
+    /// The normalised text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for CustomerRef {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}

@@ -1,0 +1,36 @@
+//! Pistil's domain: quantities, products, packages, commands, events, and the pure
+//! `decide` / `evolve` pair that the server and the tablet app both run.
+
+pub mod command;
+mod decide;
+mod error;
+pub mod event;
+mod ids;
+mod jurisdiction;
+pub mod limits;
+mod money;
+mod package;
+mod product;
+pub mod quantity;
+mod reason;
+mod state;
+pub mod tag;
+
+pub use command::{Action, Command, HoldChannel, ReturnDisposition, SaleChannel};
+pub use decide::{decide, merge_compatibility, split_parts};
+pub use error::DomainError;
+pub use event::{Event, EventKind, EVENT_VERSION};
+pub use ids::*;
+pub use jurisdiction::{Jurisdiction, LimitTerm, Measure, PurchaseLimit, ReportFormat};
+pub use money::{Currency, Money};
+pub use package::{HoldReason, LabResult, LabState, Package, PackageStatus, Zone};
+pub use product::{
+    Category, Product, QuantityType, RegulatorMapping, StrainType, UnitWeightDefinition,
+};
+pub use quantity::{Quantity, Unit, UnitFamily};
+pub use reason::{AdjustReason, DestroyMethod, DestroyReason};
+pub use state::{
+    evolve, CountRecord, CustomerDay, MergePolicy, ReceiptRecord, State, StoreConfig, Totals,
+    STATE_VERSION,
+};
+pub use tag::RegulatorTag;

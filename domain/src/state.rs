@@ -1,0 +1,403 @@
+//! The ledger's state and `evolve`, the pure fold of events into it.
+
+use std::collections::{HashMap, HashSet};
+
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+use crate::{
+    event::{Event, EventKind, Hold, Receipt},
+    CountId, CustomerRef, HoldId, Jurisdiction, MutationId, Package, PackageId, PackageStatus,
+    Product, ProductId, Quantity, ReceiptId, RegulatorTag, ReturnDisposition, ReturnId,
+};
+
+/// Version of the state schema; tablets drop a cached state of another version.
+pub const STATE_VERSION: u32 = 1;
+
+/// Which packages may be merged together; configurable per store.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MergePolicy {
+    /// Sources must share a batch.
+    pub same_batch: bool,
+    /// Sources must share a lab result.
+    pub same_lab_result: bool,
+    /// Sources' expiry dates may differ by at most this many days.
+    pub expiry_window_days: Option<u32>,
+}
+
+impl Default for MergePolicy {
+    fn default() -> Self {
+        Self {
+            same_batch: true,
+            same_lab_result: true,
+            expiry_window_days: Some(30),
+        }
+    }
+}
+
+/// Store-wide settings.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StoreConfig {
+    /// The store's name.
+    pub name: String,
+    /// Its jurisdiction's rules.
+    pub jurisdiction: Jurisdiction,
+    /// Merge policy.
+    pub merge_policy: MergePolicy,
+    /// The store's offset from UTC in minutes, for "the same day" of purchase limits.
+    pub utc_offset_minutes: i32,
+}
+
+impl Default for StoreConfig {
+    fn default() -> Self {
+        Self {
+            name: "Pistil store".into(),
+            jurisdiction: Jurisdiction::ontario(),
+            merge_policy: MergePolicy::default(),
+            utc_offset_minutes: -300,
+        }
+    }
+}
+
+impl StoreConfig {
+    /// The store's calendar day of an instant.
+    pub fn day_of(&self, at: DateTime<Utc>) -> NaiveDate {
+        (at + Duration::minutes(i64::from(self.utc_offset_minutes))).date_naive()
+    }
+}
+
+/// Running totals per product that conservation is checked against, in the product's unit.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Totals {
+    /// Received on manifests.
+    pub received: Decimal,
+    /// Sold (in store and fulfilled holds).
+    pub sold: Decimal,
+    /// Returned by customers.
+    pub returned: Decimal,
+    /// Destroyed.
+    pub destroyed: Decimal,
+    /// Net adjustments (negative: adjusted away).
+    pub adjusted: Decimal,
+}
+
+/// A receipt and what has come back against it, line by line.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReceiptRecord {
+    /// The receipt.
+    pub receipt: Receipt,
+    /// Returned per line, same order as the receipt's lines.
+    pub returned: Vec<Decimal>,
+}
+
+/// What one customer bought on one store day, for purchase limits.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CustomerDay {
+    /// The store day.
+    pub day: NaiveDate,
+    /// Product and quantity of each line sold that day.
+    pub lines: Vec<(ProductId, Decimal)>,
+}
+
+/// A recorded count.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CountRecord {
+    /// The package.
+    pub package_id: PackageId,
+    /// Ledger quantity when counted.
+    pub expected: Quantity,
+    /// What was counted.
+    pub counted: Quantity,
+}
+
+/// Everything `decide` needs to judge a command.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct State {
+    /// Schema version.
+    pub version: u32,
+    /// Store settings.
+    pub config: StoreConfig,
+    /// Catalogue.
+    pub products: HashMap<ProductId, Product>,
+    /// Every package ever, finished and destroyed ones included.
+    pub packages: HashMap<PackageId, Package>,
+    /// Every tag ever used, to its package.
+    pub tags: HashMap<RegulatorTag, PackageId>,
+    /// Manifests already received.
+    pub manifests: HashSet<String>,
+    /// Active pickup holds.
+    pub holds: HashMap<HoldId, Hold>,
+    /// Receipts, for returns.
+    pub receipts: HashMap<ReceiptId, ReceiptRecord>,
+    /// Returns recorded.
+    pub returns: HashSet<ReturnId>,
+    /// Counts recorded.
+    pub counts: HashMap<CountId, CountRecord>,
+    /// Each customer's purchases on their latest store day.
+    pub purchases: HashMap<CustomerRef, CustomerDay>,
+    /// Conservation totals per product.
+    pub totals: HashMap<ProductId, Totals>,
+    /// Mutations that produced events.
+    pub applied: HashSet<MutationId>,
+}
+
+impl Default for State {
+    fn default() -> Self {
+        Self {
+            version: STATE_VERSION,
+            config: StoreConfig::default(),
+            products: HashMap::new(),
+            packages: HashMap::new(),
+            tags: HashMap::new(),
+            manifests: HashSet::new(),
+            holds: HashMap::new(),
+            receipts: HashMap::new(),
+            returns: HashSet::new(),
+            counts: HashMap::new(),
+            purchases: HashMap::new(),
+            totals: HashMap::new(),
+            applied: HashSet::new(),
+        }
+    }
+}
+
+/// Folds one event into the state. Pure: the same events always give the same state.
+pub fn evolve(mut state: State, event: &Event) -> State {
+    state.apply(event);
+    state
+}
+
+impl State {
+    /// Folds one event in place (what `evolve` does, without moving the state).
+    pub fn apply(&mut self, event: &Event) {
+        self.applied.insert(event.mutation_id);
+        match &event.kind {
+            EventKind::StoreConfigured { config } => self.config = config.clone(),
+            EventKind::ProductDefined { product } => {
+                self.products.insert(product.id, product.clone());
+            }
+            EventKind::ManifestReceived {
+                manifest_number, ..
+            } => {
+                self.manifests.insert(manifest_number.clone());
+            }
+            EventKind::PackageReceived { package, .. } => {
+                self.totals_mut(package.product_id).received += package.quantity.amount;
+                self.insert_package(package.clone());
+            }
+            EventKind::PackageMoved { package_id, to, .. } => {
+                if let Some(p) = self.packages.get_mut(package_id) {
+                    p.zone = *to;
+                }
+            }
+            EventKind::PackageSplit {
+                source,
+                remaining,
+                children,
+                ..
+            } => {
+                if let Some(p) = self.packages.get_mut(source) {
+                    p.quantity = *remaining;
+                    p.children.extend(children.iter().map(|c| c.id));
+                }
+                for child in children {
+                    self.insert_package(child.clone());
+                }
+            }
+            EventKind::PackagesMerged { sources, package } => {
+                for s in sources {
+                    if let Some(p) = self.packages.get_mut(&s.package_id) {
+                        p.quantity.amount -= s.quantity.amount;
+                        p.status = PackageStatus::Finished;
+                        p.children.push(package.id);
+                    }
+                }
+                self.insert_package(package.clone());
+            }
+            EventKind::PackageDestroyed {
+                package_id,
+                quantity,
+                remaining,
+                ..
+            } => {
+                if let Some(p) = self.packages.get_mut(package_id) {
+                    p.quantity = *remaining;
+                    if remaining.is_zero() {
+                        p.status = PackageStatus::Destroyed;
+                    }
+                    let product = p.product_id;
+                    self.totals_mut(product).destroyed += quantity.amount;
+                }
+            }
+            EventKind::PackageAdjusted {
+                package_id,
+                delta,
+                remaining,
+                ..
+            } => {
+                if let Some(p) = self.packages.get_mut(package_id) {
+                    p.quantity = *remaining;
+                    let product = p.product_id;
+                    self.totals_mut(product).adjusted += delta.amount;
+                }
+            }
+            EventKind::Sold { receipt } => self.record_sale(receipt, event.at, false),
+            EventKind::Returned {
+                receipt_id,
+                return_id,
+                lines,
+                disposition,
+            } => {
+                self.returns.insert(*return_id);
+                for line in lines {
+                    if let Some(rec) = self.receipts.get_mut(receipt_id) {
+                        if let Some(i) = rec
+                            .receipt
+                            .lines
+                            .iter()
+                            .position(|l| l.package_id == line.package_id)
+                        {
+                            rec.returned[i] += line.quantity.amount;
+                        }
+                    }
+                    if let Some(p) = self.packages.get_mut(&line.package_id) {
+                        p.quantity.amount += line.quantity.amount;
+                        if *disposition == ReturnDisposition::Quarantine {
+                            p.status = PackageStatus::OnHold(crate::HoldReason::CustomerReturn);
+                        } else if p.status == PackageStatus::Finished {
+                            p.status = PackageStatus::Active;
+                        }
+                    }
+                    self.totals_mut(line.product_id).returned += line.quantity.amount;
+                }
+            }
+            EventKind::HoldPlaced { hold } => {
+                for line in &hold.lines {
+                    if let Some(p) = self.packages.get_mut(&line.package_id) {
+                        p.held += line.quantity.amount;
+                    }
+                }
+                self.holds.insert(hold.hold_id, hold.clone());
+            }
+            EventKind::HoldReleased { hold_id, lines, .. } => {
+                for line in lines {
+                    if let Some(p) = self.packages.get_mut(&line.package_id) {
+                        p.held -= line.quantity.amount;
+                    }
+                }
+                self.holds.remove(hold_id);
+            }
+            EventKind::HoldFulfilled { hold_id, receipt } => {
+                self.holds.remove(hold_id);
+                self.record_sale(receipt, event.at, true);
+            }
+            EventKind::CountRecorded {
+                count_id,
+                package_id,
+                expected,
+                counted,
+                ..
+            } => {
+                self.counts.insert(
+                    *count_id,
+                    CountRecord {
+                        package_id: *package_id,
+                        expected: *expected,
+                        counted: *counted,
+                    },
+                );
+            }
+            EventKind::PackageFinished { package_id } => {
+                if let Some(p) = self.packages.get_mut(package_id) {
+                    p.status = PackageStatus::Finished;
+                }
+            }
+            EventKind::PackagePlacedOnHold { package_id, reason } => {
+                if let Some(p) = self.packages.get_mut(package_id) {
+                    p.status = PackageStatus::OnHold(*reason);
+                }
+            }
+            EventKind::PackageReleased { package_id } => {
+                if let Some(p) = self.packages.get_mut(package_id) {
+                    p.status = PackageStatus::Active;
+                }
+            }
+        }
+    }
+
+    fn insert_package(&mut self, package: Package) {
+        self.tags.insert(package.tag.clone(), package.id);
+        self.packages.insert(package.id, package);
+    }
+
+    fn totals_mut(&mut self, product: ProductId) -> &mut Totals {
+        self.totals.entry(product).or_default()
+    }
+
+    fn record_sale(&mut self, receipt: &Receipt, at: DateTime<Utc>, from_hold: bool) {
+        for line in &receipt.lines {
+            if let Some(p) = self.packages.get_mut(&line.package_id) {
+                p.quantity.amount -= line.quantity.amount;
+                if from_hold {
+                    p.held -= line.quantity.amount;
+                }
+            }
+            self.totals_mut(line.product_id).sold += line.quantity.amount;
+        }
+        if let Some(customer) = &receipt.customer {
+            let day = self.config.day_of(at);
+            let entry = self
+                .purchases
+                .entry(customer.clone())
+                .or_insert_with(|| CustomerDay {
+                    day,
+                    lines: Vec::new(),
+                });
+            if entry.day != day {
+                entry.day = day;
+                entry.lines.clear();
+            }
+            entry.lines.extend(
+                receipt
+                    .lines
+                    .iter()
+                    .map(|l| (l.product_id, l.quantity.amount)),
+            );
+        }
+        self.receipts.insert(
+            receipt.receipt_id,
+            ReceiptRecord {
+                returned: vec![Decimal::ZERO; receipt.lines.len()],
+                receipt: receipt.clone(),
+            },
+        );
+    }
+
+    /// Replays events from the empty state.
+    pub fn replay<'a>(events: impl IntoIterator<Item = &'a Event>) -> State {
+        let mut s = State::default();
+        for e in events {
+            s.apply(e);
+        }
+        s
+    }
+
+    /// Looks a package up by its tag.
+    pub fn package_by_tag(&self, tag: &RegulatorTag) -> Option<&Package> {
+        self.tags.get(tag).and_then(|id| self.packages.get(id))
+    }
+
+    /// Available-to-sell per product: floor, active, minus holds, in the product's unit.
+    pub fn available_to_sell(&self, product: ProductId) -> Decimal {
+        self.packages
+            .values()
+            .filter(|p| {
+                p.product_id == product
+                    && p.status == PackageStatus::Active
+                    && p.zone == crate::Zone::SalesFloor
+            })
+            .map(Package::available)
+            .sum()
+    }
+}

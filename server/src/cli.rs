@@ -1,0 +1,52 @@
+//! Command-line interface of the `pistil` binary.
+
+use std::{net::SocketAddr, path::PathBuf};
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::config::Config;
+
+/// Pistil: one live, provable picture of a cannabis retailer's shelf, sales and regulator records.
+#[derive(Debug, Parser)]
+#[command(name = "pistil", version, about)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands of `pistil`.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the app and the API.
+    Serve(ServeArgs),
+}
+
+/// Options of `pistil serve`.
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address to listen on; port 0 picks a free port.
+    #[arg(long, default_value = "127.0.0.1:8080", env = "PISTIL_ADDR")]
+    pub addr: SocketAddr,
+    /// Directory for the database and other state; created when missing.
+    #[arg(long, default_value = "./data", env = "PISTIL_DATA_DIR")]
+    pub data_dir: PathBuf,
+    /// Directory holding the built browser app (Trunk's output).
+    #[arg(long, default_value = "./dist", env = "PISTIL_DIST")]
+    pub dist: PathBuf,
+    /// Seed a realistic demo store on first start.
+    #[arg(long)]
+    pub demo: bool,
+}
+
+impl ServeArgs {
+    /// Turns parsed arguments into the server's configuration.
+    pub fn into_config(self) -> Config {
+        Config {
+            addr: self.addr,
+            data_dir: self.data_dir,
+            dist: self.dist,
+            demo: self.demo,
+        }
+    }
+}

@@ -1,0 +1,16 @@
+//! Runtime configuration of the server.
+
+use std::{net::SocketAddr, path::PathBuf};
+
+/// Everything `Application::build` needs to know.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Address to bind; port 0 picks a free one.
+    pub addr: SocketAddr,
+    /// Directory for the SQLite database.
+    pub data_dir: PathBuf,
+    /// Directory of the built browser app.
+    pub dist: PathBuf,
+    /// Whether to seed the demo store.
+    pub demo: bool,
+}

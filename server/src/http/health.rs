@@ -1,0 +1,54 @@
+//! `GET /api/v1/health`.
+
+use axum::{extract::State, Json};
+use serde::Serialize;
+
+use crate::AppState;
+
+/// What the health endpoint reports.
+#[derive(Debug, Serialize)]
+pub struct Health {
+    /// `ok` when every part answers, `degraded` otherwise.
+    pub status: &'static str,
+    /// The server's version.
+    pub version: &'static str,
+    /// The database's state.
+    pub database: DatabaseHealth,
+    /// The regulator connection's state.
+    pub regulator: RegulatorHealth,
+}
+
+/// Database part of the health report.
+#[derive(Debug, Serialize)]
+pub struct DatabaseHealth {
+    /// Always `sqlite` for now.
+    pub kind: &'static str,
+    /// Whether a trivial query succeeded.
+    pub ok: bool,
+}
+
+/// Regulator part of the health report.
+#[derive(Debug, Serialize)]
+pub struct RegulatorHealth {
+    /// Which regulator connection is configured.
+    pub mode: &'static str,
+    /// Its state.
+    pub state: &'static str,
+}
+
+/// Reports version, database and regulator state.
+pub async fn health_show(State(state): State<AppState>) -> Json<Health> {
+    let db_ok = state.store.ping().await.is_ok();
+    Json(Health {
+        status: if db_ok { "ok" } else { "degraded" },
+        version: env!("CARGO_PKG_VERSION"),
+        database: DatabaseHealth {
+            kind: "sqlite",
+            ok: db_ok,
+        },
+        regulator: RegulatorHealth {
+            mode: "none",
+            state: "not_configured",
+        },
+    })
+}

@@ -111,7 +111,7 @@ mod tests {
         let t = RegulatorTag::parse(" 1a4ff0100000022000000123\n").unwrap();
         assert_eq!(t.as_str(), "1A4FF0100000022000000123");
         assert_eq!(t.short(), "1A4…0123");
-        assert_eq!(t.grouped(), ("1A4F F010 0000 0220".to_owned(), "000123"));
+        assert_eq!(t.grouped(), ("1A4F F010 0000 0220 00".to_owned(), "000123"));
     }
 
     #[test]

@@ -1,0 +1,378 @@
+//! Property tests: random sequences of valid and invalid commands never break the ledger.
+
+mod support;
+
+use chrono::Duration;
+use domain::{command::*, *};
+use proptest::prelude::*;
+use rust_decimal::Decimal;
+use support::*;
+
+/// A command template: indices pick packages from the current state, so sequences stay meaningful.
+#[derive(Clone, Debug)]
+enum Op {
+    Receive {
+        product: u8,
+        amount: u16,
+    },
+    Move {
+        pkg: u16,
+    },
+    Split {
+        pkg: u16,
+        parts: u8,
+        amount: u16,
+    },
+    Merge {
+        a: u16,
+        b: u16,
+    },
+    Destroy {
+        pkg: u16,
+        amount: u16,
+        self_witness: bool,
+    },
+    Adjust {
+        pkg: u16,
+        delta: i16,
+    },
+    Sell {
+        pkg: u16,
+        amount: u16,
+        customer: u8,
+    },
+    Return {
+        receipt: u16,
+        amount: u16,
+        quarantine: bool,
+    },
+    Reserve {
+        pkg: u16,
+        amount: u16,
+        customer: u8,
+    },
+    Release {
+        hold: u16,
+    },
+    Expire {
+        hold: u16,
+        later: bool,
+    },
+    Fulfil {
+        hold: u16,
+    },
+    Hold {
+        pkg: u16,
+    },
+    Unhold {
+        pkg: u16,
+    },
+    Finish {
+        pkg: u16,
+    },
+    Count {
+        pkg: u16,
+        amount: u16,
+    },
+    Replay {
+        back: u8,
+    },
+}
+
+fn op() -> impl Strategy<Value = Op> {
+    prop_oneof![
+        (0u8..3, 1u16..400).prop_map(|(product, amount)| Op::Receive { product, amount }),
+        any::<u16>().prop_map(|pkg| Op::Move { pkg }),
+        (any::<u16>(), 1u8..5, 1u16..200).prop_map(|(pkg, parts, amount)| Op::Split {
+            pkg,
+            parts,
+            amount
+        }),
+        (any::<u16>(), any::<u16>()).prop_map(|(a, b)| Op::Merge { a, b }),
+        (any::<u16>(), 1u16..100, any::<bool>()).prop_map(|(pkg, amount, self_witness)| {
+            Op::Destroy {
+                pkg,
+                amount,
+                self_witness,
+            }
+        }),
+        (any::<u16>(), -60i16..60).prop_map(|(pkg, delta)| Op::Adjust { pkg, delta }),
+        (any::<u16>(), 1u16..40, 0u8..4).prop_map(|(pkg, amount, customer)| Op::Sell {
+            pkg,
+            amount,
+            customer
+        }),
+        (any::<u16>(), 1u16..10, any::<bool>()).prop_map(|(receipt, amount, quarantine)| {
+            Op::Return {
+                receipt,
+                amount,
+                quarantine,
+            }
+        }),
+        (any::<u16>(), 1u16..20, 0u8..4).prop_map(|(pkg, amount, customer)| Op::Reserve {
+            pkg,
+            amount,
+            customer
+        }),
+        any::<u16>().prop_map(|hold| Op::Release { hold }),
+        (any::<u16>(), any::<bool>()).prop_map(|(hold, later)| Op::Expire { hold, later }),
+        any::<u16>().prop_map(|hold| Op::Fulfil { hold }),
+        any::<u16>().prop_map(|pkg| Op::Hold { pkg }),
+        any::<u16>().prop_map(|pkg| Op::Unhold { pkg }),
+        any::<u16>().prop_map(|pkg| Op::Finish { pkg }),
+        (any::<u16>(), 0u16..300).prop_map(|(pkg, amount)| Op::Count { pkg, amount }),
+        (0u8..8).prop_map(|back| Op::Replay { back }),
+    ]
+}
+
+fn pick<T: Clone + Ord>(items: impl Iterator<Item = T>, i: u16) -> Option<T> {
+    let mut v: Vec<T> = items.collect();
+    v.sort();
+    if v.is_empty() {
+        None
+    } else {
+        Some(v[usize::from(i) % v.len()].clone())
+    }
+}
+
+fn qty_for(s: &Store, pkg: PackageId, amount: u16) -> Quantity {
+    let unit = s.pkg(pkg).quantity.unit;
+    let amount = if unit == Unit::Each {
+        Decimal::from(amount)
+    } else {
+        Decimal::new(i64::from(amount), 1)
+    };
+    Quantity::new(amount, unit)
+}
+
+/// Turns a template into a command against the current state; `None` when nothing fits.
+fn command(s: &mut Store, op: &Op, history: &[Command]) -> Option<Command> {
+    let packages = |s: &Store| s.state.packages.keys().copied().collect::<Vec<_>>();
+    let customer = |c: u8| CustomerRef::parse(&format!("customer-{c}")).unwrap();
+    let action = match op {
+        Op::Replay { back } => {
+            // Resend an earlier command, as a tablet does after a lost response.
+            let i = history.len().checked_sub(usize::from(*back) + 1)?;
+            return Some(history[i].clone());
+        }
+        Op::Receive { product, amount } => {
+            let product = [FLOWER, PREROLL, GUMMIES][usize::from(*product)];
+            let unit = s.state.products[&product].unit;
+            let n = s.fresh() as u32;
+            Action::Receive(Receive {
+                manifest_number: format!("M{n}"),
+                lines: vec![ReceiveLine {
+                    package_id: PackageId::from_u128(u128::from(n)),
+                    tag: tag(n),
+                    product_id: product,
+                    shipped: Quantity::new(Decimal::from(*amount), unit),
+                    batch: format!("B{}", n % 2),
+                    lab: lab("L"),
+                    packaged_on: at().date_naive(),
+                    expires_on: None,
+                    decision: LineDecision::Accept,
+                }],
+            })
+        }
+        Op::Move { pkg } => {
+            let id = pick(packages(s).into_iter(), *pkg)?;
+            let to = if s.pkg(id).zone == Zone::Vault {
+                Zone::SalesFloor
+            } else {
+                Zone::Vault
+            };
+            Action::Move(Move { package_id: id, to })
+        }
+        Op::Split { pkg, parts, amount } => {
+            let id = pick(packages(s).into_iter(), *pkg)?;
+            let new = s.new_packages(usize::from(*parts));
+            let each = qty_for(s, id, *amount);
+            Action::Split(Split {
+                source: id,
+                new_packages: new,
+                amounts: SplitAmounts::Manual {
+                    amounts: vec![each; usize::from(*parts)],
+                },
+            })
+        }
+        Op::Merge { a, b } => {
+            let ids = packages(s);
+            let a = pick(ids.iter().copied(), *a)?;
+            let b = pick(ids.iter().copied(), *b)?;
+            let into = s.new_packages(1).remove(0);
+            Action::Merge(Merge {
+                sources: vec![a, b],
+                into,
+            })
+        }
+        Op::Destroy {
+            pkg,
+            amount,
+            self_witness,
+        } => {
+            let id = pick(packages(s).into_iter(), *pkg)?;
+            Action::Destroy(Destroy {
+                package_id: id,
+                quantity: qty_for(s, id, *amount),
+                reason: DestroyReason::Damage,
+                method: DestroyMethod::Compost,
+                witness: if *self_witness { MANAGER } else { WITNESS },
+                note: None,
+            })
+        }
+        Op::Adjust { pkg, delta } => {
+            let id = pick(packages(s).into_iter(), *pkg)?;
+            let mut q = qty_for(s, id, delta.unsigned_abs());
+            if *delta < 0 {
+                q.amount = -q.amount;
+            }
+            Action::Adjust(Adjust {
+                package_id: id,
+                delta: q,
+                reason: AdjustReason::ScaleVariance,
+                note: None,
+                count_id: None,
+            })
+        }
+        Op::Sell {
+            pkg,
+            amount,
+            customer: c,
+        } => {
+            let id = pick(packages(s).into_iter(), *pkg)?;
+            Action::Sell(Sell {
+                receipt_id: ReceiptId::from_u128(s.fresh()),
+                customer: Some(customer(*c)),
+                lines: vec![SellLine {
+                    package_id: id,
+                    quantity: qty_for(s, id, *amount),
+                    unit_price: None,
+                }],
+            })
+        }
+        Op::Return {
+            receipt,
+            amount,
+            quarantine,
+        } => {
+            let r = pick(s.state.receipts.keys().copied(), *receipt)?;
+            let line = s.state.receipts[&r].receipt.lines[0].clone();
+            Action::Return(ReturnGoods {
+                return_id: ReturnId::from_u128(s.fresh()),
+                receipt_id: r,
+                lines: vec![ReturnLine {
+                    package_id: line.package_id,
+                    quantity: qty_for(s, line.package_id, *amount),
+                }],
+                disposition: if *quarantine {
+                    ReturnDisposition::Quarantine
+                } else {
+                    ReturnDisposition::Restock
+                },
+            })
+        }
+        Op::Reserve {
+            pkg,
+            amount,
+            customer: c,
+        } => {
+            let id = pick(packages(s).into_iter(), *pkg)?;
+            Action::Reserve(Reserve {
+                hold_id: HoldId::from_u128(s.fresh()),
+                customer: customer(*c),
+                customer_name: "Pat".into(),
+                channel: HoldChannel::Online,
+                lines: vec![ReserveLine {
+                    package_id: id,
+                    quantity: qty_for(s, id, *amount),
+                }],
+                expires_at: at() + Duration::hours(2),
+            })
+        }
+        Op::Release { hold } => Action::ReleaseHold(HoldRef {
+            hold_id: pick(s.state.holds.keys().copied(), *hold)?,
+        }),
+        Op::Expire { hold, later } => {
+            let hold_id = pick(s.state.holds.keys().copied(), *hold)?;
+            let mut cmd = s.command(Action::ExpireHold(HoldRef { hold_id }));
+            if *later {
+                cmd.at = at() + Duration::hours(3);
+            }
+            return Some(cmd);
+        }
+        Op::Fulfil { hold } => Action::FulfilHold(FulfilHold {
+            hold_id: pick(s.state.holds.keys().copied(), *hold)?,
+            receipt_id: ReceiptId::from_u128(s.fresh()),
+        }),
+        Op::Hold { pkg } => Action::PlaceOnHold(PlaceOnHold {
+            package_id: pick(packages(s).into_iter(), *pkg)?,
+            reason: HoldReason::Recall,
+        }),
+        Op::Unhold { pkg } => Action::Release(PackageRef {
+            package_id: pick(packages(s).into_iter(), *pkg)?,
+        }),
+        Op::Finish { pkg } => Action::Finish(PackageRef {
+            package_id: pick(packages(s).into_iter(), *pkg)?,
+        }),
+        Op::Count { pkg, amount } => {
+            let id = pick(packages(s).into_iter(), *pkg)?;
+            Action::RecordCount(RecordCount {
+                count_id: CountId::from_u128(s.fresh()),
+                package_id: id,
+                counted: qty_for(s, id, *amount),
+                witness: WITNESS,
+            })
+        }
+    };
+    Some(s.command(action))
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+    #[test]
+    fn random_commands_never_break_conservation_or_go_negative(ops in prop::collection::vec(op(), 1..80)) {
+        let mut s = Store::new();
+        let mut history = Vec::new();
+        for op in &ops {
+            let Some(cmd) = command(&mut s, op, &history) else { continue };
+            let before = s.state.clone();
+            match s.run(&cmd) {
+                Ok(_) => history.push(cmd),
+                Err(_) => prop_assert_eq!(&s.state, &before, "a refusal changed the state"),
+            }
+            assert_conserved(&s.state);
+        }
+    }
+
+    #[test]
+    fn replaying_the_events_gives_the_same_state(ops in prop::collection::vec(op(), 1..80)) {
+        let mut s = Store::new();
+        let mut history = Vec::new();
+        for op in &ops {
+            if let Some(cmd) = command(&mut s, op, &history) {
+                if s.run(&cmd).is_ok() {
+                    history.push(cmd);
+                }
+            }
+        }
+        prop_assert_eq!(State::replay(&s.events), s.state.clone());
+        prop_assert_eq!(State::replay(&s.events), State::replay(&s.events));
+    }
+
+    #[test]
+    fn a_command_applied_twice_has_the_effect_of_once(ops in prop::collection::vec(op(), 1..60)) {
+        let mut s = Store::new();
+        let mut history = Vec::new();
+        for op in &ops {
+            if let Some(cmd) = command(&mut s, op, &history) {
+                if s.run(&cmd).is_ok() {
+                    let after = s.state.clone();
+                    prop_assert!(s.run(&cmd).unwrap().is_empty());
+                    prop_assert_eq!(&s.state, &after);
+                    history.push(cmd);
+                }
+            }
+        }
+    }
+}

@@ -1,6 +1,6 @@
 //! The ledger's state and `evolve`, the pure fold of events into it.
 
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use rust_decimal::Decimal;
@@ -111,7 +111,8 @@ pub struct CountRecord {
     pub counted: Quantity,
 }
 
-/// Everything `decide` needs to judge a command.
+/// Everything `decide` needs to judge a command. Maps use a fast non-cryptographic hash:
+/// keys are ids minted by the store and its tablets, and replay speed matters.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct State {
     /// Schema version.
@@ -147,17 +148,17 @@ impl Default for State {
         Self {
             version: STATE_VERSION,
             config: StoreConfig::default(),
-            products: HashMap::new(),
-            packages: HashMap::new(),
-            tags: HashMap::new(),
-            manifests: HashSet::new(),
-            holds: HashMap::new(),
-            receipts: HashMap::new(),
-            returns: HashSet::new(),
-            counts: HashMap::new(),
-            purchases: HashMap::new(),
-            totals: HashMap::new(),
-            applied: HashSet::new(),
+            products: HashMap::default(),
+            packages: HashMap::default(),
+            tags: HashMap::default(),
+            manifests: HashSet::default(),
+            holds: HashMap::default(),
+            receipts: HashMap::default(),
+            returns: HashSet::default(),
+            counts: HashMap::default(),
+            purchases: HashMap::default(),
+            totals: HashMap::default(),
+            applied: HashSet::default(),
         }
     }
 }

@@ -20,6 +20,36 @@ pub struct Cli {
 pub enum Command {
     /// Serve the app and the API.
     Serve(ServeArgs),
+    /// Manage staff accounts.
+    #[command(subcommand)]
+    User(UserCommand),
+}
+
+/// `pistil user ...`
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Create a user.
+    Add(UserAddArgs),
+}
+
+/// Options of `pistil user add`.
+#[derive(Debug, Args)]
+pub struct UserAddArgs {
+    /// Sign-in email.
+    #[arg(long)]
+    pub email: String,
+    /// Display name.
+    #[arg(long)]
+    pub name: String,
+    /// owner, manager or staff.
+    #[arg(long)]
+    pub role: String,
+    /// Password (at least 8 characters); read from PISTIL_PASSWORD when not given.
+    #[arg(long, env = "PISTIL_PASSWORD", hide_env_values = true)]
+    pub password: String,
+    /// Directory of the database.
+    #[arg(long, default_value = "./data", env = "PISTIL_DATA_DIR")]
+    pub data_dir: PathBuf,
 }
 
 /// Options of `pistil serve`.
@@ -37,6 +67,12 @@ pub struct ServeArgs {
     /// Seed a realistic demo store on first start.
     #[arg(long)]
     pub demo: bool,
+    /// Mark session cookies Secure (when served behind TLS).
+    #[arg(long, env = "PISTIL_SECURE_COOKIES")]
+    pub secure_cookies: bool,
+    /// Seconds between sweeps for expired pickup holds.
+    #[arg(long, default_value_t = 5, env = "PISTIL_HOLD_SWEEP_SECS")]
+    pub hold_sweep_secs: u64,
 }
 
 impl ServeArgs {
@@ -47,6 +83,8 @@ impl ServeArgs {
             data_dir: self.data_dir,
             dist: self.dist,
             demo: self.demo,
+            secure_cookies: self.secure_cookies,
+            hold_sweep: std::time::Duration::from_secs(self.hold_sweep_secs.max(1)),
         }
     }
 }

@@ -13,4 +13,8 @@ pub struct Config {
     pub dist: PathBuf,
     /// Whether to seed the demo store.
     pub demo: bool,
+    /// Whether cookies are marked `Secure` (set when served behind TLS).
+    pub secure_cookies: bool,
+    /// How often expired pickup holds are looked for.
+    pub hold_sweep: std::time::Duration,
 }

@@ -1,9 +1,13 @@
 //! Pistil's server: authenticates, runs the domain's decisions inside database transactions,
 //! stores events, serves the browser app and streams what changed.
 
+pub mod auth;
 pub mod cli;
 pub mod config;
+pub mod demo;
+pub mod hold_expiry;
 pub mod http;
+pub mod ledger;
 pub mod store;
 pub mod telemetry;
 pub mod web;
@@ -20,6 +24,12 @@ pub use config::Config;
 pub struct AppState {
     /// The ledger's database.
     pub store: store::Store,
+    /// The ledger writer and its live view.
+    pub ledger: ledger::Ledger,
+    /// Sign-in rate limiter.
+    pub limiter: auth::LoginLimiter,
+    /// Whether session cookies carry `Secure` (behind TLS).
+    pub secure_cookies: bool,
 }
 
 /// A bound, ready-to-run server.
@@ -32,7 +42,17 @@ impl Application {
     /// Opens the store, runs migrations, binds the address and assembles the routes.
     pub async fn build(config: Config) -> anyhow::Result<Self> {
         let store = store::Store::open(&config.data_dir).await?;
-        let state = AppState { store };
+        let ledger = ledger::Ledger::start(store.pool().clone()).await?;
+        if config.demo {
+            demo::seed_if_empty(&store, &ledger).await?;
+        }
+        hold_expiry::spawn(ledger.clone(), config.hold_sweep);
+        let state = AppState {
+            store,
+            ledger,
+            limiter: auth::LoginLimiter::new(10, std::time::Duration::from_secs(60)),
+            secure_cookies: config.secure_cookies,
+        };
         let router = http::router(state, &config.dist);
         let listener = TcpListener::bind(config.addr)
             .await

@@ -1,7 +1,7 @@
 //! `pistil`: the Pistil server binary.
 
 use clap::Parser;
-use server::cli::{Cli, Command};
+use server::cli::{Cli, Command, UserCommand};
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
@@ -9,9 +9,30 @@ async fn main() -> anyhow::Result<()> {
     server::telemetry::init();
     match cli.command {
         Command::Serve(args) => {
+            let demo = args.demo;
             let app = server::Application::build(args.into_config()).await?;
+            if demo {
+                println!("Demo sign-ins (email / password):");
+                for (email, _, role, password) in server::demo::LOGINS {
+                    println!("  {:<8} {email} / {password}", role.as_str());
+                }
+            }
             println!("Pistil is running at http://{}", app.local_addr());
             app.run_until_stopped().await
+        }
+        Command::User(UserCommand::Add(args)) => {
+            let role = server::auth::Role::parse(&args.role).ok_or_else(|| {
+                anyhow::anyhow!(
+                    "role must be owner, manager or staff; got \"{}\"",
+                    args.role
+                )
+            })?;
+            let store = server::store::Store::open(&args.data_dir).await?;
+            let user =
+                server::auth::add_user(store.pool(), &args.email, &args.name, role, &args.password)
+                    .await?;
+            println!("Added {} <{}> as {}", user.name, user.email, role.as_str());
+            Ok(())
         }
     }
 }

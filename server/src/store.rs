@@ -52,3 +52,28 @@ impl Store {
         &self.pool
     }
 }
+
+/// Events with `after < seq <= upto`, in order.
+pub async fn events_after<'c, E>(
+    exec: E,
+    after: i64,
+    upto: i64,
+) -> anyhow::Result<Vec<crate::ledger::SeqEvent>>
+where
+    E: sqlx::Executor<'c, Database = sqlx::Sqlite>,
+{
+    use sqlx::Row;
+    let rows = sqlx::query("SELECT seq, body FROM events WHERE seq > ? AND seq <= ? ORDER BY seq")
+        .bind(after)
+        .bind(upto)
+        .fetch_all(exec)
+        .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(crate::ledger::SeqEvent {
+                seq: r.get(0),
+                event: serde_json::from_str(&r.get::<String, _>(1))?,
+            })
+        })
+        .collect()
+}

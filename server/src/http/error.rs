@@ -1,7 +1,8 @@
 //! The API's error type and its JSON body `{"error": {"code", "message"}}`.
 
 use axum::{
-    http::StatusCode,
+    extract::{rejection::JsonRejection, FromRequest},
+    http::{header, HeaderValue, StatusCode},
     response::{IntoResponse, Response},
     Json,
 };
@@ -13,6 +14,30 @@ pub enum ApiError {
     /// No route matches.
     #[error("no API route matches {0}")]
     NotFound(String),
+    /// Not signed in.
+    #[error("sign in first")]
+    Unauthorized,
+    /// Signed in without the needed role.
+    #[error("{0}")]
+    Forbidden(String),
+    /// Wrong email or password.
+    #[error("the email or password is wrong")]
+    BadCredentials,
+    /// Too many attempts.
+    #[error("too many attempts; try again in {0} seconds")]
+    TooManyRequests(u64),
+    /// The body is not valid JSON.
+    #[error("{0}")]
+    MalformedJson(String),
+    /// The JSON does not fit the expected shape (unknown or missing field, wrong type).
+    #[error("{0}")]
+    InvalidBody(String),
+    /// A query parameter or other input is wrong.
+    #[error("{0}")]
+    BadRequest(String),
+    /// The body is larger than the limit.
+    #[error("the request body is larger than {0} bytes")]
+    TooLarge(usize),
     /// The database failed; details are logged, not sent.
     #[error("database error")]
     Database(#[from] sqlx::Error),
@@ -25,6 +50,12 @@ impl ApiError {
     fn status_code(&self) -> StatusCode {
         match self {
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
+            ApiError::Unauthorized | ApiError::BadCredentials => StatusCode::UNAUTHORIZED,
+            ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
+            ApiError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
+            ApiError::MalformedJson(_) | ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            ApiError::InvalidBody(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::Database(_) | ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -32,6 +63,14 @@ impl ApiError {
     fn code(&self) -> &'static str {
         match self {
             ApiError::NotFound(_) => "not_found",
+            ApiError::Unauthorized => "unauthorized",
+            ApiError::Forbidden(_) => "forbidden",
+            ApiError::BadCredentials => "bad_credentials",
+            ApiError::TooManyRequests(_) => "too_many_requests",
+            ApiError::MalformedJson(_) => "malformed_json",
+            ApiError::InvalidBody(_) => "invalid_body",
+            ApiError::BadRequest(_) => "bad_request",
+            ApiError::TooLarge(_) => "payload_too_large",
             ApiError::Database(_) => "database_error",
             ApiError::Internal(_) => "internal_error",
         }
@@ -66,9 +105,36 @@ impl IntoResponse for ApiError {
                 message: self.to_string(),
             },
         };
-        (status, Json(body)).into_response()
+        let mut res = (status, Json(body)).into_response();
+        if let ApiError::TooManyRequests(secs) = self {
+            if let Ok(v) = HeaderValue::from_str(&secs.to_string()) {
+                res.headers_mut().insert(header::RETRY_AFTER, v);
+            }
+        }
+        res
     }
 }
+
+impl From<JsonRejection> for ApiError {
+    fn from(r: JsonRejection) -> Self {
+        match r {
+            JsonRejection::JsonDataError(e) => ApiError::InvalidBody(e.body_text()),
+            JsonRejection::JsonSyntaxError(e) => ApiError::MalformedJson(e.body_text()),
+            JsonRejection::MissingJsonContentType(_) => ApiError::BadRequest(
+                "send the body as JSON with Content-Type: application/json".into(),
+            ),
+            JsonRejection::BytesRejection(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+                ApiError::TooLarge(super::BODY_LIMIT)
+            }
+            other => ApiError::BadRequest(other.body_text()),
+        }
+    }
+}
+
+/// `Json` whose rejections use the API's error body.
+#[derive(FromRequest)]
+#[from_request(via(axum::Json), rejection(ApiError))]
+pub struct AppJson<T>(pub T);
 
 /// Fallback for unknown `/api/v1` paths: JSON, never the app's HTML.
 pub async fn api_not_found(uri: axum::http::Uri) -> ApiError {

@@ -1,14 +1,34 @@
 //! HTTP surface: the JSON API under `/api/v1` and the browser app.
 //!
 //! - `GET /api/v1/health`: version, database and regulator state.
+//! - `POST|GET|DELETE /api/v1/session`: sign in, who am I, sign out.
+//! - `POST /api/v1/mutations`: apply commands, each at most once.
+//! - `GET /api/v1/sync`: changes since a cursor, or a snapshot.
+//! - `GET /api/v1/events/stream`: staff live events (SSE).
+//! - `GET /api/v1/menu`, `GET /api/v1/menu/stream`: the public live menu (CORS open).
+//! - `GET /api/v1/audit/export`: every event in a range, CSV or JSONL, streamed.
 
+pub mod audit;
 pub mod error;
+pub mod events_stream;
 pub mod health;
+pub mod menu_feed;
+pub mod mutations;
+pub mod session;
+pub mod sync;
 
 use std::path::Path;
 
-use axum::{routing::get, Router};
-use tower_http::{compression::CompressionLayer, limit::RequestBodyLimitLayer, trace::TraceLayer};
+use axum::{
+    routing::{get, post},
+    Router,
+};
+use tower_http::{
+    compression::CompressionLayer,
+    cors::{Any, CorsLayer},
+    limit::RequestBodyLimitLayer,
+    trace::TraceLayer,
+};
 
 use crate::{web, AppState};
 
@@ -19,8 +39,29 @@ pub const BODY_LIMIT: usize = 2 * 1024 * 1024;
 
 /// The whole application: API routes, then the browser app for everything else.
 pub fn router(state: AppState, dist: &Path) -> Router {
+    // A store's own website may embed the menu: open CORS, GET only, no credentials.
+    let public = Router::new()
+        .route("/menu", get(menu_feed::menu_index))
+        .route("/menu/stream", get(menu_feed::menu_stream))
+        .layer(
+            CorsLayer::new()
+                .allow_origin(Any)
+                .allow_methods([axum::http::Method::GET])
+                .allow_headers(Any),
+        );
     let api = Router::new()
         .route("/health", get(health::health_show))
+        .route(
+            "/session",
+            post(session::session_create)
+                .get(session::session_show)
+                .delete(session::session_delete),
+        )
+        .route("/mutations", post(mutations::mutations_create))
+        .route("/sync", get(sync::sync_show))
+        .route("/events/stream", get(events_stream::events_stream))
+        .route("/audit/export", get(audit::audit_export))
+        .merge(public)
         .fallback(error::api_not_found)
         .with_state(state);
     Router::new()

@@ -1,0 +1,87 @@
+//! `GET /api/v1/events/stream`: every committed event, live, for staff tablets.
+//! Each SSE event's id is its ledger sequence; `Last-Event-ID` resumes without gaps.
+
+use std::{convert::Infallible, time::Duration};
+
+use axum::{
+    extract::State,
+    http::HeaderMap,
+    response::sse::{Event as SseEvent, KeepAlive, Sse},
+};
+use futures_util::Stream;
+use tokio::sync::broadcast::error::RecvError;
+
+use super::{session::CurrentUser, ApiError};
+use crate::{ledger::SeqEvent, AppState};
+
+fn sse(e: &SeqEvent) -> SseEvent {
+    SseEvent::default()
+        .id(e.seq.to_string())
+        .event(e.event.kind.name())
+        .json_data(e)
+        .unwrap_or_else(|_| SseEvent::default().comment("unserializable"))
+}
+
+/// The staff event stream.
+pub async fn events_stream(
+    State(state): State<AppState>,
+    _user: CurrentUser,
+    headers: HeaderMap,
+) -> Result<Sse<impl Stream<Item = Result<SseEvent, Infallible>>>, ApiError> {
+    let resume = match headers.get("last-event-id") {
+        None => None,
+        Some(v) => Some(
+            v.to_str()
+                .ok()
+                .and_then(|s| s.trim().parse::<i64>().ok())
+                .ok_or_else(|| {
+                    ApiError::BadRequest("Last-Event-ID must be a ledger sequence number".into())
+                })?,
+        ),
+    };
+    let mut rx = state.ledger.subscribe();
+    let now = state.ledger.view().await.seq;
+    let mut sent = resume.unwrap_or(now);
+    let backlog = if sent < now {
+        crate::store::events_after(state.store.pool(), sent, now).await?
+    } else {
+        vec![]
+    };
+    let pool = state.store.pool().clone();
+    let stream = async_stream::stream! {
+        for e in &backlog {
+            yield Ok(sse(e));
+            sent = e.seq;
+        }
+        loop {
+            match rx.recv().await {
+                Ok(c) => {
+                    let from = sent;
+                    for e in c.events.iter().filter(|e| e.seq > from) {
+                        yield Ok(sse(e));
+                        sent = e.seq;
+                    }
+                }
+                Err(RecvError::Lagged(_)) => {
+                    // Fell behind the broadcast: read what was missed from the ledger itself.
+                    match crate::store::events_after(&pool, sent, i64::MAX).await {
+                        Ok(missed) => for e in &missed {
+                            yield Ok(sse(e));
+                            sent = e.seq;
+                        },
+                        Err(err) => {
+                            tracing::error!(error = ?err, "staff stream could not catch up");
+                            break;
+                        }
+                    }
+                }
+                Err(RecvError::Closed) => break,
+            }
+        }
+    };
+    Ok(Sse::new(stream).keep_alive(
+        KeepAlive::new()
+            .interval(Duration::from_secs(15))
+            .text("heartbeat"),
+    ))
+}

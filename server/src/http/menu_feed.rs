@@ -1,0 +1,234 @@
+//! The public live menu: `GET /api/v1/menu` and the Server-Sent-Events stream
+//! `GET /api/v1/menu/stream`. No login; never cost, vendor, package tags or quantities by zone.
+
+use std::{collections::BTreeSet, convert::Infallible, time::Duration};
+
+use axum::{
+    extract::State,
+    http::HeaderMap,
+    response::sse::{Event as SseEvent, KeepAlive, Sse},
+    Json,
+};
+use domain::{Category, Money, ProductId, QuantityType, StrainType, Unit};
+use futures_util::Stream;
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+use tokio::sync::broadcast::error::RecvError;
+
+use super::ApiError;
+use crate::{ledger::View, AppState};
+
+/// How much stock a customer is told there is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Stock {
+    /// Plenty.
+    InStock,
+    /// A few left.
+    Low,
+    /// None.
+    SoldOut,
+}
+
+/// Under this many items (count-based) or grams (by weight), stock shows as low.
+fn stock_of(kind: QuantityType, available: Decimal) -> Stock {
+    let low = match kind {
+        QuantityType::CountBased => Decimal::from(5),
+        _ => Decimal::from(28),
+    };
+    if available <= Decimal::ZERO {
+        Stock::SoldOut
+    } else if available <= low {
+        Stock::Low
+    } else {
+        Stock::InStock
+    }
+}
+
+/// A product as the public sees it.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct MenuItem {
+    /// Product id.
+    pub product_id: ProductId,
+    /// Name.
+    pub name: String,
+    /// Brand.
+    pub brand: String,
+    /// Category.
+    pub category: Category,
+    /// Strain type.
+    pub strain: StrainType,
+    /// THC in percent.
+    pub thc_percent: Option<Decimal>,
+    /// CBD in percent.
+    pub cbd_percent: Option<Decimal>,
+    /// Price per unit.
+    pub price: Money,
+    /// The unit the price and availability are in.
+    pub unit: Unit,
+    /// Available to reserve or buy now.
+    pub available: Decimal,
+    /// Stock in words.
+    pub stock: Stock,
+}
+
+/// The whole menu, and the ledger position it reflects.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct Menu {
+    /// Ledger sequence the menu reflects; resume the stream from here.
+    pub seq: i64,
+    /// Products, accessories and cannabis alike, sorted by category and name.
+    pub items: Vec<MenuItem>,
+}
+
+/// One availability change on the stream.
+#[derive(Debug, Serialize, Deserialize, PartialEq)]
+pub struct Availability {
+    /// Product id.
+    pub product_id: ProductId,
+    /// Available now.
+    pub available: Decimal,
+    /// Stock in words.
+    pub stock: Stock,
+}
+
+fn item(view: &View, id: ProductId) -> Option<MenuItem> {
+    let p = view.state.products.get(&id)?;
+    let available = view.available(id);
+    Some(MenuItem {
+        product_id: id,
+        name: p.name.clone(),
+        brand: p.brand.clone(),
+        category: p.category,
+        strain: p.strain,
+        thc_percent: p.thc_percent,
+        cbd_percent: p.cbd_percent,
+        price: p.price,
+        unit: p.unit,
+        available: available.normalize(),
+        stock: stock_of(p.quantity_type, available),
+    })
+}
+
+fn availability(view: &View, id: ProductId) -> Option<Availability> {
+    let p = view.state.products.get(&id)?;
+    let available = view.available(id);
+    Some(Availability {
+        product_id: id,
+        available: available.normalize(),
+        stock: stock_of(p.quantity_type, available),
+    })
+}
+
+/// The menu now.
+pub async fn menu_index(State(state): State<AppState>) -> Json<Menu> {
+    let view = state.ledger.view().await;
+    let mut items: Vec<MenuItem> = view
+        .state
+        .products
+        .keys()
+        .filter_map(|id| item(&view, *id))
+        .collect();
+    items.sort_by(|a, b| (a.category, &a.name).cmp(&(b.category, &b.name)));
+    Json(Menu {
+        seq: view.seq,
+        items,
+    })
+}
+
+fn last_event_id(headers: &HeaderMap) -> Result<Option<i64>, ApiError> {
+    match headers.get("last-event-id") {
+        None => Ok(None),
+        Some(v) => v
+            .to_str()
+            .ok()
+            .and_then(|s| s.trim().parse::<i64>().ok())
+            .map(Some)
+            .ok_or_else(|| {
+                ApiError::BadRequest("Last-Event-ID must be a ledger sequence number".into())
+            }),
+    }
+}
+
+fn sse(seq: i64, a: &Availability) -> SseEvent {
+    SseEvent::default()
+        .id(seq.to_string())
+        .event("availability")
+        .json_data(a)
+        .unwrap_or_else(|_| SseEvent::default().comment("unserializable"))
+}
+
+/// Live availability. Resuming with `Last-Event-ID` first sends the current availability of every
+/// product that changed since that id, so nothing is missed.
+pub async fn menu_stream(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Sse<impl Stream<Item = Result<SseEvent, Infallible>>>, ApiError> {
+    let resume = last_event_id(&headers)?;
+    // Subscribe before reading the backlog so no commit falls between the two.
+    let mut rx = state.ledger.subscribe();
+    let (backlog, mut sent_upto) = {
+        let view = state.ledger.view().await;
+        let changed: BTreeSet<ProductId> = match resume {
+            Some(after) if after < view.seq => {
+                crate::store::events_after(state.store.pool(), after, view.seq)
+                    .await?
+                    .iter()
+                    .flat_map(|e| e.event.kind.packages())
+                    .filter_map(|id| view.state.packages.get(&id).map(|p| p.product_id))
+                    .collect()
+            }
+            _ => BTreeSet::new(),
+        };
+        let backlog: Vec<SseEvent> = changed
+            .iter()
+            .filter_map(|id| availability(&view, *id))
+            .map(|a| sse(view.seq, &a))
+            .collect();
+        (backlog, view.seq)
+    };
+    let ledger = state.ledger.clone();
+    let stream = async_stream::stream! {
+        yield Ok(SseEvent::default().event("ready").id(sent_upto.to_string()).data(sent_upto.to_string()));
+        for e in backlog {
+            yield Ok(e);
+        }
+        loop {
+            match rx.recv().await {
+                Ok(committed) => {
+                    for (id, available, seq) in &committed.availability {
+                        if *seq <= sent_upto {
+                            continue;
+                        }
+                        let view = ledger.view().await;
+                        let stock = view.state.products.get(id).map(|p| stock_of(p.quantity_type, *available));
+                        drop(view);
+                        if let Some(stock) = stock {
+                            yield Ok(sse(*seq, &Availability { product_id: *id, available: available.normalize(), stock }));
+                        }
+                    }
+                    if let Some(last) = committed.events.last() {
+                        sent_upto = sent_upto.max(last.seq);
+                    }
+                }
+                Err(RecvError::Lagged(_)) => {
+                    // Too slow to keep up: send everything as it is now instead of what was missed.
+                    let view = ledger.view().await;
+                    let all: Vec<Availability> = view.state.products.keys().filter_map(|id| availability(&view, *id)).collect();
+                    let seq = view.seq;
+                    drop(view);
+                    for a in &all {
+                        yield Ok(sse(seq, a));
+                    }
+                    sent_upto = seq;
+                }
+                Err(RecvError::Closed) => break,
+            }
+        }
+    };
+    Ok(Sse::new(stream).keep_alive(
+        KeepAlive::new()
+            .interval(Duration::from_secs(15))
+            .text("heartbeat"),
+    ))
+}

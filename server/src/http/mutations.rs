@@ -1,0 +1,81 @@
+//! `POST /api/v1/mutations`: a batch of commands, each applied at most once.
+
+use axum::{extract::State, Json};
+use domain::Action;
+use serde::{Deserialize, Serialize};
+
+use super::{error::AppJson, session::CurrentUser, ApiError};
+use crate::{
+    auth::{self, Role},
+    ledger::{Outcome, Submitted},
+    AppState,
+};
+
+/// Most mutations in one request.
+pub const MAX_MUTATIONS: usize = 500;
+
+/// A push from a tablet or till.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PushRequest {
+    /// The device's sync identity, when it numbers its mutations.
+    pub client_id: Option<String>,
+    /// The mutations, in the order they were made.
+    pub mutations: Vec<Submitted>,
+}
+
+/// One outcome per mutation, in order.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct PushResponse {
+    /// Outcomes.
+    pub outcomes: Vec<Outcome>,
+}
+
+/// The least role each action needs: staff sell, return and handle orders; the rest is a manager's.
+pub fn required_role(action: &Action) -> Role {
+    match action {
+        Action::Sell(_)
+        | Action::Return(_)
+        | Action::Reserve(_)
+        | Action::ReleaseHold(_)
+        | Action::FulfilHold(_) => Role::Staff,
+        Action::ConfigureStore(_) => Role::Owner,
+        _ => Role::Manager,
+    }
+}
+
+/// Applies each mutation once, in order; a refusal is an outcome, not an error.
+pub async fn mutations_create(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    AppJson(mut body): AppJson<PushRequest>,
+) -> Result<Json<PushResponse>, ApiError> {
+    if body.mutations.len() > MAX_MUTATIONS {
+        return Err(ApiError::BadRequest(format!(
+            "at most {MAX_MUTATIONS} mutations per request; got {}",
+            body.mutations.len()
+        )));
+    }
+    for m in &mut body.mutations {
+        user.require(
+            required_role(&m.command.action),
+            &format!("\"{}\"", m.command.action.name()),
+        )?;
+        // The signed-in person is the actor, whatever the device claims.
+        m.command.actor = user.0.id;
+        let witness = match &m.command.action {
+            Action::Destroy(d) => Some(d.witness),
+            Action::RecordCount(c) => Some(c.witness),
+            _ => None,
+        };
+        if let Some(w) = witness {
+            if !auth::user_exists(state.store.pool(), w).await? {
+                return Err(ApiError::InvalidBody(format!(
+                    "witness {w} is not a user of this store"
+                )));
+            }
+        }
+    }
+    let outcomes = state.ledger.submit(body.client_id, body.mutations).await?;
+    Ok(Json(PushResponse { outcomes }))
+}

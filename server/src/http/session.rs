@@ -1,0 +1,122 @@
+//! Sign-in, sign-out and the current user; the `CurrentUser` extractor every protected route uses.
+//!
+//! - `POST /api/v1/session`: sign in, sets an HttpOnly, SameSite=Strict cookie.
+//! - `GET /api/v1/session`: who is signed in.
+//! - `DELETE /api/v1/session`: sign out.
+
+use axum::{
+    extract::{FromRequestParts, State},
+    http::{header, request::Parts, HeaderMap, HeaderValue, StatusCode},
+    response::{IntoResponse, Response},
+    Json,
+};
+use serde::Deserialize;
+
+use super::{error::AppJson, ApiError};
+use crate::{
+    auth::{self, Role, User},
+    AppState,
+};
+
+/// Sign-in request.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SignIn {
+    /// Email.
+    pub email: String,
+    /// Password.
+    pub password: String,
+}
+
+fn cookie_token(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(k, _)| *k == auth::COOKIE)
+        .map(|(_, v)| v.to_owned())
+}
+
+/// The signed-in user, or 401.
+pub struct CurrentUser(pub User);
+
+impl CurrentUser {
+    /// 403 unless the user has at least `role`.
+    pub fn require(&self, role: Role, what: &str) -> Result<(), ApiError> {
+        if self.0.role < role {
+            return Err(ApiError::Forbidden(format!(
+                "{what} needs a {} account",
+                role.as_str()
+            )));
+        }
+        Ok(())
+    }
+}
+
+impl FromRequestParts<AppState> for CurrentUser {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let token = cookie_token(&parts.headers).ok_or(ApiError::Unauthorized)?;
+        let user = auth::session_user(state.store.pool(), &token)
+            .await?
+            .ok_or(ApiError::Unauthorized)?;
+        Ok(CurrentUser(user))
+    }
+}
+
+/// Signs in; rate-limited per email.
+pub async fn session_create(
+    State(state): State<AppState>,
+    AppJson(body): AppJson<SignIn>,
+) -> Result<Response, ApiError> {
+    state
+        .limiter
+        .attempt(&body.email)
+        .map_err(|wait| ApiError::TooManyRequests(wait.as_secs().max(1)))?;
+    let (user, token) = auth::sign_in(state.store.pool(), &body.email, &body.password)
+        .await?
+        .ok_or(ApiError::BadCredentials)?;
+    let secure = if state.secure_cookies { "; Secure" } else { "" };
+    let cookie = format!(
+        "{}={token}; Path=/; HttpOnly; SameSite=Strict; Max-Age={}{secure}",
+        auth::COOKIE,
+        auth::SESSION_HOURS * 3600
+    );
+    let mut res = (StatusCode::OK, Json(user)).into_response();
+    res.headers_mut().insert(
+        header::SET_COOKIE,
+        HeaderValue::from_str(&cookie).map_err(anyhow::Error::from)?,
+    );
+    Ok(res)
+}
+
+/// Who is signed in.
+pub async fn session_show(CurrentUser(user): CurrentUser) -> Json<User> {
+    Json(user)
+}
+
+/// Signs out and clears the cookie.
+pub async fn session_delete(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    if let Some(token) = cookie_token(&headers) {
+        auth::sign_out(state.store.pool(), &token).await?;
+    }
+    let mut res = StatusCode::NO_CONTENT.into_response();
+    let cookie = format!(
+        "{}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0",
+        auth::COOKIE
+    );
+    res.headers_mut().insert(
+        header::SET_COOKIE,
+        HeaderValue::from_str(&cookie).map_err(anyhow::Error::from)?,
+    );
+    Ok(res)
+}

@@ -793,7 +793,7 @@ fn return_goods(state: &State, r: &ReturnGoods) -> Result<Vec<EventKind>, Domain
     let mut out = Vec::new();
     for line in &r.lines {
         let p = package(state, &line.package_id)?;
-        let Some(i) = rec.receipt.lines.iter().position(|l| l.package_id == p.id) else {
+        let Some(rline) = rec.lines.iter().find(|l| l.package_id == p.id) else {
             return Err(DomainError::NotOnReceipt {
                 package: p.tag.short(),
                 receipt: r.receipt_id.to_string(),
@@ -810,13 +810,13 @@ fn return_goods(state: &State, r: &ReturnGoods) -> Result<Vec<EventKind>, Domain
         positive("quantity", q)?;
         let total = asked.entry(p.id).or_default();
         *total += q.amount;
-        let sold = rec.receipt.lines[i].quantity.amount;
-        if rec.returned[i] + *total > sold {
+        let sold = rline.sold;
+        if rline.returned + *total > sold {
             return Err(DomainError::ReturnExceedsSale {
                 package: p.tag.short(),
                 receipt: r.receipt_id.to_string(),
                 sold: Quantity::new(sold.normalize(), q.unit),
-                returned: Quantity::new(rec.returned[i].normalize(), q.unit),
+                returned: Quantity::new(rline.returned.normalize(), q.unit),
                 requested: Quantity::new(total.normalize(), q.unit),
             });
         }

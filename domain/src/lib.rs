@@ -30,7 +30,7 @@ pub use product::{
 pub use quantity::{Quantity, Unit, UnitFamily};
 pub use reason::{AdjustReason, DestroyMethod, DestroyReason};
 pub use state::{
-    evolve, CountRecord, CustomerDay, MergePolicy, ReceiptRecord, State, StoreConfig, Totals,
-    STATE_VERSION,
+    evolve, CountRecord, CustomerDay, MergePolicy, ReceiptLineRecord, ReceiptRecord, State,
+    StoreConfig, Totals, STATE_VERSION,
 };
 pub use tag::RegulatorTag;

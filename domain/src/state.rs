@@ -82,13 +82,23 @@ pub struct Totals {
     pub adjusted: Decimal,
 }
 
-/// A receipt and what has come back against it, line by line.
+/// What returns need to know of a receipt: per line, what was sold and what came back.
+/// Kept small on purpose: a busy store's state holds every receipt it ever issued.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReceiptRecord {
-    /// The receipt.
-    pub receipt: Receipt,
-    /// Returned per line, same order as the receipt's lines.
-    pub returned: Vec<Decimal>,
+    /// The receipt's lines.
+    pub lines: Vec<ReceiptLineRecord>,
+}
+
+/// One line of a recorded receipt.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReceiptLineRecord {
+    /// The package sold from.
+    pub package_id: PackageId,
+    /// Sold, in the package's unit.
+    pub sold: Decimal,
+    /// Returned so far.
+    pub returned: Decimal,
 }
 
 /// What one customer bought on one store day, for purchase limits.
@@ -253,13 +263,12 @@ impl State {
                 self.returns.insert(*return_id);
                 for line in lines {
                     if let Some(rec) = self.receipts.get_mut(receipt_id) {
-                        if let Some(i) = rec
-                            .receipt
+                        if let Some(l) = rec
                             .lines
-                            .iter()
-                            .position(|l| l.package_id == line.package_id)
+                            .iter_mut()
+                            .find(|l| l.package_id == line.package_id)
                         {
-                            rec.returned[i] += line.quantity.amount;
+                            l.returned += line.quantity.amount;
                         }
                     }
                     if let Some(p) = self.packages.get_mut(&line.package_id) {
@@ -369,8 +378,15 @@ impl State {
         self.receipts.insert(
             receipt.receipt_id,
             ReceiptRecord {
-                returned: vec![Decimal::ZERO; receipt.lines.len()],
-                receipt: receipt.clone(),
+                lines: receipt
+                    .lines
+                    .iter()
+                    .map(|l| ReceiptLineRecord {
+                        package_id: l.package_id,
+                        sold: l.quantity.amount,
+                        returned: Decimal::ZERO,
+                    })
+                    .collect(),
             },
         );
     }

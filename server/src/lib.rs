@@ -36,6 +36,7 @@ pub struct AppState {
 pub struct Application {
     listener: TcpListener,
     router: axum::Router,
+    state: AppState,
 }
 
 impl Application {
@@ -53,11 +54,15 @@ impl Application {
             limiter: auth::LoginLimiter::new(10, std::time::Duration::from_secs(60)),
             secure_cookies: config.secure_cookies,
         };
-        let router = http::router(state, &config.dist);
+        let router = http::router(state.clone(), &config.dist);
         let listener = TcpListener::bind(config.addr)
             .await
             .with_context(|| format!("cannot listen on {}", config.addr))?;
-        Ok(Self { listener, router })
+        Ok(Self {
+            listener,
+            router,
+            state,
+        })
     }
 
     /// The address actually bound (useful with port 0).
@@ -65,6 +70,11 @@ impl Application {
         self.listener
             .local_addr()
             .expect("a bound listener has an address")
+    }
+
+    /// The shared state (store, ledger), for tools and tests that run beside the server.
+    pub fn state(&self) -> &AppState {
+        &self.state
     }
 
     /// Serves until the process receives Ctrl-C or SIGTERM.

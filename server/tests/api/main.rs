@@ -1,0 +1,7 @@
+//! Integration tests: the real app on port 0 with a temporary database.
+
+mod helpers;
+mod ledger;
+mod menu;
+mod roles;
+mod validation;

@@ -781,8 +781,7 @@ fn return_goods(state: &State, r: &ReturnGoods) -> Result<Vec<EventKind>, Domain
         });
     }
     let rec = state
-        .receipts
-        .get(&r.receipt_id)
+        .receipt_lines(&r.receipt_id)
         .ok_or_else(|| DomainError::UnknownReceipt {
             id: r.receipt_id.to_string(),
         })?;
@@ -793,7 +792,7 @@ fn return_goods(state: &State, r: &ReturnGoods) -> Result<Vec<EventKind>, Domain
     let mut out = Vec::new();
     for line in &r.lines {
         let p = package(state, &line.package_id)?;
-        let Some(rline) = rec.lines.iter().find(|l| l.package_id == p.id) else {
+        let Some(rline) = rec.iter().find(|l| l.package_id == p.id) else {
             return Err(DomainError::NotOnReceipt {
                 package: p.tag.short(),
                 receipt: r.receipt_id.to_string(),

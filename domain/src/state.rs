@@ -82,12 +82,14 @@ pub struct Totals {
     pub adjusted: Decimal,
 }
 
-/// What returns need to know of a receipt: per line, what was sold and what came back.
-/// Kept small on purpose: a busy store's state holds every receipt it ever issued.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+/// Where a receipt's lines sit in `State::receipt_lines`. A busy store's state holds every
+/// receipt it ever issued, so lines share one vector instead of one allocation per receipt.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReceiptRecord {
-    /// The receipt's lines.
-    pub lines: Vec<ReceiptLineRecord>,
+    /// Index of the first line.
+    pub start: u32,
+    /// Number of lines.
+    pub len: u32,
 }
 
 /// One line of a recorded receipt.
@@ -141,6 +143,8 @@ pub struct State {
     pub holds: HashMap<HoldId, Hold>,
     /// Receipts, for returns.
     pub receipts: HashMap<ReceiptId, ReceiptRecord>,
+    /// The lines of every receipt, what returns check against.
+    pub receipt_lines: Vec<ReceiptLineRecord>,
     /// Returns recorded.
     pub returns: HashSet<ReturnId>,
     /// Counts recorded.
@@ -164,6 +168,7 @@ impl Default for State {
             manifests: HashSet::default(),
             holds: HashMap::default(),
             receipts: HashMap::default(),
+            receipt_lines: Vec::new(),
             returns: HashSet::default(),
             counts: HashMap::default(),
             purchases: HashMap::default(),
@@ -262,9 +267,9 @@ impl State {
             } => {
                 self.returns.insert(*return_id);
                 for line in lines {
-                    if let Some(rec) = self.receipts.get_mut(receipt_id) {
-                        if let Some(l) = rec
-                            .lines
+                    if let Some(rec) = self.receipts.get(receipt_id).copied() {
+                        let span = rec.start as usize..(rec.start + rec.len) as usize;
+                        if let Some(l) = self.receipt_lines[span]
                             .iter_mut()
                             .find(|l| l.package_id == line.package_id)
                         {
@@ -375,25 +380,35 @@ impl State {
                     .map(|l| (l.product_id, l.quantity.amount)),
             );
         }
+        let start = self.receipt_lines.len() as u32;
+        self.receipt_lines
+            .extend(receipt.lines.iter().map(|l| ReceiptLineRecord {
+                package_id: l.package_id,
+                sold: l.quantity.amount,
+                returned: Decimal::ZERO,
+            }));
         self.receipts.insert(
             receipt.receipt_id,
             ReceiptRecord {
-                lines: receipt
-                    .lines
-                    .iter()
-                    .map(|l| ReceiptLineRecord {
-                        package_id: l.package_id,
-                        sold: l.quantity.amount,
-                        returned: Decimal::ZERO,
-                    })
-                    .collect(),
+                start,
+                len: receipt.lines.len() as u32,
             },
         );
     }
 
+    /// The lines of a receipt, with what has been returned of each.
+    pub fn receipt_lines(&self, id: &ReceiptId) -> Option<&[ReceiptLineRecord]> {
+        let r = self.receipts.get(id)?;
+        self.receipt_lines
+            .get(r.start as usize..(r.start + r.len) as usize)
+    }
+
     /// Replays events from the empty state.
     pub fn replay<'a>(events: impl IntoIterator<Item = &'a Event>) -> State {
+        let events = events.into_iter();
         let mut s = State::default();
+        // Every event carries a mutation id; sizing the set once avoids rehashing it as it grows.
+        s.applied.reserve(events.size_hint().0);
         for e in events {
             s.apply(e);
         }

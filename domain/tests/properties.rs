@@ -256,7 +256,7 @@ fn command(s: &mut Store, op: &Op, history: &[Command]) -> Option<Command> {
             quarantine,
         } => {
             let r = pick(s.state.receipts.keys().copied(), *receipt)?;
-            let line = s.state.receipts[&r].lines[0];
+            let line = s.state.receipt_lines(&r).unwrap()[0];
             Action::Return(ReturnGoods {
                 return_id: ReturnId::from_u128(s.fresh()),
                 receipt_id: r,

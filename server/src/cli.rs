@@ -23,6 +23,32 @@ pub enum Command {
     /// Manage staff accounts.
     #[command(subcommand)]
     User(UserCommand),
+    /// Run a benchmark against a temporary server on 127.0.0.1 and print its figures.
+    Bench(BenchArgs),
+}
+
+/// Options of `pistil bench`.
+#[derive(Debug, Args)]
+pub struct BenchArgs {
+    /// Which benchmark.
+    #[arg(value_enum)]
+    pub which: BenchKind,
+    /// How many mutations (ingest), sales (fanout) or events (export); each has a default.
+    #[arg(long)]
+    pub n: Option<usize>,
+}
+
+/// The server benchmarks.
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum BenchKind {
+    /// Durable mutations per second over HTTP vs raw sqlx.
+    Ingest,
+    /// Commit-to-delivery delay for 1 and 1,000 menu stream subscribers.
+    Fanout,
+    /// Audit export of 1,000,000 events vs sqlite3 -csv.
+    Export,
+    /// All three, one after another.
+    All,
 }
 
 /// `pistil user ...`

@@ -351,23 +351,31 @@ async fn stored_outcome(
     })
 }
 
-async fn insert_event(
+/// Appends one event with its audit columns, and its outbox row when the regulator must know.
+pub async fn insert_event(
     tx: &mut Transaction<'_, Sqlite>,
     seq: i64,
     event: &Event,
     now: &str,
 ) -> anyhow::Result<()> {
-    sqlx::query("INSERT INTO events (seq, mutation_id, kind, at, recorded_at, actor, device, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
-        .bind(seq)
-        .bind(event.mutation_id.to_string())
-        .bind(event.kind.name())
-        .bind(event.at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true))
-        .bind(now)
-        .bind(event.actor.to_string())
-        .bind(event.device.to_string())
-        .bind(serde_json::to_string(event)?)
-        .execute(&mut **tx)
-        .await?;
+    let audit = crate::http::audit::audit_row(seq, now.to_owned(), event);
+    sqlx::query(
+        "INSERT INTO events (seq, mutation_id, kind, at, recorded_at, actor, device, body, packages, reason, quantities)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(seq)
+    .bind(audit.mutation_id)
+    .bind(audit.event)
+    .bind(audit.at)
+    .bind(now)
+    .bind(audit.actor)
+    .bind(audit.device)
+    .bind(serde_json::to_string(event)?)
+    .bind(audit.packages)
+    .bind(audit.reason)
+    .bind(audit.quantities)
+    .execute(&mut **tx)
+    .await?;
     if regulator_relevant(&event.kind) {
         let key = event
             .kind

@@ -2,6 +2,7 @@
 //! stores events, serves the browser app and streams what changed.
 
 pub mod auth;
+pub mod bench;
 pub mod cli;
 pub mod config;
 pub mod demo;

@@ -1,7 +1,7 @@
 //! `pistil`: the Pistil server binary.
 
 use clap::Parser;
-use server::cli::{Cli, Command, UserCommand};
+use server::cli::{BenchKind, Cli, Command, UserCommand};
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
@@ -19,6 +19,22 @@ async fn main() -> anyhow::Result<()> {
             }
             println!("Pistil is running at http://{}", app.local_addr());
             app.run_until_stopped().await
+        }
+        Command::Bench(args) => {
+            let run = |k: BenchKind| {
+                matches!(args.which, BenchKind::All)
+                    || std::mem::discriminant(&args.which) == std::mem::discriminant(&k)
+            };
+            if run(BenchKind::Ingest) {
+                server::bench::ingest(args.n.unwrap_or(20_000)).await?;
+            }
+            if run(BenchKind::Fanout) {
+                server::bench::fanout(args.n.unwrap_or(200)).await?;
+            }
+            if run(BenchKind::Export) {
+                server::bench::export(args.n.unwrap_or(1_000_000)).await?;
+            }
+            Ok(())
         }
         Command::User(UserCommand::Add(args)) => {
             let role = server::auth::Role::parse(&args.role).ok_or_else(|| {

@@ -204,7 +204,7 @@ pub fn csv_line(r: &AuditRow) -> String {
     out
 }
 
-/// Streams the export.
+/// Streams the export from the audit columns stored with each event.
 pub async fn audit_export(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -224,21 +224,31 @@ pub async fn audit_export(
         if format == Format::Csv {
             yield Ok::<_, std::io::Error>(CSV_HEADER.to_owned());
         }
-        let mut rows = sqlx::query("SELECT seq, recorded_at, body FROM events WHERE at >= ? AND at < ? ORDER BY seq")
-            .bind(&from_s)
-            .bind(&to_s)
-            .fetch(&pool);
+        let mut rows = sqlx::query(
+            "SELECT seq, at, recorded_at, actor, device, mutation_id, kind, packages, reason, quantities
+             FROM events WHERE at >= ? AND at < ? ORDER BY seq",
+        )
+        .bind(&from_s)
+        .bind(&to_s)
+        .fetch(&pool);
         let mut chunk = String::with_capacity(64 * 1024);
         while let Some(row) = rows.next().await {
             let row = match row {
                 Ok(r) => r,
                 Err(e) => { yield Err(std::io::Error::other(e)); return; }
             };
-            let event: Event = match serde_json::from_str(&row.get::<String, _>(2)) {
-                Ok(e) => e,
-                Err(e) => { yield Err(std::io::Error::other(e)); return; }
+            let r = AuditRow {
+                seq: row.get(0),
+                at: row.get(1),
+                recorded_at: row.get(2),
+                actor: row.get(3),
+                device: row.get(4),
+                mutation_id: row.get(5),
+                event: row.get(6),
+                packages: row.get(7),
+                reason: row.get(8),
+                quantities: row.get(9),
             };
-            let r = audit_row(row.get(0), row.get(1), &event);
             match format {
                 Format::Csv => chunk.push_str(&csv_line(&r)),
                 Format::Jsonl => {

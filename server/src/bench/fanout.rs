@@ -1,0 +1,119 @@
+//! Delay from commit to an event received, by 1 and by 1,000 subscribers of the public menu
+//! stream, during a burst of sales.
+
+use std::{
+    collections::HashMap,
+    sync::{Arc, Mutex},
+    time::{Duration, Instant},
+};
+
+use futures_util::StreamExt;
+
+use super::{pct, sale, BenchApp};
+
+/// Times at which each subscriber saw each sequence number.
+type Seen = Arc<Mutex<Vec<HashMap<i64, Instant>>>>;
+
+async fn run(app: &BenchApp, subscribers: usize, sales: usize) -> anyhow::Result<Vec<Duration>> {
+    let (_, packages) = app.shelf(4, 1_000_000).await?;
+    let seen: Seen = Arc::new(Mutex::new(vec![HashMap::new(); subscribers]));
+    let mut ready = Vec::new();
+    let mut tasks = Vec::new();
+    for i in 0..subscribers {
+        let client = reqwest::Client::new();
+        let url = format!("{}/menu/stream", app.url);
+        let seen = seen.clone();
+        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+        ready.push(rx);
+        tasks.push(tokio::spawn(async move {
+            let res = client.get(url).send().await?;
+            let mut stream = res.bytes_stream();
+            let mut buf = String::new();
+            let mut tx = Some(tx);
+            while let Some(chunk) = stream.next().await {
+                let now = Instant::now();
+                buf.push_str(std::str::from_utf8(&chunk?)?);
+                while let Some(end) = buf.find("\n\n") {
+                    let block: String = buf.drain(..end + 2).collect();
+                    if block.contains("event: ready") {
+                        if let Some(tx) = tx.take() {
+                            let _ = tx.send(());
+                        }
+                    }
+                    if block.contains("event: availability") {
+                        if let Some(id) = block
+                            .lines()
+                            .find_map(|l| l.strip_prefix("id: "))
+                            .and_then(|s| s.trim().parse::<i64>().ok())
+                        {
+                            seen.lock().expect("lock")[i].entry(id).or_insert(now);
+                        }
+                    }
+                }
+            }
+            anyhow::Ok(())
+        }));
+    }
+    for r in ready {
+        r.await?;
+    }
+    // The burst: sales one after another; each records when it was sent.
+    let mut sent: Vec<(i64, Instant)> = Vec::with_capacity(sales);
+    for k in 0..sales {
+        let t0 = Instant::now();
+        let seq = app.push(vec![sale(packages[k % packages.len()])]).await?;
+        sent.push((seq, t0));
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    // Wait until every subscriber saw the last sale, or 20 s.
+    let last = sent.last().map(|(s, _)| *s).unwrap_or(0);
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while Instant::now() < deadline
+        && !seen
+            .lock()
+            .expect("lock")
+            .iter()
+            .all(|m| m.contains_key(&last))
+    {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    for t in tasks {
+        t.abort();
+    }
+    let seen = seen.lock().expect("lock");
+    let mut delays = Vec::with_capacity(sales * subscribers);
+    let mut missing = 0usize;
+    for (seq, t0) in &sent {
+        for m in seen.iter() {
+            match m.get(seq) {
+                Some(t) => delays.push(t.duration_since(*t0)),
+                None => missing += 1,
+            }
+        }
+    }
+    anyhow::ensure!(missing == 0, "{missing} deliveries never arrived");
+    delays.sort();
+    Ok(delays)
+}
+
+/// Runs the fan-out benchmark; prints p50/p99 for 1 and 1,000 subscribers and the p99 ratio.
+pub async fn fanout(sales: usize) -> anyhow::Result<()> {
+    let app = BenchApp::start().await?;
+    let one = run(&app, 1, sales).await?;
+    let many = run(&app, 1000, sales).await?;
+    println!(
+        "fan-out: {sales} sales, commit to received (ms): 1 subscriber p50 {:.2} p99 {:.2}",
+        pct(&one, 0.5),
+        pct(&one, 0.99)
+    );
+    println!(
+        "fan-out: {sales} sales, commit to received (ms): 1,000 subscribers p50 {:.2} p99 {:.2}",
+        pct(&many, 0.5),
+        pct(&many, 0.99)
+    );
+    println!(
+        "fan-out: p99 ratio 1,000 / 1 = {:.2}x (target <= 3x)",
+        pct(&many, 0.99) / pct(&one, 0.99)
+    );
+    Ok(())
+}

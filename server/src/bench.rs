@@ -107,7 +107,7 @@ impl BenchApp {
         let product = ProductId::new();
         self.push(vec![cmd(Action::DefineProduct(Product {
             id: product,
-            sku: "BENCH-1".into(),
+            sku: format!("BENCH-{product}"),
             upc: None,
             name: "Bench Pre-roll".into(),
             brand: "Bench".into(),
@@ -126,13 +126,16 @@ impl BenchApp {
             regulator: None,
         }))])
         .await?;
+        static NEXT_TAG: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+        let first = NEXT_TAG.fetch_add(n as u64, std::sync::atomic::Ordering::SeqCst);
         let ids: Vec<PackageId> = (0..n).map(|_| PackageId::new()).collect();
         let lines = ids
             .iter()
             .enumerate()
             .map(|(i, id)| ReceiveLine {
                 package_id: *id,
-                tag: RegulatorTag::parse(&format!("1A4FF0100000099{i:09}")).expect("bench tag"),
+                tag: RegulatorTag::parse(&format!("1A4FF0100000099{:09}", first + i as u64))
+                    .expect("bench tag"),
                 product_id: product,
                 shipped: Quantity::each(each),
                 batch: "B".into(),

@@ -119,8 +119,9 @@ pub struct Submitted {
 pub struct Committed {
     /// The new events.
     pub events: Vec<SeqEvent>,
-    /// Products whose availability may have changed, with their new availability.
-    pub availability: Vec<(ProductId, Decimal, i64)>,
+    /// Availability of every product the commit touched, as the menu stream's JSON, rendered once
+    /// here rather than once per subscriber; with the sequence number of its last change.
+    pub availability: Vec<(i64, Arc<str>)>,
 }
 
 struct Job {
@@ -400,7 +401,7 @@ async fn update_projections(
     view: &View,
     events: &[SeqEvent],
     _now: &str,
-) -> anyhow::Result<Vec<(ProductId, Decimal, i64)>> {
+) -> anyhow::Result<Vec<(i64, Arc<str>)>> {
     let mut packages: HashMap<PackageId, i64> = HashMap::new();
     let mut products: HashMap<ProductId, i64> = HashMap::new();
     let mut holds: HashSet<domain::HoldId> = HashSet::new();
@@ -471,7 +472,9 @@ async fn update_projections(
         .bind(seq)
         .execute(&mut **tx)
         .await?;
-        availability.push((*id, available, *seq));
+        if let Some(a) = crate::http::menu_feed::availability(view, *id) {
+            availability.push((*seq, Arc::from(serde_json::to_string(&a)?)));
+        }
     }
     for id in holds {
         match view.state.holds.get(&id) {
@@ -508,6 +511,6 @@ async fn update_projections(
             .await?;
         }
     }
-    availability.sort_by_key(|(_, _, seq)| *seq);
+    availability.sort_by_key(|(seq, _)| *seq);
     Ok(availability)
 }

@@ -7,9 +7,11 @@ use std::{
     time::{Duration, Instant},
 };
 
-use futures_util::StreamExt;
-
 use super::{pct, sale, BenchApp};
+
+fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    hay.windows(needle.len()).position(|w| w == needle)
+}
 
 /// Times at which each subscriber saw each sequence number.
 type Seen = Arc<Mutex<Vec<HashMap<i64, Instant>>>>;
@@ -19,36 +21,44 @@ async fn run(app: &BenchApp, subscribers: usize, sales: usize) -> anyhow::Result
     let seen: Seen = Arc::new(Mutex::new(vec![HashMap::new(); subscribers]));
     let mut ready = Vec::new();
     let mut tasks = Vec::new();
+    let addr = app
+        .url
+        .trim_start_matches("http://")
+        .split('/')
+        .next()
+        .unwrap_or_default()
+        .to_owned();
     for i in 0..subscribers {
-        let client = reqwest::Client::new();
-        let url = format!("{}/menu/stream", app.url);
         let seen = seen.clone();
+        let addr = addr.clone();
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         ready.push(rx);
+        // A bare HTTP/1.1 client: the subscribers share the machine with the server, so the less
+        // they cost, the more the figure says about the server.
         tasks.push(tokio::spawn(async move {
-            let res = client.get(url).send().await?;
-            let mut stream = res.bytes_stream();
-            let mut buf = String::new();
+            use tokio::io::{AsyncReadExt, AsyncWriteExt};
+            let mut sock = tokio::net::TcpStream::connect(&addr).await?;
+            sock.write_all(b"GET /api/v1/menu/stream HTTP/1.1\r\nHost: bench\r\nAccept: text/event-stream\r\n\r\n").await?;
             let mut tx = Some(tx);
-            while let Some(chunk) = stream.next().await {
+            let mut buf = vec![0u8; 16 * 1024];
+            loop {
+                let n = sock.read(&mut buf).await?;
+                if n == 0 {
+                    break;
+                }
                 let now = Instant::now();
-                buf.push_str(std::str::from_utf8(&chunk?)?);
-                while let Some(end) = buf.find("\n\n") {
-                    let block: String = buf.drain(..end + 2).collect();
-                    if block.contains("event: ready") {
-                        if let Some(tx) = tx.take() {
-                            let _ = tx.send(());
-                        }
+                let chunk = &buf[..n];
+                if let Some(tx) = tx.take() {
+                    let _ = tx.send(());
+                }
+                let mut at = 0;
+                while let Some(pos) = find(&chunk[at..], b"\nid: ") {
+                    let digits = &chunk[at + pos + 5..];
+                    let end = digits.iter().position(|b| !b.is_ascii_digit()).unwrap_or(digits.len());
+                    if let Some(id) = std::str::from_utf8(&digits[..end]).ok().and_then(|s| s.parse::<i64>().ok()) {
+                        seen.lock().expect("lock")[i].entry(id).or_insert(now);
                     }
-                    if block.contains("event: availability") {
-                        if let Some(id) = block
-                            .lines()
-                            .find_map(|l| l.strip_prefix("id: "))
-                            .and_then(|s| s.trim().parse::<i64>().ok())
-                        {
-                            seen.lock().expect("lock")[i].entry(id).or_insert(now);
-                        }
-                    }
+                    at += pos + 5 + end;
                 }
             }
             anyhow::Ok(())

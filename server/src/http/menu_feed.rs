@@ -110,7 +110,8 @@ fn item(view: &View, id: ProductId) -> Option<MenuItem> {
     })
 }
 
-fn availability(view: &View, id: ProductId) -> Option<Availability> {
+/// A product's availability now, as the stream sends it.
+pub fn availability(view: &View, id: ProductId) -> Option<Availability> {
     let p = view.state.products.get(&id)?;
     let available = view.available(id);
     Some(Availability {
@@ -196,15 +197,9 @@ pub async fn menu_stream(
         loop {
             match rx.recv().await {
                 Ok(committed) => {
-                    for (id, available, seq) in &committed.availability {
-                        if *seq <= sent_upto {
-                            continue;
-                        }
-                        let view = ledger.view().await;
-                        let stock = view.state.products.get(id).map(|p| stock_of(p.quantity_type, *available));
-                        drop(view);
-                        if let Some(stock) = stock {
-                            yield Ok(sse(*seq, &Availability { product_id: *id, available: available.normalize(), stock }));
+                    for (seq, json) in &committed.availability {
+                        if *seq > sent_upto {
+                            yield Ok(SseEvent::default().id(seq.to_string()).event("availability").data(&**json));
                         }
                     }
                     if let Some(last) = committed.events.last() {

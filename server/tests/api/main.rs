@@ -1,5 +1,6 @@
 //! Integration tests: the real app on port 0 with a temporary database.
 
+mod audit;
 mod helpers;
 mod ledger;
 mod menu;

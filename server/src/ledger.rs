@@ -119,9 +119,9 @@ pub struct Submitted {
 pub struct Committed {
     /// The new events.
     pub events: Vec<SeqEvent>,
-    /// Availability of every product the commit touched, as the menu stream's JSON, rendered once
-    /// here rather than once per subscriber; with the sequence number of its last change.
-    pub availability: Vec<(i64, Arc<str>)>,
+    /// Availability of every product the commit touched, as menu stream frames rendered once here
+    /// rather than once per subscriber; with the sequence number of its last change.
+    pub availability: Vec<(i64, axum::body::Bytes)>,
 }
 
 struct Job {
@@ -401,7 +401,7 @@ async fn update_projections(
     view: &View,
     events: &[SeqEvent],
     _now: &str,
-) -> anyhow::Result<Vec<(i64, Arc<str>)>> {
+) -> anyhow::Result<Vec<(i64, axum::body::Bytes)>> {
     let mut packages: HashMap<PackageId, i64> = HashMap::new();
     let mut products: HashMap<ProductId, i64> = HashMap::new();
     let mut holds: HashSet<domain::HoldId> = HashSet::new();
@@ -473,7 +473,7 @@ async fn update_projections(
         .execute(&mut **tx)
         .await?;
         if let Some(a) = crate::http::menu_feed::availability(view, *id) {
-            availability.push((*seq, Arc::from(serde_json::to_string(&a)?)));
+            availability.push((*seq, crate::http::menu_feed::frame(*seq, &a)));
         }
     }
     for id in holds {

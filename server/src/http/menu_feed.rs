@@ -3,14 +3,17 @@
 
 use std::{collections::BTreeSet, convert::Infallible, time::Duration};
 
+/// A comment line this often keeps proxies and browsers from closing an idle stream.
+const HEARTBEAT: Duration = Duration::from_secs(15);
+
 use axum::{
+    body::{Body, Bytes},
     extract::State,
-    http::HeaderMap,
-    response::sse::{Event as SseEvent, KeepAlive, Sse},
+    http::{header, HeaderMap},
+    response::{IntoResponse, Response},
     Json,
 };
 use domain::{Category, Money, ProductId, QuantityType, StrainType, Unit};
-use futures_util::Stream;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use tokio::sync::broadcast::error::RecvError;
@@ -151,12 +154,10 @@ fn last_event_id(headers: &HeaderMap) -> Result<Option<i64>, ApiError> {
     }
 }
 
-fn sse(seq: i64, a: &Availability) -> SseEvent {
-    SseEvent::default()
-        .id(seq.to_string())
-        .event("availability")
-        .json_data(a)
-        .unwrap_or_else(|_| SseEvent::default().comment("unserializable"))
+/// One availability change as a complete Server-Sent-Events frame.
+pub fn frame(seq: i64, a: &Availability) -> Bytes {
+    let json = serde_json::to_string(a).unwrap_or_default();
+    Bytes::from(format!("id: {seq}\nevent: availability\ndata: {json}\n\n"))
 }
 
 /// Live availability. Resuming with `Last-Event-ID` first sends the current availability of every
@@ -164,7 +165,7 @@ fn sse(seq: i64, a: &Availability) -> SseEvent {
 pub async fn menu_stream(
     State(state): State<AppState>,
     headers: HeaderMap,
-) -> Result<Sse<impl Stream<Item = Result<SseEvent, Infallible>>>, ApiError> {
+) -> Result<Response, ApiError> {
     let resume = last_event_id(&headers)?;
     // Subscribe before reading the backlog so no commit falls between the two.
     let mut rx = state.ledger.subscribe();
@@ -181,49 +182,60 @@ pub async fn menu_stream(
             }
             _ => BTreeSet::new(),
         };
-        let backlog: Vec<SseEvent> = changed
+        let backlog: Vec<Bytes> = changed
             .iter()
             .filter_map(|id| availability(&view, *id))
-            .map(|a| sse(view.seq, &a))
+            .map(|a| frame(view.seq, &a))
             .collect();
         (backlog, view.seq)
     };
     let ledger = state.ledger.clone();
+    // Frames are rendered once per commit by the ledger; each subscriber only clones them.
     let stream = async_stream::stream! {
-        yield Ok(SseEvent::default().event("ready").id(sent_upto.to_string()).data(sent_upto.to_string()));
+        yield Ok::<_, Infallible>(Bytes::from(format!("id: {sent_upto}\nevent: ready\ndata: {sent_upto}\n\n")));
         for e in backlog {
             yield Ok(e);
         }
+        let mut heartbeat = tokio::time::interval(HEARTBEAT);
+        heartbeat.tick().await;
         loop {
-            match rx.recv().await {
-                Ok(committed) => {
-                    for (seq, json) in &committed.availability {
-                        if *seq > sent_upto {
-                            yield Ok(SseEvent::default().id(seq.to_string()).event("availability").data(&**json));
+            tokio::select! {
+                msg = rx.recv() => match msg {
+                    Ok(committed) => {
+                        for (seq, frame) in &committed.availability {
+                            if *seq > sent_upto {
+                                yield Ok(frame.clone());
+                            }
+                        }
+                        if let Some(last) = committed.events.last() {
+                            sent_upto = sent_upto.max(last.seq);
                         }
                     }
-                    if let Some(last) = committed.events.last() {
-                        sent_upto = sent_upto.max(last.seq);
+                    Err(RecvError::Lagged(_)) => {
+                        // Too slow to keep up: send everything as it is now instead of what was missed.
+                        let view = ledger.view().await;
+                        let all: Vec<Bytes> =
+                            view.state.products.keys().filter_map(|id| availability(&view, *id)).map(|a| frame(view.seq, &a)).collect();
+                        let seq = view.seq;
+                        drop(view);
+                        for f in all {
+                            yield Ok(f);
+                        }
+                        sent_upto = seq;
                     }
-                }
-                Err(RecvError::Lagged(_)) => {
-                    // Too slow to keep up: send everything as it is now instead of what was missed.
-                    let view = ledger.view().await;
-                    let all: Vec<Availability> = view.state.products.keys().filter_map(|id| availability(&view, *id)).collect();
-                    let seq = view.seq;
-                    drop(view);
-                    for a in &all {
-                        yield Ok(sse(seq, a));
-                    }
-                    sent_upto = seq;
-                }
-                Err(RecvError::Closed) => break,
+                    Err(RecvError::Closed) => break,
+                },
+                _ = heartbeat.tick() => yield Ok(Bytes::from_static(b": heartbeat\n\n")),
             }
         }
     };
-    Ok(Sse::new(stream).keep_alive(
-        KeepAlive::new()
-            .interval(Duration::from_secs(15))
-            .text("heartbeat"),
-    ))
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/event-stream"),
+            (header::CACHE_CONTROL, "no-cache"),
+            (header::HeaderName::from_static("x-accel-buffering"), "no"),
+        ],
+        Body::from_stream(stream),
+    )
+        .into_response())
 }

@@ -10,6 +10,7 @@ use crate::{
 };
 
 /// A request to change the ledger, with its idempotency key and its author.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Command {
@@ -26,6 +27,7 @@ pub struct Command {
 }
 
 /// Everything a person can ask of the ledger.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Action {
@@ -94,6 +96,7 @@ impl Action {
 }
 
 /// An incoming manifest.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Receive {
@@ -104,6 +107,7 @@ pub struct Receive {
 }
 
 /// One package on a manifest and what the receiver decided.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ReceiveLine {
@@ -128,6 +132,7 @@ pub struct ReceiveLine {
 }
 
 /// What the receiver decided for a manifest line.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum LineDecision {
@@ -150,6 +155,7 @@ pub enum LineDecision {
 }
 
 /// Move a package.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Move {
@@ -160,6 +166,7 @@ pub struct Move {
 }
 
 /// A new package made by a split or merge.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct NewPackage {
@@ -170,6 +177,7 @@ pub struct NewPackage {
 }
 
 /// How a split divides the source.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum SplitAmounts {
@@ -186,6 +194,7 @@ pub enum SplitAmounts {
 }
 
 /// Split one package.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Split {
@@ -198,6 +207,7 @@ pub struct Split {
 }
 
 /// Merge packages.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Merge {
@@ -208,6 +218,7 @@ pub struct Merge {
 }
 
 /// Destroy product.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Destroy {
@@ -226,6 +237,7 @@ pub struct Destroy {
 }
 
 /// Adjust a package.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Adjust {
@@ -242,6 +254,7 @@ pub struct Adjust {
 }
 
 /// In store or remote (reserved online and picked up).
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum SaleChannel {
@@ -252,6 +265,7 @@ pub enum SaleChannel {
 }
 
 /// A line of a sale.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SellLine {
@@ -264,6 +278,7 @@ pub struct SellLine {
 }
 
 /// Sell at the counter.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Sell {
@@ -276,6 +291,7 @@ pub struct Sell {
 }
 
 /// What happens to returned goods.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ReturnDisposition {
@@ -286,6 +302,7 @@ pub enum ReturnDisposition {
 }
 
 /// A returned line.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ReturnLine {
@@ -296,6 +313,7 @@ pub struct ReturnLine {
 }
 
 /// Take back goods.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ReturnGoods {
@@ -310,6 +328,7 @@ pub struct ReturnGoods {
 }
 
 /// Who placed a hold.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum HoldChannel {
@@ -320,6 +339,7 @@ pub enum HoldChannel {
 }
 
 /// A reserved line.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ReserveLine {
@@ -330,6 +350,7 @@ pub struct ReserveLine {
 }
 
 /// Reserve stock for pickup.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Reserve {
@@ -348,6 +369,7 @@ pub struct Reserve {
 }
 
 /// A hold, by id.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct HoldRef {
@@ -356,6 +378,7 @@ pub struct HoldRef {
 }
 
 /// Sell held stock.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct FulfilHold {
@@ -366,6 +389,7 @@ pub struct FulfilHold {
 }
 
 /// A blind count.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RecordCount {
@@ -380,6 +404,7 @@ pub struct RecordCount {
 }
 
 /// A package, by id.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PackageRef {
@@ -388,6 +413,7 @@ pub struct PackageRef {
 }
 
 /// Quarantine a package.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PlaceOnHold {

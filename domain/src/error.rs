@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 use crate::{quantity::QuantityError, tag::TagError, Quantity};
 
 /// A refusal by the domain. It crosses the wire as data; `Display` is the message people read.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
 #[serde(tag = "code", rename_all = "snake_case")]
 pub enum DomainError {

@@ -13,6 +13,7 @@ use crate::{
 pub const EVENT_VERSION: u16 = 1;
 
 /// A recorded fact, with the command that caused it.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Event {
     /// Schema version.
@@ -30,6 +31,7 @@ pub struct Event {
 }
 
 /// A line of a receipt or hold.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SaleLine {
     /// The package.
@@ -45,6 +47,7 @@ pub struct SaleLine {
 }
 
 /// A completed sale.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Receipt {
     /// Its id (the regulator's external receipt number).
@@ -62,6 +65,7 @@ pub struct Receipt {
 }
 
 /// An active pickup hold.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Hold {
     /// Its id.
@@ -83,6 +87,7 @@ pub struct Hold {
 }
 
 /// A manifest line that was refused.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RejectedLine {
     /// The tag on the manifest.
@@ -94,6 +99,7 @@ pub struct RejectedLine {
 }
 
 /// What a merge took from one source.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MergedSource {
     /// The source.
@@ -103,6 +109,7 @@ pub struct MergedSource {
 }
 
 /// A returned line.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReturnedLine {
     /// The package it goes back into.
@@ -114,6 +121,7 @@ pub struct ReturnedLine {
 }
 
 /// Everything that can happen.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum EventKind {

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use crate::{Category, Currency};
 
 /// What a limit term measures on a product.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Measure {
     /// Net cannabis weight in grams (millilitres for drinks).
@@ -18,6 +19,7 @@ pub enum Measure {
 }
 
 /// One category's contribution to a limit: `per` of the measure counts as `equals` of the limit.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LimitTerm {
     /// The category this term covers.
@@ -31,6 +33,7 @@ pub struct LimitTerm {
 }
 
 /// A purchase limit per customer and day, summed over in-store sales and online holds.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PurchaseLimit {
     /// Name shown in refusals ("dried cannabis equivalent").
@@ -44,6 +47,7 @@ pub struct PurchaseLimit {
 }
 
 /// Monthly or live reports a jurisdiction expects.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum ReportFormat {
     /// Health Canada's Cannabis Tracking System monthly retailer report.
@@ -59,6 +63,7 @@ pub enum ReportFormat {
 }
 
 /// A jurisdiction's rules.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Jurisdiction {
     /// Short code ("ON", "CA").

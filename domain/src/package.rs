@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use crate::{PackageId, ProductId, Quantity, RegulatorTag};
 
 /// Where a package physically is.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum Zone {
     /// The locked back room; nothing sells from here.
@@ -26,6 +27,7 @@ impl Zone {
 }
 
 /// Why a package is held back from sale.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum HoldReason {
     /// A recall by the producer or the regulator.
@@ -51,6 +53,7 @@ impl HoldReason {
 }
 
 /// A package's lifecycle state.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum PackageStatus {
     /// Sellable (when on the floor) and changeable.
@@ -76,6 +79,7 @@ impl PackageStatus {
 }
 
 /// State of the package's lab test.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum LabState {
     /// Not tested yet.
@@ -89,6 +93,7 @@ pub enum LabState {
 }
 
 /// The lab result a package carries.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct LabResult {
     /// State of the test.
@@ -104,6 +109,7 @@ pub struct LabResult {
 }
 
 /// A physical package.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Package {
     /// Its id.

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 use crate::{Money, ProductId, Quantity, Unit};
 
 /// Product categories; each jurisdiction's purchase limits and reports are keyed on them.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum Category {
     /// Dried flower sold by weight or in jars.
@@ -59,6 +60,7 @@ impl Category {
 }
 
 /// Whether a product is counted in items or measured by weight or volume.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum QuantityType {
     /// Sold and tracked in whole items.
@@ -70,6 +72,7 @@ pub enum QuantityType {
 }
 
 /// What a regulator's "unit weight" measures: the two definitions that cause most mismatches.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum UnitWeightDefinition {
     /// Cannabis only (a pre-roll's 0.5 g of flower).
@@ -79,6 +82,7 @@ pub enum UnitWeightDefinition {
 }
 
 /// How a product is known to the regulator.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RegulatorMapping {
     /// The regulator's item name.
@@ -94,6 +98,7 @@ pub struct RegulatorMapping {
 }
 
 /// Strain type shown on the menu.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum StrainType {
     /// Indica.
@@ -109,6 +114,7 @@ pub enum StrainType {
 }
 
 /// A product in the catalogue.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Product {
     /// Its id.

@@ -6,6 +6,7 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 /// A unit of measure.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum Unit {
     /// Discrete items (a pre-roll, a can, a vape cartridge).
@@ -25,6 +26,7 @@ pub enum Unit {
 }
 
 /// What a unit measures; only units of one family convert into each other.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum UnitFamily {
     /// Counted items.
@@ -101,6 +103,7 @@ impl fmt::Display for Unit {
 }
 
 /// Why two quantities cannot be combined or converted.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
 pub enum QuantityError {
     /// Units of different families (grams and items).
@@ -124,6 +127,7 @@ pub enum QuantityError {
 }
 
 /// An exact amount and its unit.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Quantity {
     /// The amount; may be negative only for adjustment deltas.

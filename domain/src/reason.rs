@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 /// Why a quantity was adjusted.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum AdjustReason {
     /// Scale reads differently from the label.
@@ -82,6 +83,7 @@ impl AdjustReason {
 }
 
 /// Why product was destroyed.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum DestroyReason {
     /// Physically damaged.
@@ -132,6 +134,7 @@ impl DestroyReason {
 }
 
 /// How product was rendered unusable.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum DestroyMethod {
     /// Ground and mixed with at least 50% non-cannabis waste.

@@ -16,6 +16,7 @@ use crate::{
 pub const STATE_VERSION: u32 = 1;
 
 /// Which packages may be merged together; configurable per store.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MergePolicy {
     /// Sources must share a batch.
@@ -37,6 +38,7 @@ impl Default for MergePolicy {
 }
 
 /// Store-wide settings.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StoreConfig {
     /// The store's name.

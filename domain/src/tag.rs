@@ -5,6 +5,7 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 /// Why a text is not a regulator tag.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
 pub enum TagError {
     /// Wrong number of characters.
@@ -28,6 +29,7 @@ pub enum TagError {
 }
 
 /// A validated 24-character regulator tag, upper case. Parse once at the edge with [`RegulatorTag::parse`].
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(value_type = String, pattern = "^[0-9A-Z]{24}$"))]
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
 pub struct RegulatorTag(String);

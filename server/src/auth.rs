@@ -21,7 +21,9 @@ pub const COOKIE: &str = "pistil_session";
 pub const SESSION_HOURS: i64 = 12;
 
 /// What a person may do.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    utoipa::ToSchema, Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     /// Sells, takes returns, handles pickup orders.
@@ -54,7 +56,7 @@ impl Role {
 }
 
 /// A signed-in person.
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[derive(utoipa::ToSchema, Clone, Debug, Serialize, Deserialize, PartialEq)]
 pub struct User {
     /// Their id, the `actor` of their commands.
     pub id: domain::UserId,

@@ -65,7 +65,7 @@ impl View {
 }
 
 /// A stored event with its sequence number.
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(utoipa::ToSchema, Clone, Debug, Serialize, Deserialize)]
 pub struct SeqEvent {
     /// Global sequence number.
     pub seq: i64,
@@ -75,7 +75,7 @@ pub struct SeqEvent {
 }
 
 /// What became of one mutation.
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[derive(utoipa::ToSchema, Clone, Debug, Serialize, Deserialize, PartialEq)]
 #[serde(tag = "status", rename_all = "snake_case")]
 pub enum Outcome {
     /// Its events were committed.
@@ -97,7 +97,7 @@ pub enum Outcome {
 }
 
 /// An event's sequence number and kind, as returned with an outcome.
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[derive(utoipa::ToSchema, Clone, Debug, Serialize, Deserialize, PartialEq)]
 pub struct SeqEventRef {
     /// Sequence number.
     pub seq: i64,
@@ -106,7 +106,7 @@ pub struct SeqEventRef {
 }
 
 /// One mutation as a client submits it.
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(utoipa::ToSchema, Clone, Debug, Serialize, Deserialize)]
 pub struct Submitted {
     /// The tablet's own mutation number (1, 2, 3, ...), when it numbers them.
     pub client_seq: Option<i64>,

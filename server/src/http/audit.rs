@@ -17,7 +17,7 @@ use super::{session::CurrentUser, ApiError};
 use crate::{auth::Role, AppState};
 
 /// Export formats.
-#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Format {
     /// Comma-separated values with a header row.
@@ -27,7 +27,7 @@ pub enum Format {
 }
 
 /// The export's query.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
 pub struct ExportQuery {
     /// First instant (RFC 3339) or day (YYYY-MM-DD, from its start, UTC), inclusive.
     pub from: String,
@@ -55,7 +55,7 @@ fn parse_bound(s: &str, end: bool) -> Result<DateTime<Utc>, ApiError> {
 }
 
 /// One row of the export.
-#[derive(Debug, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Serialize, Deserialize, PartialEq, utoipa::ToSchema)]
 pub struct AuditRow {
     /// Ledger sequence.
     pub seq: i64,
@@ -234,6 +234,9 @@ pub fn csv_line(r: &AuditRow) -> String {
 }
 
 /// Streams the export from the audit columns stored with each event.
+#[utoipa::path(get, path = "/api/v1/audit/export", tag = "audit", params(ExportQuery),
+    responses((status = 200, content_type = "text/csv", description = "CSV with a header row, or JSON lines of AuditRow"),
+        (status = 400, body = super::error::ErrorBody), (status = 401, body = super::error::ErrorBody), (status = 403, body = super::error::ErrorBody)))]
 pub async fn audit_export(
     State(state): State<AppState>,
     user: CurrentUser,

@@ -23,6 +23,9 @@ fn sse(e: &SeqEvent) -> SseEvent {
 }
 
 /// The staff event stream.
+#[utoipa::path(get, path = "/api/v1/events/stream", tag = "ledger",
+    params(("Last-Event-ID" = Option<i64>, Header, description = "Resume after this ledger sequence")),
+    responses((status = 200, content_type = "text/event-stream", body = SeqEvent), (status = 401, body = super::error::ErrorBody)))]
 pub async fn events_stream(
     State(state): State<AppState>,
     _user: CurrentUser,

@@ -6,7 +6,7 @@ use serde::Serialize;
 use crate::AppState;
 
 /// What the health endpoint reports.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Health {
     /// `ok` when every part answers, `degraded` otherwise.
     pub status: &'static str,
@@ -19,7 +19,7 @@ pub struct Health {
 }
 
 /// Database part of the health report.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct DatabaseHealth {
     /// Always `sqlite` for now.
     pub kind: &'static str,
@@ -28,7 +28,7 @@ pub struct DatabaseHealth {
 }
 
 /// Regulator part of the health report.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct RegulatorHealth {
     /// Which regulator connection is configured.
     pub mode: &'static str,
@@ -37,6 +37,7 @@ pub struct RegulatorHealth {
 }
 
 /// Reports version, database and regulator state.
+#[utoipa::path(get, path = "/api/v1/health", tag = "system", responses((status = 200, body = Health)))]
 pub async fn health_show(State(state): State<AppState>) -> Json<Health> {
     let db_ok = state.store.ping().await.is_ok();
     Json(Health {

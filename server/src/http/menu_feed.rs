@@ -22,7 +22,7 @@ use super::ApiError;
 use crate::{ledger::View, AppState};
 
 /// How much stock a customer is told there is.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(utoipa::ToSchema, Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Stock {
     /// Plenty.
@@ -49,7 +49,7 @@ fn stock_of(kind: QuantityType, available: Decimal) -> Stock {
 }
 
 /// A product as the public sees it.
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[derive(utoipa::ToSchema, Clone, Debug, Serialize, Deserialize, PartialEq)]
 pub struct MenuItem {
     /// Product id.
     pub product_id: ProductId,
@@ -76,7 +76,7 @@ pub struct MenuItem {
 }
 
 /// The whole menu, and the ledger position it reflects.
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(utoipa::ToSchema, Debug, Serialize, Deserialize)]
 pub struct Menu {
     /// Ledger sequence the menu reflects; resume the stream from here.
     pub seq: i64,
@@ -85,7 +85,7 @@ pub struct Menu {
 }
 
 /// One availability change on the stream.
-#[derive(Debug, Serialize, Deserialize, PartialEq)]
+#[derive(utoipa::ToSchema, Debug, Serialize, Deserialize, PartialEq)]
 pub struct Availability {
     /// Product id.
     pub product_id: ProductId,
@@ -125,6 +125,7 @@ pub fn availability(view: &View, id: ProductId) -> Option<Availability> {
 }
 
 /// The menu now.
+#[utoipa::path(get, path = "/api/v1/menu", tag = "menu", responses((status = 200, body = Menu)))]
 pub async fn menu_index(State(state): State<AppState>) -> Json<Menu> {
     let view = state.ledger.view().await;
     let mut items: Vec<MenuItem> = view
@@ -160,7 +161,11 @@ pub fn frame(seq: i64, a: &Availability) -> Bytes {
     Bytes::from(format!("id: {seq}\nevent: availability\ndata: {json}\n\n"))
 }
 
-/// Live availability. Resuming with `Last-Event-ID` first sends the current availability of every
+/// Live availability: `ready`, then `availability` events (data: `Availability`), id = ledger sequence.
+#[utoipa::path(get, path = "/api/v1/menu/stream", tag = "menu",
+    params(("Last-Event-ID" = Option<i64>, Header, description = "Resume after this ledger sequence")),
+    responses((status = 200, content_type = "text/event-stream", body = Availability)))]
+/// Resuming with `Last-Event-ID` first sends the current availability of every
 /// product that changed since that id, so nothing is missed.
 pub async fn menu_stream(
     State(state): State<AppState>,

@@ -7,6 +7,7 @@
 //! - `GET /api/v1/events/stream`: staff live events (SSE).
 //! - `GET /api/v1/menu`, `GET /api/v1/menu/stream`: the public live menu (CORS open).
 //! - `GET /api/v1/audit/export`: every event in a range, CSV or JSONL, streamed.
+//! - `GET /api/v1/openapi.json`: this API's OpenAPI document.
 
 pub mod audit;
 pub mod error;
@@ -14,6 +15,7 @@ pub mod events_stream;
 pub mod health;
 pub mod menu_feed;
 pub mod mutations;
+pub mod openapi;
 pub mod session;
 pub mod sync;
 
@@ -61,6 +63,7 @@ pub fn router(state: AppState, dist: &Path) -> Router {
         .route("/sync", get(sync::sync_show))
         .route("/events/stream", get(events_stream::events_stream))
         .route("/audit/export", get(audit::audit_export))
+        .route("/openapi.json", get(openapi::openapi_show))
         .merge(public)
         .fallback(error::api_not_found)
         .with_state(state);

@@ -4,7 +4,11 @@ use axum::{extract::State, Json};
 use domain::Action;
 use serde::{Deserialize, Serialize};
 
-use super::{error::AppJson, session::CurrentUser, ApiError};
+use super::{
+    error::{AppJson, ErrorBody},
+    session::CurrentUser,
+    ApiError,
+};
 use crate::{
     auth::{self, Role},
     ledger::{Outcome, Submitted},
@@ -15,7 +19,7 @@ use crate::{
 pub const MAX_MUTATIONS: usize = 500;
 
 /// A push from a tablet or till.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PushRequest {
     /// The device's sync identity, when it numbers its mutations.
@@ -25,7 +29,7 @@ pub struct PushRequest {
 }
 
 /// One outcome per mutation, in order.
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct PushResponse {
     /// Outcomes.
     pub outcomes: Vec<Outcome>,
@@ -45,6 +49,9 @@ pub fn required_role(action: &Action) -> Role {
 }
 
 /// Applies each mutation once, in order; a refusal is an outcome, not an error.
+#[utoipa::path(post, path = "/api/v1/mutations", tag = "ledger", request_body = PushRequest,
+    responses((status = 200, body = PushResponse), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 413, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn mutations_create(
     State(state): State<AppState>,
     user: CurrentUser,

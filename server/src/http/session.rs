@@ -12,14 +12,17 @@ use axum::{
 };
 use serde::Deserialize;
 
-use super::{error::AppJson, ApiError};
+use super::{
+    error::{AppJson, ErrorBody},
+    ApiError,
+};
 use crate::{
     auth::{self, Role, User},
     AppState,
 };
 
 /// Sign-in request.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SignIn {
     /// Email.
@@ -71,6 +74,8 @@ impl FromRequestParts<AppState> for CurrentUser {
 }
 
 /// Signs in; rate-limited per email.
+#[utoipa::path(post, path = "/api/v1/session", tag = "session", request_body = SignIn,
+    responses((status = 200, body = User, description = "Signed in; sets the session cookie"), (status = 401, body = ErrorBody), (status = 429, body = ErrorBody)))]
 pub async fn session_create(
     State(state): State<AppState>,
     AppJson(body): AppJson<SignIn>,
@@ -97,11 +102,13 @@ pub async fn session_create(
 }
 
 /// Who is signed in.
+#[utoipa::path(get, path = "/api/v1/session", tag = "session", responses((status = 200, body = User), (status = 401, body = ErrorBody)))]
 pub async fn session_show(CurrentUser(user): CurrentUser) -> Json<User> {
     Json(user)
 }
 
 /// Signs out and clears the cookie.
+#[utoipa::path(delete, path = "/api/v1/session", tag = "session", responses((status = 204, description = "Signed out")))]
 pub async fn session_delete(
     State(state): State<AppState>,
     headers: HeaderMap,

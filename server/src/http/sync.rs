@@ -12,14 +12,14 @@ use domain::{Package, Product};
 use serde::{Deserialize, Serialize};
 use sqlx::Row;
 
-use super::{session::CurrentUser, ApiError};
+use super::{error::ErrorBody, session::CurrentUser, ApiError};
 use crate::{ledger::SeqEvent, AppState};
 
 /// Past this many events behind, a snapshot is cheaper than the events.
 pub const SNAPSHOT_AFTER: i64 = 5_000;
 
 /// Query of a pull.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
 pub struct SyncQuery {
     /// The tablet's cursor: the last sequence number it has.
     pub since: Option<i64>,
@@ -28,7 +28,7 @@ pub struct SyncQuery {
 }
 
 /// Everything a tablet needs to catch up.
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct SyncResponse {
     /// The new cursor.
     pub cursor: i64,
@@ -41,7 +41,7 @@ pub struct SyncResponse {
 }
 
 /// All products and packages.
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Snapshot {
     /// Products.
     pub products: Vec<Product>,
@@ -50,6 +50,8 @@ pub struct Snapshot {
 }
 
 /// Pull.
+#[utoipa::path(get, path = "/api/v1/sync", tag = "ledger", params(SyncQuery),
+    responses((status = 200, body = SyncResponse), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)))]
 pub async fn sync_show(
     State(state): State<AppState>,
     _user: CurrentUser,

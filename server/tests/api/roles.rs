@@ -161,3 +161,54 @@ async fn the_session_cookie_is_http_only_and_same_site_strict() {
     assert_eq!(body["role"], "staff");
     assert!(body.get("password_hash").is_none());
 }
+
+#[tokio::test]
+async fn the_openapi_document_covers_every_route_and_the_domain_schemas() {
+    let app = spawn_app().await;
+    let doc: serde_json::Value = app
+        .anonymous
+        .get(app.url("/openapi.json"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let paths = doc["paths"].as_object().unwrap();
+    for (path, methods) in [
+        ("/api/v1/health", &["get"][..]),
+        ("/api/v1/session", &["get", "post", "delete"][..]),
+        ("/api/v1/mutations", &["post"][..]),
+        ("/api/v1/sync", &["get"][..]),
+        ("/api/v1/events/stream", &["get"][..]),
+        ("/api/v1/menu", &["get"][..]),
+        ("/api/v1/menu/stream", &["get"][..]),
+        ("/api/v1/audit/export", &["get"][..]),
+        ("/api/v1/openapi.json", &["get"][..]),
+    ] {
+        for m in methods {
+            assert!(
+                paths.get(path).and_then(|p| p.get(*m)).is_some(),
+                "{m} {path} missing from the document"
+            );
+        }
+    }
+    let schemas = doc["components"]["schemas"].as_object().unwrap();
+    for name in [
+        "Command",
+        "Action",
+        "Split",
+        "Quantity",
+        "DomainError",
+        "Outcome",
+        "MenuItem",
+        "ErrorBody",
+    ] {
+        assert!(schemas.contains_key(name), "schema {name} missing");
+    }
+    // The public menu's schema has no cost, vendor or tag.
+    let item = serde_json::to_string(&schemas["MenuItem"]).unwrap();
+    for secret in ["cost", "vendor", "tag"] {
+        assert!(!item.contains(secret), "MenuItem exposes {secret}");
+    }
+}

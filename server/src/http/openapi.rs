@@ -1,0 +1,41 @@
+//! `GET /api/v1/openapi.json`: the API's OpenAPI document, generated from the handlers and the
+//! wire types (the domain's included).
+
+use axum::Json;
+use utoipa::OpenApi;
+
+use super::{audit, error, events_stream, health, menu_feed, mutations, session, sync};
+
+/// The document.
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Pistil API", description = "Shelf, sales and regulator records in one live, provable picture."),
+    paths(
+        health::health_show,
+        session::session_create,
+        session::session_show,
+        session::session_delete,
+        mutations::mutations_create,
+        sync::sync_show,
+        events_stream::events_stream,
+        menu_feed::menu_index,
+        menu_feed::menu_stream,
+        audit::audit_export,
+        openapi_show,
+    ),
+    components(schemas(error::ErrorBody, domain::Command, domain::DomainError, domain::Event, audit::AuditRow, audit::Format)),
+    tags(
+        (name = "system", description = "Health and this document"),
+        (name = "session", description = "Staff sign-in"),
+        (name = "ledger", description = "Commands, sync and the staff event stream"),
+        (name = "menu", description = "The public live menu (no sign-in, CORS open)"),
+        (name = "audit", description = "Audit exports"),
+    )
+)]
+pub struct ApiDoc;
+
+/// This document.
+#[utoipa::path(get, path = "/api/v1/openapi.json", tag = "system", responses((status = 200, description = "The OpenAPI document")))]
+pub async fn openapi_show() -> Json<utoipa::openapi::OpenApi> {
+    Json(ApiDoc::openapi())
+}

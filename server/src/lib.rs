@@ -81,7 +81,12 @@ impl Application {
     /// Serves until the process receives Ctrl-C or SIGTERM.
     pub async fn run_until_stopped(self) -> anyhow::Result<()> {
         tracing::info!(addr = %self.local_addr(), "serving");
-        axum::serve(self.listener, self.router)
+        // Live streams send small frames; Nagle would hold them back waiting for acknowledgements.
+        use axum::serve::ListenerExt;
+        let listener = self.listener.tap_io(|tcp| {
+            let _ = tcp.set_nodelay(true);
+        });
+        axum::serve(listener, self.router)
             .with_graceful_shutdown(shutdown_signal())
             .await
             .context("server stopped with an error")

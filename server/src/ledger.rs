@@ -7,15 +7,15 @@ use std::{
     sync::Arc,
 };
 
-use anyhow::Context;
 use chrono::Utc;
 use domain::{
     Command, DomainError, Event, EventKind, PackageId, PackageStatus, ProductId, State, Zone,
 };
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
-use sqlx::{Row, Sqlite, SqlitePool, Transaction};
 use tokio::sync::{broadcast, mpsc, oneshot, RwLock};
+
+use crate::store::{Batch, EventRow, HoldRow, LedgerStore, MutationRow, PackageRow, ProductRow};
 
 /// Most jobs committed together in one transaction.
 const MAX_BATCH: usize = 256;
@@ -140,11 +140,11 @@ pub struct Ledger {
 
 impl Ledger {
     /// Replays the stored events and starts the writer.
-    pub async fn start(pool: SqlitePool) -> anyhow::Result<Self> {
-        let view = Arc::new(RwLock::new(load_view(&pool).await?));
+    pub async fn start(store: Arc<dyn LedgerStore>) -> anyhow::Result<Self> {
+        let view = Arc::new(RwLock::new(load_view(&*store).await?));
         let (jobs, rx) = mpsc::channel(4096);
         let (feed, _) = broadcast::channel(4096);
-        tokio::spawn(writer(pool, view.clone(), feed.clone(), rx));
+        tokio::spawn(writer(store, view.clone(), feed.clone(), rx));
         Ok(Self { jobs, view, feed })
     }
 
@@ -178,23 +178,18 @@ impl Ledger {
     }
 }
 
-async fn load_view(pool: &SqlitePool) -> anyhow::Result<View> {
+async fn load_view(store: &dyn LedgerStore) -> anyhow::Result<View> {
     let mut state = State::default();
     let mut seq = 0;
-    let mut rows = sqlx::query("SELECT seq, body FROM events ORDER BY seq").fetch(pool);
-    use futures_util::TryStreamExt;
-    while let Some(row) = rows.try_next().await? {
-        let body: String = row.get(1);
-        let event: Event = serde_json::from_str(&body)
-            .with_context(|| format!("event {} is unreadable", row.get::<i64, _>(0)))?;
-        state.apply(&event);
-        seq = row.get(0);
+    for e in store.load_events().await? {
+        state.apply(&e.event);
+        seq = e.seq;
     }
     Ok(View::new(state, seq))
 }
 
 async fn writer(
-    pool: SqlitePool,
+    store: Arc<dyn LedgerStore>,
     view: Arc<RwLock<View>>,
     feed: broadcast::Sender<Arc<Committed>>,
     mut rx: mpsc::Receiver<Job>,
@@ -208,7 +203,7 @@ async fn writer(
             }
         }
         let mut guard = view.write().await;
-        match write_batch(&pool, &mut guard, &jobs).await {
+        match write_batch(&*store, &mut guard, &jobs).await {
             Ok((outcomes, committed)) => {
                 drop(guard);
                 for (job, out) in jobs.into_iter().zip(outcomes) {
@@ -221,7 +216,7 @@ async fn writer(
             Err(e) => {
                 tracing::error!(error = ?e, "ledger batch failed; reloading state from the database");
                 // The in-memory state may be ahead of what was committed: rebuild it.
-                match load_view(&pool).await {
+                match load_view(&*store).await {
                     Ok(v) => *guard = v,
                     Err(e2) => tracing::error!(error = ?e2, "could not reload the ledger"),
                 }
@@ -252,26 +247,32 @@ fn regulator_relevant(kind: &EventKind) -> bool {
     )
 }
 
+/// Decides every mutation of the batch against the view (advancing it), then commits the
+/// events, outcomes and touched projections in one write.
 async fn write_batch(
-    pool: &SqlitePool,
+    store: &dyn LedgerStore,
     view: &mut View,
     jobs: &[Job],
 ) -> anyhow::Result<(Vec<Vec<Outcome>>, Committed)> {
-    let mut tx = pool.begin().await?;
+    let ids: Vec<domain::MutationId> = jobs
+        .iter()
+        .flat_map(|j| j.mutations.iter().map(|m| m.command.mutation_id))
+        .collect();
+    let mut known = store.outcomes(&ids).await?;
     let now = Utc::now().to_rfc3339();
+    let mut batch = Batch {
+        recorded_at: now.clone(),
+        ..Batch::default()
+    };
     let mut all_outcomes = Vec::with_capacity(jobs.len());
     let mut new_events: Vec<SeqEvent> = Vec::new();
-    let mut seen_in_batch: HashMap<domain::MutationId, Outcome> = HashMap::new();
     for job in jobs {
         let mut outcomes = Vec::with_capacity(job.mutations.len());
         for m in &job.mutations {
             let id = m.command.mutation_id;
-            if let Some(o) = seen_in_batch.get(&id) {
+            // Processed before, or earlier in this very batch: its outcome stands.
+            if let Some(o) = known.get(&id) {
                 outcomes.push(o.clone());
-                continue;
-            }
-            if let Some(stored) = stored_outcome(&mut tx, id).await? {
-                outcomes.push(stored);
                 continue;
             }
             let outcome = match domain::decide(&view.state, &m.command) {
@@ -284,7 +285,7 @@ async fn write_batch(
                             seq: view.seq,
                             kind: event.kind.name().into(),
                         });
-                        insert_event(&mut tx, view.seq, &event, &now).await?;
+                        batch.events.push(event_row(view.seq, &event, &now)?);
                         new_events.push(SeqEvent {
                             seq: view.seq,
                             event,
@@ -301,34 +302,23 @@ async fn write_batch(
                     error,
                 },
             };
-            sqlx::query(
-                "INSERT INTO mutations (mutation_id, client_id, client_seq, action, outcome, recorded_at) VALUES (?, ?, ?, ?, ?, ?)",
-            )
-            .bind(id.to_string())
-            .bind(&job.client_id)
-            .bind(m.client_seq)
-            .bind(m.command.action.name())
-            .bind(serde_json::to_string(&outcome)?)
-            .bind(&now)
-            .execute(&mut *tx)
-            .await?;
+            batch.mutations.push(MutationRow {
+                mutation_id: id.to_string(),
+                client_id: job.client_id.clone(),
+                client_seq: m.client_seq,
+                action: m.command.action.name(),
+                outcome: serde_json::to_string(&outcome)?,
+            });
             if let (Some(client), Some(n)) = (&job.client_id, m.client_seq) {
-                sqlx::query(
-                    "INSERT INTO clients (client_id, last_mutation) VALUES (?, ?)
-                     ON CONFLICT (client_id) DO UPDATE SET last_mutation = max(last_mutation, excluded.last_mutation)",
-                )
-                .bind(client)
-                .bind(n)
-                .execute(&mut *tx)
-                .await?;
+                batch.clients.push((client.clone(), n));
             }
-            seen_in_batch.insert(id, outcome.clone());
+            known.insert(id, outcome.clone());
             outcomes.push(outcome);
         }
         all_outcomes.push(outcomes);
     }
-    let availability = update_projections(&mut tx, view, &new_events, &now).await?;
-    tx.commit().await?;
+    let availability = projections(&mut batch, view, &new_events)?;
+    store.commit(batch).await?;
     Ok((
         all_outcomes,
         Committed {
@@ -338,69 +328,29 @@ async fn write_batch(
     ))
 }
 
-async fn stored_outcome(
-    tx: &mut Transaction<'_, Sqlite>,
-    id: domain::MutationId,
-) -> anyhow::Result<Option<Outcome>> {
-    let row = sqlx::query("SELECT outcome FROM mutations WHERE mutation_id = ?")
-        .bind(id.to_string())
-        .fetch_optional(&mut **tx)
-        .await?;
-    Ok(match row {
-        Some(r) => Some(serde_json::from_str(&r.get::<String, _>(0))?),
-        None => None,
+/// An event as the store keeps it.
+pub fn event_row(seq: i64, event: &Event, now: &str) -> anyhow::Result<EventRow> {
+    Ok(EventRow {
+        seq,
+        body: serde_json::to_string(event)?,
+        audit: crate::http::audit::audit_row(seq, now.to_owned(), event),
+        outbox_key: regulator_relevant(&event.kind).then(|| {
+            event
+                .kind
+                .packages()
+                .first()
+                .map(|p| p.to_string())
+                .unwrap_or_default()
+        }),
     })
 }
 
-/// Appends one event with its audit columns, and its outbox row when the regulator must know.
-pub async fn insert_event(
-    tx: &mut Transaction<'_, Sqlite>,
-    seq: i64,
-    event: &Event,
-    now: &str,
-) -> anyhow::Result<()> {
-    let audit = crate::http::audit::audit_row(seq, now.to_owned(), event);
-    sqlx::query(
-        "INSERT INTO events (seq, mutation_id, kind, at, recorded_at, actor, device, body, packages, reason, quantities)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-    )
-    .bind(seq)
-    .bind(audit.mutation_id)
-    .bind(audit.event)
-    .bind(audit.at)
-    .bind(now)
-    .bind(audit.actor)
-    .bind(audit.device)
-    .bind(serde_json::to_string(event)?)
-    .bind(audit.packages)
-    .bind(audit.reason)
-    .bind(audit.quantities)
-    .execute(&mut **tx)
-    .await?;
-    if regulator_relevant(&event.kind) {
-        let key = event
-            .kind
-            .packages()
-            .first()
-            .map(|p| p.to_string())
-            .unwrap_or_default();
-        sqlx::query("INSERT INTO outbox (seq, package_key, kind, created_at) VALUES (?, ?, ?, ?)")
-            .bind(seq)
-            .bind(key)
-            .bind(event.kind.name())
-            .bind(now)
-            .execute(&mut **tx)
-            .await?;
-    }
-    Ok(())
-}
-
-/// Writes every package, product, hold and customer-day the new events touched.
-async fn update_projections(
-    tx: &mut Transaction<'_, Sqlite>,
+/// Adds every package, product, hold and customer-day the new events touched to the batch;
+/// returns the menu frames of the products whose availability may have changed.
+fn projections(
+    batch: &mut Batch,
     view: &View,
     events: &[SeqEvent],
-    _now: &str,
 ) -> anyhow::Result<Vec<(i64, axum::body::Bytes)>> {
     let mut packages: HashMap<PackageId, i64> = HashMap::new();
     let mut products: HashMap<ProductId, i64> = HashMap::new();
@@ -435,80 +385,55 @@ async fn update_projections(
         let Some(p) = view.state.packages.get(id) else {
             continue;
         };
-        sqlx::query(
-            "INSERT INTO packages (id, tag, product_id, status, zone, quantity, held, body, changed_seq)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-             ON CONFLICT (id) DO UPDATE SET status = excluded.status, zone = excluded.zone, quantity = excluded.quantity,
-               held = excluded.held, body = excluded.body, changed_seq = excluded.changed_seq",
-        )
-        .bind(id.to_string())
-        .bind(p.tag.as_str())
-        .bind(p.product_id.to_string())
-        .bind(p.status.label())
-        .bind(format!("{:?}", p.zone))
-        .bind(p.quantity.amount.to_string())
-        .bind(p.held.to_string())
-        .bind(serde_json::to_string(p)?)
-        .bind(seq)
-        .execute(&mut **tx)
-        .await?;
+        batch.packages.push(PackageRow {
+            id: id.to_string(),
+            tag: p.tag.to_string(),
+            product_id: p.product_id.to_string(),
+            status: p.status.label(),
+            zone: format!("{:?}", p.zone),
+            quantity: p.quantity.amount.to_string(),
+            held: p.held.to_string(),
+            body: serde_json::to_string(p)?,
+            changed_seq: *seq,
+        });
     }
     let mut availability = Vec::with_capacity(products.len());
     for (id, seq) in &products {
         let Some(p) = view.state.products.get(id) else {
             continue;
         };
-        let available = view.available(*id);
-        sqlx::query(
-            "INSERT INTO products (id, sku, category, available, body, changed_seq) VALUES (?, ?, ?, ?, ?, ?)
-             ON CONFLICT (id) DO UPDATE SET sku = excluded.sku, category = excluded.category, available = excluded.available,
-               body = excluded.body, changed_seq = excluded.changed_seq",
-        )
-        .bind(id.to_string())
-        .bind(&p.sku)
-        .bind(format!("{:?}", p.category))
-        .bind(available.to_string())
-        .bind(serde_json::to_string(p)?)
-        .bind(seq)
-        .execute(&mut **tx)
-        .await?;
+        batch.products.push(ProductRow {
+            id: id.to_string(),
+            sku: p.sku.clone(),
+            category: format!("{:?}", p.category),
+            available: view.available(*id).to_string(),
+            body: serde_json::to_string(p)?,
+            changed_seq: *seq,
+        });
         if let Some(a) = crate::http::menu_feed::availability(view, *id) {
             availability.push((*seq, crate::http::menu_feed::frame(*seq, &a)));
         }
     }
     for id in holds {
-        match view.state.holds.get(&id) {
-            Some(h) => {
-                sqlx::query(
-                    "INSERT INTO holds (hold_id, customer, expires_at, body) VALUES (?, ?, ?, ?)
-                     ON CONFLICT (hold_id) DO UPDATE SET body = excluded.body",
-                )
-                .bind(id.to_string())
-                .bind(h.customer.as_str())
-                .bind(h.expires_at.to_rfc3339())
-                .bind(serde_json::to_string(h)?)
-                .execute(&mut **tx)
-                .await?;
-            }
-            None => {
-                sqlx::query("DELETE FROM holds WHERE hold_id = ?")
-                    .bind(id.to_string())
-                    .execute(&mut **tx)
-                    .await?;
-            }
-        }
+        batch.holds.push(match view.state.holds.get(&id) {
+            Some(h) => HoldRow::Active {
+                hold_id: id.to_string(),
+                customer: h.customer.to_string(),
+                expires_at: h.expires_at.to_rfc3339(),
+                body: serde_json::to_string(h)?,
+            },
+            None => HoldRow::Ended {
+                hold_id: id.to_string(),
+            },
+        });
     }
     for c in customers {
         if let Some(day) = view.state.purchases.get(&c) {
-            sqlx::query(
-                "INSERT INTO daily_purchases (customer, day, lines) VALUES (?, ?, ?)
-                 ON CONFLICT (customer, day) DO UPDATE SET lines = excluded.lines",
-            )
-            .bind(c.as_str())
-            .bind(day.day.to_string())
-            .bind(serde_json::to_string(&day.lines)?)
-            .execute(&mut **tx)
-            .await?;
+            batch.purchases.push((
+                c.to_string(),
+                day.day.to_string(),
+                serde_json::to_string(&day.lines)?,
+            ));
         }
     }
     availability.sort_by_key(|(seq, _)| *seq);

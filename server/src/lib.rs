@@ -44,7 +44,7 @@ impl Application {
     /// Opens the store, runs migrations, binds the address and assembles the routes.
     pub async fn build(config: Config) -> anyhow::Result<Self> {
         let store = store::Store::open(&config.data_dir).await?;
-        let ledger = ledger::Ledger::start(store.pool().clone()).await?;
+        let ledger = ledger::Ledger::start(std::sync::Arc::new(store.clone())).await?;
         if config.demo {
             demo::seed_if_empty(&store, &ledger).await?;
         }

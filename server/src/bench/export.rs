@@ -18,7 +18,11 @@ pub async fn export(rows: usize) -> anyhow::Result<()> {
         .expect("time");
     let package = PackageId::new();
     let product = ProductId::new();
-    let mut tx = app.store.pool().begin().await?;
+    use crate::store::LedgerStore;
+    let mut batch = crate::store::Batch {
+        recorded_at: "2026-11-24T00:00:00Z".into(),
+        ..Default::default()
+    };
     for i in 0..rows {
         let event = Event {
             version: EVENT_VERSION,
@@ -43,13 +47,22 @@ pub async fn export(rows: usize) -> anyhow::Result<()> {
                 },
             },
         };
-        crate::ledger::insert_event(&mut tx, i as i64 + 1, &event, "2026-11-24T00:00:00Z").await?;
+        batch.events.push(crate::ledger::event_row(
+            i as i64 + 1,
+            &event,
+            &batch.recorded_at,
+        )?);
         if (i + 1) % 50_000 == 0 {
-            tx.commit().await?;
-            tx = app.store.pool().begin().await?;
+            let next = crate::store::Batch {
+                recorded_at: batch.recorded_at.clone(),
+                ..Default::default()
+            };
+            app.store
+                .commit(std::mem::replace(&mut batch, next))
+                .await?;
         }
     }
-    tx.commit().await?;
+    app.store.commit(batch).await?;
     println!(
         "export: seeded {rows} events in {:.1} s",
         started.elapsed().as_secs_f64()

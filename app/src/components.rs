@@ -1,4 +1,5 @@
 //! Reusable pieces shared by every page.
 
+pub mod guard;
 pub mod nav;
 pub mod page;

@@ -1,7 +1,9 @@
 //! Pistil's browser app: the staff tablet screens and the public menu, one Leptos app.
 
+pub mod api;
 pub mod components;
 pub mod pages;
+pub mod session;
 
 use leptos::prelude::*;
 use leptos_router::{
@@ -9,26 +11,28 @@ use leptos_router::{
     path,
 };
 
-use components::nav::Nav;
+use components::{guard::RequireRole, nav::Nav};
+use domain::account::Role;
 use pages::*;
 
 /// The app: navigation beside the routed page.
 #[component]
 pub fn App() -> impl IntoView {
+    session::Session::provide();
     view! {
         <Router>
             <div class="shell">
                 <Nav />
                 <main class="content" id="main">
                     <Routes fallback=|| view! { <NotFound /> }>
-                        <Route path=path!("/") view=Inventory />
-                        <Route path=path!("/inventory") view=Inventory />
-                        <Route path=path!("/counts") view=Counts />
-                        <Route path=path!("/reconcile") view=Reconcile />
-                        <Route path=path!("/orders") view=Orders />
-                        <Route path=path!("/reports") view=Reports />
+                        <Route path=path!("/") view=|| view! { <RequireRole role=Role::Staff><Inventory /></RequireRole> } />
+                        <Route path=path!("/inventory") view=|| view! { <RequireRole role=Role::Staff><Inventory /></RequireRole> } />
+                        <Route path=path!("/counts") view=|| view! { <RequireRole role=Role::Manager><Counts /></RequireRole> } />
+                        <Route path=path!("/reconcile") view=|| view! { <RequireRole role=Role::Manager><Reconcile /></RequireRole> } />
+                        <Route path=path!("/orders") view=|| view! { <RequireRole role=Role::Staff><Orders /></RequireRole> } />
+                        <Route path=path!("/reports") view=|| view! { <RequireRole role=Role::Manager><Reports /></RequireRole> } />
                         <Route path=path!("/menu") view=Menu />
-                        <Route path=path!("/settings") view=Settings />
+                        <Route path=path!("/settings") view=|| view! { <RequireRole role=Role::Manager><Settings /></RequireRole> } />
                         <Route path=path!("/login") view=Login />
                     </Routes>
                 </main>

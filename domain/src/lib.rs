@@ -1,6 +1,7 @@
 //! Pistil's domain: quantities, products, packages, commands, events, and the pure
 //! `decide` / `evolve` pair that the server and the tablet app both run.
 
+pub mod account;
 pub mod command;
 mod decide;
 mod error;

@@ -1,6 +1,6 @@
-import { test, expect } from "./fixtures/app";
+import { test, expect, demo, signIn } from "./fixtures/app";
 
-const pages = [
+const managerPages = [
   { nav: "nav-inventory", path: "/inventory", heading: "Inventory" },
   { nav: "nav-counts", path: "/counts", heading: "Counts" },
   { nav: "nav-reconcile", path: "/reconcile", heading: "Reconcile" },
@@ -8,16 +8,15 @@ const pages = [
   { nav: "nav-reports", path: "/reports", heading: "Reports" },
   { nav: "nav-menu", path: "/menu", heading: "Menu" },
   { nav: "nav-settings", path: "/settings", heading: "Settings" },
-  { nav: "nav-login", path: "/login", heading: "Sign in" },
 ];
 
-test("the shell loads and every page is reachable from the navigation without console errors", async ({
+test("a manager signs in and reaches every page from the navigation without console errors", async ({
   page,
   consoleErrors,
 }) => {
-  await page.goto("/");
-  await expect(page.getByRole("navigation", { name: "Main" })).toBeVisible();
-  for (const p of pages) {
+  await signIn(page, demo.manager);
+  await expect(page.getByTestId("nav-login")).toHaveText(/Marcus/);
+  for (const p of managerPages) {
     await page.getByTestId(p.nav).click();
     await expect(page).toHaveURL(new RegExp(`${p.path}$`));
     await expect(page.getByRole("heading", { level: 1 })).toHaveText(p.heading);
@@ -26,25 +25,67 @@ test("the shell loads and every page is reachable from the navigation without co
   expect(consoleErrors).toEqual([]);
 });
 
+test("staff do not see manager pages, and are told so if they open one", async ({ page }) => {
+  await signIn(page, demo.staff);
+  await expect(page.getByTestId("nav-orders")).toBeVisible();
+  for (const hidden of ["nav-counts", "nav-reconcile", "nav-reports", "nav-settings"]) {
+    await expect(page.getByTestId(hidden)).toHaveCount(0);
+  }
+  await page.goto("/counts");
+  await expect(page.getByTestId("needs-role")).toHaveText("This page needs a manager account.");
+});
+
+test("signed out, only the public menu and sign-in are offered", async ({ page, consoleErrors }) => {
+  await page.goto("/counts");
+  await expect(page.getByTestId("needs-sign-in")).toBeVisible();
+  await expect(page.getByTestId("nav-menu")).toBeVisible();
+  await expect(page.getByTestId("nav-inventory")).toHaveCount(0);
+  await page.getByTestId("needs-sign-in").getByRole("link", { name: "Sign in" }).click();
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("Sign in");
+  expect(consoleErrors).toEqual([]);
+});
+
+test("a wrong password is refused with the server's reason and nothing else changes", async ({ page }) => {
+  await page.goto("/login");
+  await page.getByLabel("Email").fill(demo.manager.email);
+  await page.getByLabel("Password").fill("not the password");
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page.getByTestId("sign-in-error")).toHaveText("the email or password is wrong");
+  await expect(page.getByTestId("nav-login")).toHaveText(/Sign in/);
+});
+
+test("signing out returns to the public view", async ({ page }) => {
+  await signIn(page, demo.manager);
+  await page.getByTestId("nav-login").click();
+  await expect(page.getByTestId("signed-in")).toContainText("Marcus Manager");
+  await page.getByRole("button", { name: "Sign out" }).click();
+  await expect(page.getByTestId("sign-in-form")).toBeVisible();
+  await expect(page.getByTestId("nav-counts")).toHaveCount(0);
+});
+
 test("a client route opened directly is served the app, not a 404", async ({ page }) => {
   const res = await page.goto("/reconcile");
   expect(res?.status()).toBe(200);
   expect(res?.headers()["cache-control"]).toBe("no-cache");
-  await expect(page.getByRole("heading", { level: 1 })).toHaveText("Reconcile");
 });
 
 test("an unknown address says so and offers a way back", async ({ page }) => {
   await page.goto("/no-such-page");
   await expect(page.getByTestId("page-not-found")).toBeVisible();
   await page.getByRole("link", { name: "Go to inventory" }).click();
-  await expect(page.getByRole("heading", { level: 1 })).toHaveText("Inventory");
+  await expect(page).toHaveURL(/\/inventory$/);
 });
 
-test("navigation targets are large enough for a finger", async ({ page }) => {
-  await page.goto("/inventory");
-  for (const p of pages) {
+test("navigation targets and form controls are large enough for a finger", async ({ page }) => {
+  await signIn(page, demo.manager);
+  for (const p of managerPages) {
     const box = await page.getByTestId(p.nav).boundingBox();
     expect(box!.height).toBeGreaterThanOrEqual(44);
     expect(box!.width).toBeGreaterThanOrEqual(44);
+  }
+  await page.getByTestId("nav-login").click();
+  await page.getByRole("button", { name: "Sign out" }).click();
+  for (const control of [page.getByLabel("Email"), page.getByLabel("Password"), page.getByRole("button", { name: "Sign in" })]) {
+    expect((await control.boundingBox())!.height).toBeGreaterThanOrEqual(44);
   }
 });

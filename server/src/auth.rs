@@ -11,7 +11,6 @@ use argon2::{
     Argon2,
 };
 use chrono::Utc;
-use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use sqlx::{Row, SqlitePool};
 
@@ -20,53 +19,7 @@ pub const COOKIE: &str = "pistil_session";
 /// How long a session lasts.
 pub const SESSION_HOURS: i64 = 12;
 
-/// What a person may do.
-#[derive(
-    utoipa::ToSchema, Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize,
-)]
-#[serde(rename_all = "snake_case")]
-pub enum Role {
-    /// Sells, takes returns, handles pickup orders.
-    Staff,
-    /// Also splits, merges, destroys, adjusts, counts, receives and reads reports.
-    Manager,
-    /// Everything, including store settings and regulator credentials.
-    Owner,
-}
-
-impl Role {
-    /// Parses `owner`, `manager` or `staff`.
-    pub fn parse(s: &str) -> Option<Role> {
-        match s {
-            "owner" => Some(Role::Owner),
-            "manager" => Some(Role::Manager),
-            "staff" => Some(Role::Staff),
-            _ => None,
-        }
-    }
-
-    /// The stored name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::Owner => "owner",
-            Role::Manager => "manager",
-            Role::Staff => "staff",
-        }
-    }
-}
-
-/// A signed-in person.
-#[derive(utoipa::ToSchema, Clone, Debug, Serialize, Deserialize, PartialEq)]
-pub struct User {
-    /// Their id, the `actor` of their commands.
-    pub id: domain::UserId,
-    /// Sign-in email.
-    pub email: String,
-    /// Display name.
-    pub name: String,
-    /// Role.
-    pub role: Role,
-}
+pub use domain::account::{Role, User};
 
 /// Hashes a password with argon2id and a random salt.
 pub fn hash_password(password: &str) -> anyhow::Result<String> {
@@ -208,7 +161,7 @@ pub async fn user_exists(pool: &SqlitePool, id: domain::UserId) -> anyhow::Resul
         .is_some())
 }
 
-/// Counts sign-in attempts per email and refuses more than `max` in `window`.
+/// Counts failed sign-ins per email and refuses more than `max` in `window`.
 #[derive(Clone)]
 pub struct LoginLimiter {
     inner: Arc<Mutex<HashMap<String, Vec<Instant>>>>,
@@ -217,7 +170,7 @@ pub struct LoginLimiter {
 }
 
 impl LoginLimiter {
-    /// A limiter of `max` attempts per `window`.
+    /// A limiter of `max` failures per `window`.
     pub fn new(max: usize, window: Duration) -> Self {
         Self {
             inner: Arc::default(),
@@ -226,16 +179,27 @@ impl LoginLimiter {
         }
     }
 
-    /// Records an attempt; returns how long to wait when over the limit.
-    pub fn attempt(&self, key: &str) -> Result<(), Duration> {
+    /// Whether another attempt is allowed now; how long to wait when not.
+    pub fn check(&self, key: &str) -> Result<(), Duration> {
         let now = Instant::now();
         let mut map = self.inner.lock().expect("limiter lock");
-        let v = map.entry(key.to_lowercase()).or_default();
+        let Some(v) = map.get_mut(&key.to_lowercase()) else {
+            return Ok(());
+        };
         v.retain(|t| now.duration_since(*t) < self.window);
         if v.len() >= self.max {
             return Err(self.window - now.duration_since(v[0]));
         }
-        v.push(now);
         Ok(())
+    }
+
+    /// Records a failed attempt.
+    pub fn failed(&self, key: &str) {
+        self.inner
+            .lock()
+            .expect("limiter lock")
+            .entry(key.to_lowercase())
+            .or_default()
+            .push(Instant::now());
     }
 }

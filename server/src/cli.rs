@@ -36,6 +36,9 @@ pub struct BenchArgs {
     /// How many mutations (ingest), sales (fanout) or events (export); each has a default.
     #[arg(long)]
     pub n: Option<usize>,
+    /// Fan-out: milliseconds between sales (20 = a very busy store; 5 = a burst).
+    #[arg(long, default_value_t = 20)]
+    pub interval_ms: u64,
 }
 
 /// The server benchmarks.

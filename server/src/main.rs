@@ -29,7 +29,11 @@ async fn main() -> anyhow::Result<()> {
                 server::bench::ingest(args.n.unwrap_or(20_000)).await?;
             }
             if run(BenchKind::Fanout) {
-                server::bench::fanout(args.n.unwrap_or(200)).await?;
+                server::bench::fanout(
+                    args.n.unwrap_or(200),
+                    std::time::Duration::from_millis(args.interval_ms),
+                )
+                .await?;
             }
             if run(BenchKind::Export) {
                 server::bench::export(args.n.unwrap_or(1_000_000)).await?;

@@ -1,13 +1,17 @@
-//! The navigation rail.
+//! The navigation rail: what the signed-in person's role allows, and who is signed in.
 
+use domain::account::Role;
 use leptos::prelude::*;
 use leptos_router::components::A;
 
-/// One destination in the rail.
+use crate::session::use_session;
+
+/// One destination in the rail; `role: None` is public.
 struct Destination {
     href: &'static str,
     label: &'static str,
     glyph: &'static str,
+    role: Option<Role>,
 }
 
 const DESTINATIONS: [Destination; 7] = [
@@ -15,42 +19,61 @@ const DESTINATIONS: [Destination; 7] = [
         href: "/inventory",
         label: "Inventory",
         glyph: "▦",
+        role: Some(Role::Staff),
     },
     Destination {
         href: "/counts",
         label: "Counts",
         glyph: "✓",
+        role: Some(Role::Manager),
     },
     Destination {
         href: "/reconcile",
         label: "Reconcile",
         glyph: "⇄",
+        role: Some(Role::Manager),
     },
     Destination {
         href: "/orders",
         label: "Orders",
         glyph: "◷",
+        role: Some(Role::Staff),
     },
     Destination {
         href: "/reports",
         label: "Reports",
         glyph: "▤",
+        role: Some(Role::Manager),
     },
     Destination {
         href: "/menu",
         label: "Menu",
         glyph: "☰",
+        role: None,
     },
     Destination {
         href: "/settings",
         label: "Settings",
         glyph: "⚙",
+        role: Some(Role::Manager),
     },
 ];
 
-/// The app's navigation: brand, destinations, and the sign-in link.
+/// The app's navigation: brand, destinations for this role, and the account link.
 #[component]
 pub fn Nav() -> impl IntoView {
+    let session = use_session();
+    let account_label = move || {
+        session.user.with(|u| match u {
+            Some(u) => u
+                .name
+                .split_whitespace()
+                .next()
+                .unwrap_or("Account")
+                .to_owned(),
+            None => "Sign in".to_owned(),
+        })
+    };
     view! {
         <nav class="rail" aria-label="Main">
             <a class="brand" href="/inventory">
@@ -61,20 +84,23 @@ pub fn Nav() -> impl IntoView {
                 {DESTINATIONS
                     .iter()
                     .map(|d| {
+                        let role = d.role;
                         view! {
-                            <li>
-                                <A href=d.href attr:data-testid=format!("nav-{}", d.label.to_lowercase())>
-                                    <span class="glyph" aria-hidden="true">{d.glyph}</span>
-                                    <span class="label">{d.label}</span>
-                                </A>
-                            </li>
+                            <Show when=move || role.is_none_or(|r| session.allows(r))>
+                                <li>
+                                    <A href=d.href attr:data-testid=format!("nav-{}", d.label.to_lowercase())>
+                                        <span class="glyph" aria-hidden="true">{d.glyph}</span>
+                                        <span class="label">{d.label}</span>
+                                    </A>
+                                </li>
+                            </Show>
                         }
                     })
                     .collect_view()}
             </ul>
             <A href="/login" attr:class="signin" attr:data-testid="nav-login">
                 <span class="glyph" aria-hidden="true">"→"</span>
-                <span class="label">"Sign in"</span>
+                <span class="label">{account_label}</span>
             </A>
         </nav>
     }

@@ -1,18 +1,73 @@
-//! The Sign in page.
+//! The sign-in page.
 
-use leptos::prelude::*;
+use leptos::{ev::SubmitEvent, prelude::*};
+use leptos_router::hooks::use_navigate;
 
-use crate::components::page::{Page, Upcoming};
+use crate::{api, components::page::Page, session::use_session};
 
-/// Staff sign in with their own account; what they see depends on their role.
+/// Staff sign in with their own account; signed in, it shows who and offers to sign out.
 #[component]
 pub fn Login() -> impl IntoView {
+    let session = use_session();
+    let navigate = use_navigate();
+    let email = RwSignal::new(String::new());
+    let password = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<String>);
+    let busy = RwSignal::new(false);
+    let submit = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        busy.set(true);
+        error.set(None);
+        let (e, p) = (email.get_untracked(), password.get_untracked());
+        let navigate = navigate.clone();
+        leptos::task::spawn_local(async move {
+            match api::sign_in(&e, &p).await {
+                Ok(user) => {
+                    session.user.set(Some(user));
+                    password.set(String::new());
+                    navigate("/inventory", Default::default());
+                }
+                Err(message) => error.set(Some(message)),
+            }
+            busy.set(false);
+        });
+    };
+    let sign_out = move |_| {
+        leptos::task::spawn_local(async move {
+            match api::sign_out().await {
+                Ok(()) => session.user.set(None),
+                Err(message) => error.set(Some(message)),
+            }
+        });
+    };
     view! {
         <Page title="Sign in" lead="Staff sign in with their own account; what they see depends on their role." testid="page-login">
-            <Upcoming items=&[
-                "Sign in with an email and password",
-                "Owner, manager and staff roles",
-            ] />
+            <Show
+                when=move || session.user.with(Option::is_some)
+                fallback=move || {
+                    view! {
+                        <form class="panel form" on:submit=submit.clone() data-testid="sign-in-form">
+                            <label for="email">"Email"</label>
+                            <input id="email" type="email" autocomplete="username" required bind:value=email />
+                            <label for="password">"Password"</label>
+                            <input id="password" type="password" autocomplete="current-password" required bind:value=password />
+                            <button class="button primary" type="submit" disabled=move || busy.get()>
+                                {move || if busy.get() { "Signing in…" } else { "Sign in" }}
+                            </button>
+                        </form>
+                    }
+                }
+            >
+                <div class="panel" data-testid="signed-in">
+                    <p>
+                        "Signed in as "
+                        <strong>{move || session.user.with(|u| u.as_ref().map(|u| u.name.clone()).unwrap_or_default())}</strong>
+                        {move || session.user.with(|u| u.as_ref().map(|u| format!(" ({})", u.role.as_str())).unwrap_or_default())}
+                    </p>
+                    <button class="button" on:click=sign_out>"Sign out"</button>
+                </div>
+            </Show>
+            {move || error.get().map(|m| view! { <p class="banner error" role="alert" data-testid="sign-in-error">{m}</p> })}
         </Page>
     }
 }

@@ -186,16 +186,6 @@ SELECT coalesce(group_concat(line, '' ORDER BY seq), ''), count(*), coalesce(max
 const CSV_HEADER: &str =
     "seq,at,recorded_at,actor,device,mutation_id,event,packages,reason,quantities\n";
 
-fn csv_field(out: &mut String, s: &str) {
-    if s.contains([',', '"', '\n', '\r']) {
-        out.push('"');
-        out.push_str(&s.replace('"', "\"\""));
-        out.push('"');
-    } else {
-        out.push_str(s);
-    }
-}
-
 fn row_to_audit(row: &sqlx::sqlite::SqliteRow) -> Result<AuditRow, sqlx::Error> {
     Ok(AuditRow {
         seq: row.try_get(0)?,
@@ -209,28 +199,6 @@ fn row_to_audit(row: &sqlx::sqlite::SqliteRow) -> Result<AuditRow, sqlx::Error> 
         reason: row.try_get(8)?,
         quantities: row.try_get(9)?,
     })
-}
-
-/// One CSV line for a row.
-pub fn csv_line(r: &AuditRow) -> String {
-    let mut out = String::with_capacity(256);
-    out.push_str(&r.seq.to_string());
-    for f in [
-        &r.at,
-        &r.recorded_at,
-        &r.actor,
-        &r.device,
-        &r.mutation_id,
-        &r.event,
-        &r.packages,
-        &r.reason,
-        &r.quantities,
-    ] {
-        out.push(',');
-        csv_field(&mut out, f);
-    }
-    out.push('\n');
-    out
 }
 
 /// Streams the export from the audit columns stored with each event.

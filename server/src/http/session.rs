@@ -73,7 +73,7 @@ impl FromRequestParts<AppState> for CurrentUser {
     }
 }
 
-/// Signs in; rate-limited per email.
+/// Signs in; failed attempts are rate-limited per email.
 #[utoipa::path(post, path = "/api/v1/session", tag = "session", request_body = SignIn,
     responses((status = 200, body = User, description = "Signed in; sets the session cookie"), (status = 401, body = ErrorBody), (status = 429, body = ErrorBody)))]
 pub async fn session_create(
@@ -82,11 +82,14 @@ pub async fn session_create(
 ) -> Result<Response, ApiError> {
     state
         .limiter
-        .attempt(&body.email)
+        .check(&body.email)
         .map_err(|wait| ApiError::TooManyRequests(wait.as_secs().max(1)))?;
-    let (user, token) = auth::sign_in(state.store.pool(), &body.email, &body.password)
-        .await?
-        .ok_or(ApiError::BadCredentials)?;
+    let Some((user, token)) =
+        auth::sign_in(state.store.pool(), &body.email, &body.password).await?
+    else {
+        state.limiter.failed(&body.email);
+        return Err(ApiError::BadCredentials);
+    };
     let secure = if state.secure_cookies { "; Secure" } else { "" };
     let cookie = format!(
         "{}={token}; Path=/; HttpOnly; SameSite=Strict; Max-Age={}{secure}",
@@ -101,10 +104,17 @@ pub async fn session_create(
     Ok(res)
 }
 
-/// Who is signed in.
-#[utoipa::path(get, path = "/api/v1/session", tag = "session", responses((status = 200, body = User), (status = 401, body = ErrorBody)))]
-pub async fn session_show(CurrentUser(user): CurrentUser) -> Json<User> {
-    Json(user)
+/// Who is signed in: the user, or `null` when nobody is (so the app can ask without an error).
+#[utoipa::path(get, path = "/api/v1/session", tag = "session", responses((status = 200, body = Option<User>)))]
+pub async fn session_show(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Json<Option<User>>, ApiError> {
+    let user = match cookie_token(&headers) {
+        Some(token) => auth::session_user(state.store.pool(), &token).await?,
+        None => None,
+    };
+    Ok(Json(user))
 }
 
 /// Signs out and clears the cookie.

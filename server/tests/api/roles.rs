@@ -18,7 +18,7 @@ async fn every_route_answers_each_role_as_it_should() {
     let table: [(Method, &str, [u16; 4]); 7] = [
         (Method::GET, "/health", [200, 200, 200, 200]),
         (Method::GET, "/menu", [200, 200, 200, 200]),
-        (Method::GET, "/session", [401, 200, 200, 200]),
+        (Method::GET, "/session", [200, 200, 200, 200]),
         (Method::GET, "/sync?since=0", [401, 200, 200, 200]),
         (
             Method::GET,
@@ -140,6 +140,51 @@ async fn a_wrong_password_is_refused_and_repeated_attempts_are_rate_limited() {
         assert_eq!(last, StatusCode::UNAUTHORIZED);
     }
     assert_eq!(last, StatusCode::TOO_MANY_REQUESTS);
+}
+
+#[tokio::test]
+async fn asking_who_is_signed_in_answers_null_when_nobody_is() {
+    let app = spawn_app().await;
+    let nobody: serde_json::Value = app
+        .anonymous
+        .get(app.url("/session"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(nobody.is_null());
+    let staff: serde_json::Value = app
+        .staff
+        .client
+        .get(app.url("/session"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(staff["role"], "staff");
+    let res = app
+        .staff
+        .client
+        .delete(app.url("/session"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::NO_CONTENT);
+    let after: serde_json::Value = app
+        .staff
+        .client
+        .get(app.url("/session"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(after.is_null(), "signed out: {after}");
 }
 
 #[tokio::test]

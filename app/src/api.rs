@@ -60,3 +60,8 @@ pub async fn sign_out() -> Result<(), String> {
         Err(failure(res).await)
     }
 }
+
+/// Everything the server has: products and packages, with the ledger cursor.
+pub async fn snapshot() -> Result<domain::sync::SyncResponse, String> {
+    parse(Request::get("/api/v1/sync?since=0").send().await).await
+}

@@ -15,6 +15,7 @@ mod product;
 pub mod quantity;
 mod reason;
 mod state;
+pub mod sync;
 pub mod tag;
 
 pub use command::{Action, Command, HoldChannel, ReturnDisposition, SaleChannel};

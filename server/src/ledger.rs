@@ -64,15 +64,7 @@ impl View {
     }
 }
 
-/// A stored event with its sequence number.
-#[derive(utoipa::ToSchema, Clone, Debug, Serialize, Deserialize)]
-pub struct SeqEvent {
-    /// Global sequence number.
-    pub seq: i64,
-    /// The event.
-    #[serde(flatten)]
-    pub event: Event,
-}
+pub use domain::sync::SeqEvent;
 
 /// What became of one mutation.
 #[derive(utoipa::ToSchema, Clone, Debug, Serialize, Deserialize, PartialEq)]

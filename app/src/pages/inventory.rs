@@ -1,20 +1,310 @@
-//! The Inventory page.
+//! The Inventory page: every package, searchable and filterable, in a list that renders only the
+//! rows on screen so it stays smooth at tens of thousands of packages.
 
-use leptos::prelude::*;
+use std::{collections::HashMap, sync::Arc};
 
-use crate::components::page::{Page, Upcoming};
+use chrono::NaiveDate;
+use domain::{Category, Package, PackageStatus, Product, ProductId, Zone};
+use leptos::{html::Div, prelude::*};
 
-/// Every package in the store: where it is, how much is left, and what happened to it.
+use crate::{api, components::page::Page};
+
+/// Height of one row in pixels; the CSS gives `.vrow` the same.
+const ROW: f64 = 56.0;
+/// Rows rendered above and below the visible ones, so fast scrolling shows no blanks.
+const OVERSCAN: usize = 6;
+
+/// A package as one line of the list, with everything it shows precomputed.
+#[derive(Clone, Debug, PartialEq)]
+struct Line {
+    id: String,
+    tag_head: String,
+    tag_tail: String,
+    tag: String,
+    product: String,
+    category: Option<Category>,
+    batch: String,
+    zone: Zone,
+    status: PackageStatus,
+    quantity: String,
+    held: Option<String>,
+    expires_on: Option<NaiveDate>,
+    search: String,
+}
+
+impl Line {
+    fn new(p: &Package, products: &HashMap<ProductId, Product>) -> Self {
+        let product = products.get(&p.product_id);
+        let (head, tail) = p.tag.grouped();
+        let name = product.map_or_else(|| "Unknown product".to_owned(), |x| x.name.clone());
+        let unit = p.quantity.unit;
+        Line {
+            id: p.id.to_string(),
+            tag_head: head,
+            tag_tail: tail.to_owned(),
+            tag: p.tag.to_string(),
+            search: format!(
+                "{} {} {}",
+                p.tag.as_str().to_lowercase(),
+                name.to_lowercase(),
+                p.batch.to_lowercase()
+            ),
+            product: name,
+            category: product.map(|x| x.category),
+            batch: p.batch.clone(),
+            zone: p.zone,
+            status: p.status,
+            quantity: format!("{} {}", p.quantity.amount.normalize(), unit.symbol()),
+            held: (!p.held.is_zero())
+                .then(|| format!("{} {} held", p.held.normalize(), unit.symbol())),
+            expires_on: p.expires_on,
+        }
+    }
+}
+
+/// Which statuses the list shows.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum StatusFilter {
+    Open,
+    Active,
+    OnHold,
+    Closed,
+    All,
+}
+
+impl StatusFilter {
+    fn parse(s: &str) -> Self {
+        match s {
+            "active" => Self::Active,
+            "on_hold" => Self::OnHold,
+            "closed" => Self::Closed,
+            "all" => Self::All,
+            _ => Self::Open,
+        }
+    }
+
+    fn admits(self, s: PackageStatus) -> bool {
+        match self {
+            Self::Open => matches!(s, PackageStatus::Active | PackageStatus::OnHold(_)),
+            Self::Active => s == PackageStatus::Active,
+            Self::OnHold => matches!(s, PackageStatus::OnHold(_)),
+            Self::Closed => matches!(s, PackageStatus::Finished | PackageStatus::Destroyed),
+            Self::All => true,
+        }
+    }
+}
+
+fn today() -> NaiveDate {
+    let d = js_sys::Date::new_0();
+    NaiveDate::from_ymd_opt(d.get_full_year() as i32, d.get_month() + 1, d.get_date())
+        .unwrap_or_default()
+}
+
+fn status_class(s: PackageStatus) -> &'static str {
+    match s {
+        PackageStatus::Active => "status ok",
+        PackageStatus::OnHold(_) => "status warn",
+        PackageStatus::Finished => "status muted",
+        PackageStatus::Destroyed => "status danger",
+    }
+}
+
+fn status_words(s: PackageStatus) -> String {
+    match s {
+        PackageStatus::OnHold(r) => format!("On hold: {}", r.label()),
+        s => {
+            let l = s.label();
+            l[..1].to_uppercase() + &l[1..]
+        }
+    }
+}
+
+/// Every package in the store: where it is, how much is left.
 #[component]
 pub fn Inventory() -> impl IntoView {
+    let lines = RwSignal::new(None::<Result<Arc<Vec<Line>>, String>>);
+    leptos::task::spawn_local(async move {
+        let result = api::snapshot().await.map(|r| {
+            let snap = r.snapshot.unwrap_or(domain::sync::Snapshot {
+                products: vec![],
+                packages: vec![],
+            });
+            let products: HashMap<ProductId, Product> =
+                snap.products.into_iter().map(|p| (p.id, p)).collect();
+            let mut v: Vec<Line> = snap
+                .packages
+                .iter()
+                .map(|p| Line::new(p, &products))
+                .collect();
+            v.sort_by(|a, b| a.product.cmp(&b.product).then(a.tag.cmp(&b.tag)));
+            Arc::new(v)
+        });
+        lines.set(Some(result));
+    });
+
+    let search = RwSignal::new(String::new());
+    let zone = RwSignal::new(String::from("any"));
+    let status = RwSignal::new(String::from("open"));
+    let category = RwSignal::new(String::from("any"));
+    let expiring = RwSignal::new(false);
+    let today = today();
+
+    let shown = Memo::new(move |_| {
+        let Some(Ok(all)) = lines.get() else {
+            return Arc::new(Vec::new());
+        };
+        let q = search.get().trim().to_lowercase();
+        let zone = match zone.get().as_str() {
+            "vault" => Some(Zone::Vault),
+            "floor" => Some(Zone::SalesFloor),
+            _ => None,
+        };
+        let status = StatusFilter::parse(&status.get());
+        let category = category.get();
+        let soon = today + chrono::Duration::days(30);
+        let expiring = expiring.get();
+        Arc::new(
+            all.iter()
+                .filter(|l| q.is_empty() || l.search.contains(&q))
+                .filter(|l| zone.is_none_or(|z| l.zone == z))
+                .filter(|l| status.admits(l.status))
+                .filter(|l| {
+                    category == "any" || l.category.is_some_and(|c| format!("{c:?}") == category)
+                })
+                .filter(|l| !expiring || l.expires_on.is_some_and(|d| d <= soon))
+                .cloned()
+                .collect::<Vec<_>>(),
+        )
+    });
+
+    let list_ref = NodeRef::<Div>::new();
+    let scroll_top = RwSignal::new(0.0f64);
+    let height = RwSignal::new(640.0f64);
+    let on_scroll = move |_| {
+        if let Some(el) = list_ref.get() {
+            scroll_top.set(f64::from(el.scroll_top()));
+            height.set(f64::from(el.client_height()));
+        }
+    };
+    // Back to the top whenever the filters change, so the first matches are in view.
+    Effect::new(move |_| {
+        shown.track();
+        if let Some(el) = list_ref.get_untracked() {
+            el.set_scroll_top(0);
+        }
+        scroll_top.set(0.0);
+    });
+    let visible = move || {
+        let rows = shown.get();
+        let first = ((scroll_top.get() / ROW) as usize).saturating_sub(OVERSCAN);
+        let count = (height.get() / ROW) as usize + 2 * OVERSCAN;
+        rows.iter()
+            .enumerate()
+            .skip(first)
+            .take(count)
+            .map(|(i, l)| (i, l.clone()))
+            .collect::<Vec<_>>()
+    };
+    let total = move || {
+        lines.with(|l| {
+            l.as_ref()
+                .and_then(|r| r.as_ref().ok())
+                .map_or(0, |v| v.len())
+        })
+    };
+
     view! {
-        <Page title="Inventory" lead="Every package in the store: where it is, how much is left, and what happened to it." testid="page-inventory">
-            <Upcoming items=&[
-                "A searchable list of every package, fast at 10,000 and more",
-                "Filters by zone, category, status and expiring soon",
-                "Scan a tag anywhere to open its package card",
-                "Split, merge, destroy, adjust, move and receive, offline too",
-            ] />
+        <Page title="Inventory" lead="Every package in the store: where it is and how much is left." testid="page-inventory">
+            <div class="toolbar" role="search">
+                <label class="field grow">
+                    <span>"Search"</span>
+                    <input type="search" placeholder="Tag, product or batch" data-testid="inventory-search" bind:value=search />
+                </label>
+                <label class="field">
+                    <span>"Zone"</span>
+                    <select data-testid="filter-zone" bind:value=zone>
+                        <option value="any">"All zones"</option>
+                        <option value="vault">"Vault"</option>
+                        <option value="floor">"Sales floor"</option>
+                    </select>
+                </label>
+                <label class="field">
+                    <span>"Status"</span>
+                    <select data-testid="filter-status" bind:value=status>
+                        <option value="open">"Active and on hold"</option>
+                        <option value="active">"Active"</option>
+                        <option value="on_hold">"On hold"</option>
+                        <option value="closed">"Finished or destroyed"</option>
+                        <option value="all">"All"</option>
+                    </select>
+                </label>
+                <label class="field">
+                    <span>"Category"</span>
+                    <select data-testid="filter-category" bind:value=category>
+                        <option value="any">"All categories"</option>
+                        {Category::ALL
+                            .iter()
+                            .map(|c| view! { <option value=format!("{c:?}")>{c.label()}</option> })
+                            .collect_view()}
+                    </select>
+                </label>
+                <label class="check">
+                    <input type="checkbox" data-testid="filter-expiring" bind:checked=expiring />
+                    <span>"Expiring within 30 days"</span>
+                </label>
+            </div>
+            {move || match lines.get() {
+                None => view! { <p class="muted" role="status">"Loading packages…"</p> }.into_any(),
+                Some(Err(message)) => view! { <p class="banner error" role="alert">{message}</p> }.into_any(),
+                Some(Ok(_)) => view! {
+                    <p class="count" data-testid="inventory-count">
+                        {move || format!("Showing {} of {} packages", shown.with(|s| s.len()), total())}
+                    </p>
+                    <div class="vhead" aria-hidden="true">
+                        <span>"Tag"</span><span>"Product"</span><span>"Zone"</span><span>"Status"</span><span class="num">"Quantity"</span>
+                    </div>
+                    <div class="vlist" node_ref=list_ref on:scroll=on_scroll role="list" aria-label="Packages" data-testid="inventory-list">
+                        <div class="vspacer" style:height=move || format!("{}px", shown.with(|s| s.len()) as f64 * ROW)>
+                            <For each=visible key=|(i, l)| (*i, l.id.clone()) let:item>
+                                <PackageRow index=item.0 line=item.1 />
+                            </For>
+                        </div>
+                    </div>
+                }.into_any(),
+            }}
         </Page>
+    }
+}
+
+/// One package in the list.
+#[component]
+fn PackageRow(index: usize, line: Line) -> impl IntoView {
+    let expired = line.expires_on.is_some_and(|d| d < today());
+    let expiry = line.expires_on.map(|d| {
+        if expired {
+            format!("Expired {d}")
+        } else {
+            format!("Expires {d}")
+        }
+    });
+    view! {
+        <div class="vrow" role="listitem" data-testid="package-row" style:transform=format!("translateY({}px)", index as f64 * ROW)>
+            <span class="tag" title=line.tag.clone()>
+                <span class="tag-head">{line.tag_head}</span>" "<strong class="tag-tail">{line.tag_tail}</strong>
+            </span>
+            <span class="product">
+                <span class="name">{line.product}</span>
+                <span class="sub">
+                    {format!("Batch {}", line.batch)}
+                    {expiry.map(|e| view! { " · " <span class:expired=expired>{e}</span> })}
+                </span>
+            </span>
+            <span class="zone">{line.zone.label()}</span>
+            <span class=status_class(line.status)>{status_words(line.status)}</span>
+            <span class="num">
+                <span class="qty">{line.quantity}</span>
+                {line.held.map(|h| view! { <span class="sub">{h}</span> })}
+            </span>
+        </div>
     }
 }

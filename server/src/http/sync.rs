@@ -9,11 +9,11 @@ use axum::{
     Json,
 };
 use domain::{Package, Product};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use sqlx::Row;
 
 use super::{error::ErrorBody, session::CurrentUser, ApiError};
-use crate::{ledger::SeqEvent, AppState};
+use crate::AppState;
 
 /// Past this many events behind, a snapshot is cheaper than the events.
 pub const SNAPSHOT_AFTER: i64 = 5_000;
@@ -27,27 +27,7 @@ pub struct SyncQuery {
     pub client_id: Option<String>,
 }
 
-/// Everything a tablet needs to catch up.
-#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct SyncResponse {
-    /// The new cursor.
-    pub cursor: i64,
-    /// Last mutation number processed for this client.
-    pub last_mutation_id: i64,
-    /// A full snapshot, when the cursor was missing or far behind.
-    pub snapshot: Option<Snapshot>,
-    /// Events after the cursor, when no snapshot is sent.
-    pub events: Vec<SeqEvent>,
-}
-
-/// All products and packages.
-#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct Snapshot {
-    /// Products.
-    pub products: Vec<Product>,
-    /// Packages, finished and destroyed ones included.
-    pub packages: Vec<Package>,
-}
+pub use domain::sync::{Snapshot, SyncResponse};
 
 /// Pull.
 #[utoipa::path(get, path = "/api/v1/sync", tag = "ledger", params(SyncQuery),

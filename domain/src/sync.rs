@@ -1,0 +1,40 @@
+//! Wire types of the tablet sync protocol, spoken by the server and the app.
+
+use serde::{Deserialize, Serialize};
+
+use crate::{Event, Package, Product};
+
+/// A stored event with its global sequence number.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct SeqEvent {
+    /// Global sequence number.
+    pub seq: i64,
+    /// The event.
+    #[serde(flatten)]
+    pub event: Event,
+}
+
+/// What a pull returns: everything a tablet needs to catch up.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Serialize, Deserialize)]
+pub struct SyncResponse {
+    /// The new cursor.
+    pub cursor: i64,
+    /// Last mutation number processed for this client.
+    pub last_mutation_id: i64,
+    /// A full snapshot, when the cursor was missing or far behind.
+    pub snapshot: Option<Snapshot>,
+    /// Events after the cursor, when no snapshot is sent.
+    pub events: Vec<SeqEvent>,
+}
+
+/// All products and packages.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Serialize, Deserialize)]
+pub struct Snapshot {
+    /// Products.
+    pub products: Vec<Product>,
+    /// Packages, finished and destroyed ones included.
+    pub packages: Vec<Package>,
+}

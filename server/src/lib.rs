@@ -9,6 +9,7 @@ pub mod demo;
 pub mod hold_expiry;
 pub mod http;
 pub mod ledger;
+pub mod regulator;
 pub mod store;
 pub mod telemetry;
 pub mod web;

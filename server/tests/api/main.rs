@@ -5,4 +5,5 @@ mod helpers;
 mod ledger;
 mod menu;
 mod roles;
+mod sandbox;
 mod validation;

@@ -32,6 +32,8 @@ pub struct AppState {
     pub limiter: auth::LoginLimiter,
     /// Whether session cookies carry `Secure` (behind TLS).
     pub secure_cookies: bool,
+    /// The regulator outbox worker and its health.
+    pub outbox: regulator::outbox::Outbox,
 }
 
 /// A bound, ready-to-run server.
@@ -50,11 +52,19 @@ impl Application {
             demo::seed_if_empty(&store, &ledger).await?;
         }
         hold_expiry::spawn(ledger.clone(), config.hold_sweep);
+        // The regulator: saved credentials, or else the embedded sandbox.
+        let creds = match regulator::setup::saved(store.pool()).await? {
+            Some(c) if !c.embedded => c,
+            _ => regulator::setup::embedded_sandbox(&config.data_dir, store.pool(), &ledger, config.demo).await?,
+        };
+        let outbox = regulator::outbox::Outbox::new(store.pool().clone(), ledger.clone(), Some(regulator::setup::client(creds)));
+        outbox.clone().spawn();
         let state = AppState {
             store,
             ledger,
             limiter: auth::LoginLimiter::new(10, std::time::Duration::from_secs(60)),
             secure_cookies: config.secure_cookies,
+            outbox,
         };
         let router = http::router(state.clone(), &config.dist);
         let listener = TcpListener::bind(config.addr)

@@ -1,5 +1,8 @@
 //! The regulator side: a Metrc-v2-faithful sandbox (the default regulator in development, demos
-//! and tests). The typed client and the outbox worker that drain the ledger into it come next.
+//! and tests); a typed client; and the outbox worker that relays the ledger to it exactly once.
 
+pub mod client;
+pub mod outbox;
 pub mod sandbox;
 pub mod sandbox_http;
+pub mod setup;

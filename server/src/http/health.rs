@@ -30,10 +30,10 @@ pub struct DatabaseHealth {
 /// Regulator part of the health report.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct RegulatorHealth {
-    /// Which regulator connection is configured.
+    /// `sandbox` (embedded) or `metrc`.
     pub mode: &'static str,
-    /// Its state.
-    pub state: &'static str,
+    /// Sync state (healthy, auth_failed, mapping_error, rate_limited, regulator_down, lagging).
+    pub state: crate::regulator::outbox::SyncState,
 }
 
 /// Reports version, database and regulator state.
@@ -48,8 +48,11 @@ pub async fn health_show(State(state): State<AppState>) -> Json<Health> {
             ok: db_ok,
         },
         regulator: RegulatorHealth {
-            mode: "none",
-            state: "not_configured",
+            mode: match crate::regulator::setup::saved(state.store.pool()).await {
+                Ok(Some(c)) if !c.embedded => "metrc",
+                _ => "sandbox",
+            },
+            state: state.outbox.health().state,
         },
     })
 }

@@ -8,6 +8,7 @@
 //! - `GET /api/v1/menu`, `GET /api/v1/menu/stream`: the public live menu (CORS open).
 //! - `GET /api/v1/audit/export`: every event in a range, CSV or JSONL, streamed.
 //! - `GET /api/v1/openapi.json`: this API's OpenAPI document.
+//! - `GET /api/v1/regulator/health`, `PUT /api/v1/regulator/credentials`: regulator sync.
 
 pub mod audit;
 pub mod error;
@@ -16,6 +17,7 @@ pub mod health;
 pub mod menu_feed;
 pub mod mutations;
 pub mod openapi;
+pub mod regulator;
 pub mod session;
 pub mod sync;
 
@@ -64,6 +66,8 @@ pub fn router(state: AppState, dist: &Path) -> Router {
         .route("/events/stream", get(events_stream::events_stream))
         .route("/audit/export", get(audit::audit_export))
         .route("/openapi.json", get(openapi::openapi_show))
+        .route("/regulator/health", get(regulator::regulator_health))
+        .route("/regulator/credentials", axum::routing::put(regulator::credentials_update))
         .merge(public)
         .fallback(error::api_not_found)
         .with_state(state);

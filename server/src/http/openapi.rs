@@ -4,7 +4,7 @@
 use axum::Json;
 use utoipa::OpenApi;
 
-use super::{audit, error, events_stream, health, menu_feed, mutations, session, sync};
+use super::{audit, error, events_stream, health, menu_feed, mutations, regulator, session, sync};
 
 /// The document.
 #[derive(OpenApi)]
@@ -21,6 +21,8 @@ use super::{audit, error, events_stream, health, menu_feed, mutations, session, 
         menu_feed::menu_index,
         menu_feed::menu_stream,
         audit::audit_export,
+        regulator::regulator_health,
+        regulator::credentials_update,
         openapi_show,
     ),
     components(schemas(error::ErrorBody, domain::Command, domain::DomainError, domain::Event, audit::AuditRow, audit::Format)),
@@ -30,6 +32,7 @@ use super::{audit, error, events_stream, health, menu_feed, mutations, session, 
         (name = "ledger", description = "Commands, sync and the staff event stream"),
         (name = "menu", description = "The public live menu (no sign-in, CORS open)"),
         (name = "audit", description = "Audit exports"),
+        (name = "regulator", description = "Regulator sync health and credentials"),
     )
 )]
 pub struct ApiDoc;

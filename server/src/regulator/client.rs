@@ -1,0 +1,367 @@
+//! A typed Metrc v2 client: serde models in, typed errors out. Every failure says which kind it is,
+//! because the outbox worker acts differently on each.
+
+use std::time::Duration;
+
+use chrono::{NaiveDate, NaiveDateTime};
+use reqwest::StatusCode;
+use rust_decimal::Decimal;
+use serde::{de::DeserializeOwned, Deserialize, Serialize};
+
+use super::sandbox::{number, RowError};
+
+/// Where and as whom to call the regulator. Never leaves the server.
+#[derive(Clone, Serialize, Deserialize, PartialEq)]
+pub struct Credentials {
+    /// Base URL, e.g. `https://api-ca.metrc.com`.
+    pub base_url: String,
+    /// The integrator's (vendor) key.
+    pub vendor_key: String,
+    /// The store's user key.
+    pub user_key: String,
+    /// The facility licence.
+    pub license: String,
+    /// Whether these are the embedded sandbox's own (remade at each start).
+    #[serde(default)]
+    pub embedded: bool,
+}
+
+impl std::fmt::Debug for Credentials {
+    // Keys must never reach a log.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Credentials").field("base_url", &self.base_url).field("license", &self.license).finish_non_exhaustive()
+    }
+}
+
+/// Why a call failed.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum MetrcError {
+    /// 401/403: key expired, revoked, wrong licence or missing permission.
+    #[error("the regulator refused the credentials ({status}): {message}")]
+    Auth {
+        /// 401 or 403.
+        status: u16,
+        /// Metrc's message.
+        message: String,
+    },
+    /// 400 with Metrc's rows.
+    #[error("the regulator refused the data: {}", rows.iter().map(|r| format!("row {}: {}", r.row, r.message)).collect::<Vec<_>>().join("; "))]
+    Validation {
+        /// Row-indexed messages.
+        rows: Vec<RowError>,
+    },
+    /// 429.
+    #[error("the regulator is rate limiting; retry after {retry_after:?}")]
+    RateLimited {
+        /// How long to wait.
+        retry_after: Duration,
+    },
+    /// 413.
+    #[error("too many objects in one request")]
+    TooLarge,
+    /// 404.
+    #[error("not found at the regulator")]
+    NotFound,
+    /// 5xx or no connection.
+    #[error("the regulator is unavailable: {0}")]
+    Unavailable(String),
+    /// Sent, but no answer came: the write may or may not have happened.
+    #[error("no answer from the regulator after the request was sent")]
+    Uncertain,
+}
+
+/// Ids answered by a v2 create.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Ids {
+    /// Ids, in submission order.
+    pub ids: Vec<i64>,
+}
+
+/// A package as the client reads it.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct RegPackage {
+    /// Id.
+    pub id: i64,
+    /// Tag.
+    pub label: String,
+    /// Quantity.
+    #[serde(with = "number")]
+    pub quantity: Decimal,
+    /// Unit.
+    pub unit_of_measure_name: String,
+    /// Finished.
+    pub is_finished: bool,
+}
+
+/// A receipt as the client reads it.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct RegReceipt {
+    /// Id.
+    pub id: i64,
+    /// Our receipt id.
+    pub external_receipt_number: Option<String>,
+    /// Facility-local time.
+    pub sales_date_time: NaiveDateTime,
+    /// Customer type.
+    pub sales_customer_type: String,
+    /// Lines.
+    pub transactions: Vec<RegSaleLine>,
+}
+
+/// A receipt line as the client reads it.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct RegSaleLine {
+    /// Tag.
+    pub package_label: String,
+    /// Quantity.
+    #[serde(with = "number")]
+    pub quantity: Decimal,
+    /// Unit.
+    pub unit_of_measure: String,
+    /// Price.
+    #[serde(with = "number")]
+    pub total_amount: Decimal,
+}
+
+/// A v2 list page.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Page<T> {
+    /// Records.
+    pub data: Vec<T>,
+    /// Number of pages.
+    pub total_pages: usize,
+}
+
+/// A new package from ingredients (split and merge).
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct NewPackage {
+    /// New tag.
+    pub tag: String,
+    /// Item name, or none with `use_same_item`.
+    pub item: Option<String>,
+    /// Quantity.
+    #[serde(with = "number")]
+    pub quantity: Decimal,
+    /// Unit.
+    pub unit_of_measure: String,
+    /// Take the first ingredient's item.
+    pub use_same_item: bool,
+    /// Date.
+    pub actual_date: NaiveDate,
+    /// Sources.
+    pub ingredients: Vec<Ingredient>,
+}
+
+/// A source of a new package.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Ingredient {
+    /// Source tag.
+    pub package: String,
+    /// Taken.
+    #[serde(with = "number")]
+    pub quantity: Decimal,
+    /// Unit.
+    pub unit_of_measure: String,
+}
+
+/// An adjustment.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Adjust {
+    /// Tag.
+    pub label: String,
+    /// Signed delta.
+    #[serde(with = "number")]
+    pub quantity: Decimal,
+    /// Unit.
+    pub unit_of_measure: String,
+    /// Metrc's reason name.
+    pub adjustment_reason: String,
+    /// Date.
+    pub adjustment_date: NaiveDate,
+    /// Note.
+    pub reason_note: Option<String>,
+}
+
+/// A sales receipt.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct SaleReceipt {
+    /// Metrc's id, for updates.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<i64>,
+    /// Facility-local time, no zone.
+    pub sales_date_time: NaiveDateTime,
+    /// Our receipt id.
+    pub external_receipt_number: String,
+    /// "Consumer".
+    pub sales_customer_type: String,
+    /// Lines.
+    pub transactions: Vec<SaleLine>,
+}
+
+/// A line of a receipt.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct SaleLine {
+    /// Tag.
+    pub package_label: String,
+    /// Quantity.
+    #[serde(with = "number")]
+    pub quantity: Decimal,
+    /// Unit.
+    pub unit_of_measure: String,
+    /// Price.
+    #[serde(with = "number")]
+    pub total_amount: Decimal,
+}
+
+/// Finishing a package.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Finish {
+    /// Tag.
+    pub label: String,
+    /// Date.
+    pub actual_date: NaiveDate,
+}
+
+/// The client.
+#[derive(Clone)]
+pub struct MetrcClient {
+    http: reqwest::Client,
+    creds: Credentials,
+}
+
+impl MetrcClient {
+    /// A client with a per-request timeout.
+    pub fn new(creds: Credentials, timeout: Duration) -> Self {
+        let http = reqwest::Client::builder().timeout(timeout).build().expect("reqwest client builds");
+        Self { http, creds }
+    }
+
+    /// The facility licence calls act for.
+    pub fn license(&self) -> &str {
+        &self.creds.license
+    }
+
+    fn url(&self, path: &str) -> String {
+        let sep = if path.contains('?') { '&' } else { '?' };
+        format!("{}{path}{sep}licenseNumber={}", self.creds.base_url.trim_end_matches('/'), self.creds.license)
+    }
+
+    async fn send(&self, req: reqwest::RequestBuilder, is_write: bool) -> Result<reqwest::Response, MetrcError> {
+        let res = req.basic_auth(&self.creds.vendor_key, Some(&self.creds.user_key)).send().await.map_err(|e| {
+            if e.is_timeout() && is_write {
+                MetrcError::Uncertain
+            } else {
+                MetrcError::Unavailable(if e.is_timeout() { "timed out".into() } else { "cannot connect".into() })
+            }
+        })?;
+        let status = res.status();
+        if status.is_success() {
+            return Ok(res);
+        }
+        #[derive(Deserialize)]
+        #[serde(rename_all = "PascalCase")]
+        struct Msg {
+            message: Option<String>,
+        }
+        let retry_after = res
+            .headers()
+            .get(reqwest::header::RETRY_AFTER)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse::<u64>().ok())
+            .map_or(Duration::from_secs(1), Duration::from_secs);
+        let text = res.text().await.unwrap_or_default();
+        let message = || serde_json::from_str::<Msg>(&text).ok().and_then(|m| m.message).unwrap_or_else(|| text.clone());
+        Err(match status {
+            StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN => MetrcError::Auth { status: status.as_u16(), message: message() },
+            StatusCode::BAD_REQUEST => match serde_json::from_str::<Vec<RowError>>(&text) {
+                Ok(rows) => MetrcError::Validation { rows },
+                Err(_) => MetrcError::Validation { rows: vec![RowError { row: 0, message: message() }] },
+            },
+            StatusCode::NOT_FOUND => MetrcError::NotFound,
+            StatusCode::PAYLOAD_TOO_LARGE => MetrcError::TooLarge,
+            StatusCode::TOO_MANY_REQUESTS => MetrcError::RateLimited { retry_after },
+            _ => MetrcError::Unavailable(format!("{status}: {}", message())),
+        })
+    }
+
+    async fn get<T: DeserializeOwned>(&self, path: &str) -> Result<T, MetrcError> {
+        let res = self.send(self.http.get(self.url(path)), false).await?;
+        res.json().await.map_err(|e| MetrcError::Unavailable(format!("unreadable answer: {e}")))
+    }
+
+    async fn write(&self, method: reqwest::Method, path: &str, body: &impl Serialize) -> Result<reqwest::Response, MetrcError> {
+        self.send(self.http.request(method, self.url(path)).json(body), true).await
+    }
+
+    /// `GET /packages/v2/{label}`.
+    pub async fn package(&self, label: &str) -> Result<RegPackage, MetrcError> {
+        self.get(&format!("/packages/v2/{label}")).await
+    }
+
+    /// Every active package, all pages.
+    pub async fn active_packages(&self) -> Result<Vec<RegPackage>, MetrcError> {
+        let mut all = Vec::new();
+        let mut page = 1;
+        loop {
+            let p: Page<RegPackage> = self.get(&format!("/packages/v2/active?pageNumber={page}&pageSize=20")).await?;
+            all.extend(p.data);
+            if page >= p.total_pages {
+                return Ok(all);
+            }
+            page += 1;
+        }
+    }
+
+    /// `GET /sales/v2/receipts/external/{number}`; `None` when there is none.
+    pub async fn receipt_by_external(&self, number: &str) -> Result<Option<RegReceipt>, MetrcError> {
+        match self.get(&format!("/sales/v2/receipts/external/{number}")).await {
+            Ok(r) => Ok(Some(r)),
+            Err(MetrcError::NotFound) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// `POST /packages/v2/` (at most 10).
+    pub async fn create_packages(&self, body: &[NewPackage]) -> Result<Vec<i64>, MetrcError> {
+        let res = self.write(reqwest::Method::POST, "/packages/v2/", &body).await?;
+        Ok(res.json::<Ids>().await.map(|i| i.ids).unwrap_or_default())
+    }
+
+    /// `POST /packages/v2/adjust` (at most 10).
+    pub async fn adjust(&self, body: &[Adjust]) -> Result<Vec<i64>, MetrcError> {
+        let res = self.write(reqwest::Method::POST, "/packages/v2/adjust", &body).await?;
+        Ok(res.json::<Ids>().await.map(|i| i.ids).unwrap_or_default())
+    }
+
+    /// `POST /sales/v2/receipts` (at most 10).
+    pub async fn record_receipts(&self, body: &[SaleReceipt]) -> Result<Vec<i64>, MetrcError> {
+        let res = self.write(reqwest::Method::POST, "/sales/v2/receipts", &body).await?;
+        Ok(res.json::<Ids>().await.map(|i| i.ids).unwrap_or_default())
+    }
+
+    /// `PUT /sales/v2/receipts`.
+    pub async fn update_receipts(&self, body: &[SaleReceipt]) -> Result<(), MetrcError> {
+        self.write(reqwest::Method::PUT, "/sales/v2/receipts", &body).await.map(|_| ())
+    }
+
+    /// `DELETE /sales/v2/receipts/{id}`: archives (voids) a receipt.
+    pub async fn archive_receipt(&self, id: i64) -> Result<(), MetrcError> {
+        self.send(self.http.delete(self.url(&format!("/sales/v2/receipts/{id}"))), true).await.map(|_| ())
+    }
+
+    /// `PUT /packages/v2/finish`.
+    pub async fn finish(&self, body: &[Finish]) -> Result<(), MetrcError> {
+        self.write(reqwest::Method::PUT, "/packages/v2/finish", &body).await.map(|_| ())
+    }
+}

@@ -1,0 +1,433 @@
+//! The outbox worker: drains regulator-relevant events in order per package, maps each to Metrc
+//! calls, and makes every write land exactly once. After a write whose answer was lost it reads
+//! the regulator back (the receipt by our number, the package's quantity or tag) before retrying.
+
+use std::{
+    collections::HashSet,
+    sync::{Arc, Mutex},
+    time::Duration,
+};
+
+use chrono::{DateTime, Utc};
+use domain::{Event, EventKind, Package, Product, Quantity, StoreConfig};
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+use sqlx::{Row, SqlitePool};
+use tokio::sync::RwLock;
+
+use super::client::{self, MetrcClient, MetrcError};
+use crate::ledger::Ledger;
+
+/// The sync state, named by its cause.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum SyncState {
+    /// Everything is flowing.
+    Healthy,
+    /// The key is expired, revoked or lacks a permission: nothing is sent until it is replaced.
+    AuthFailed,
+    /// A product is not mapped (or mapped wrongly) to a regulator item; those rows wait.
+    MappingError,
+    /// The regulator asked us to slow down.
+    RateLimited,
+    /// The regulator does not answer.
+    RegulatorDown,
+    /// Changes wait longer than the posting window.
+    Lagging,
+    /// No regulator connection is configured.
+    NotConfigured,
+}
+
+/// What the worker knows of its own health.
+#[derive(Clone, Debug, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct SyncHealth {
+    /// The state.
+    pub state: SyncState,
+    /// The cause in words.
+    pub cause: String,
+    /// Since when this state holds.
+    pub since: DateTime<Utc>,
+}
+
+impl SyncHealth {
+    fn new(state: SyncState, cause: impl Into<String>) -> Self {
+        Self { state, cause: cause.into(), since: Utc::now() }
+    }
+}
+
+/// Shared handle to the worker's state.
+#[derive(Clone)]
+pub struct Outbox {
+    pool: SqlitePool,
+    ledger: Ledger,
+    client: Arc<RwLock<Option<MetrcClient>>>,
+    health: Arc<Mutex<SyncHealth>>,
+    wake: Arc<tokio::sync::Notify>,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+struct Expect {
+    /// The package's quantity at the regulator before an adjustment was sent.
+    before: Option<Decimal>,
+}
+
+enum Step {
+    Done(Vec<i64>),
+}
+
+impl Outbox {
+    /// A worker for this ledger; it calls the regulator once a client is set.
+    pub fn new(pool: SqlitePool, ledger: Ledger, client: Option<MetrcClient>) -> Self {
+        let health = match &client {
+            Some(_) => SyncHealth::new(SyncState::Healthy, "waiting for the first change"),
+            None => SyncHealth::new(SyncState::NotConfigured, "no regulator connection is configured"),
+        };
+        Self { pool, ledger, client: Arc::new(RwLock::new(client)), health: Arc::new(Mutex::new(health)), wake: Arc::default() }
+    }
+
+    /// Replaces the credentials (a manager saved a new key); parked auth failures resume.
+    pub async fn set_client(&self, client: MetrcClient) {
+        *self.client.write().await = Some(client);
+        self.set_health(SyncState::Healthy, "new credentials saved");
+        self.wake.notify_one();
+    }
+
+    /// The current health.
+    pub fn health(&self) -> SyncHealth {
+        self.health.lock().expect("health lock").clone()
+    }
+
+    fn set_health(&self, state: SyncState, cause: impl Into<String>) {
+        let mut h = self.health.lock().expect("health lock");
+        let cause = cause.into();
+        if h.state != state {
+            *h = SyncHealth::new(state, cause);
+        } else {
+            h.cause = cause;
+        }
+    }
+
+    /// Runs forever: drains, then waits for new rows or a short pause.
+    pub fn spawn(self) {
+        tokio::spawn(async move {
+            let mut commits = self.ledger.subscribe();
+            loop {
+                let pause = match self.drain_once().await {
+                    Ok(0) => Duration::from_secs(2),
+                    Ok(_) => Duration::ZERO,
+                    Err(wait) => wait,
+                };
+                if !pause.is_zero() {
+                    tokio::select! {
+                        _ = tokio::time::sleep(pause) => {}
+                        _ = commits.recv() => {}
+                        _ = self.wake.notified() => {}
+                    }
+                }
+            }
+        });
+    }
+
+    /// One pass over pending rows in order. Returns how many were settled, or how long to wait.
+    pub async fn drain_once(&self) -> Result<usize, Duration> {
+        let Some(client) = self.client.read().await.clone() else {
+            return Err(Duration::from_secs(5));
+        };
+        let rows = sqlx::query(
+            "SELECT o.id, o.package_key, o.state, o.expect, e.body FROM outbox o JOIN events e ON e.seq = o.seq
+             WHERE o.state IN ('pending', 'uncertain') ORDER BY o.id LIMIT 200",
+        )
+        .fetch_all(&self.pool)
+        .await
+        .map_err(|_| Duration::from_secs(1))?;
+        let mut blocked: HashSet<String> = HashSet::new();
+        let mut settled = 0;
+        for r in rows {
+            let id: i64 = r.get(0);
+            let key: String = r.get(1);
+            // Keep each package's changes in order: once one waits, the rest of that package waits.
+            if blocked.contains(&key) {
+                continue;
+            }
+            let uncertain = r.get::<String, _>(2) == "uncertain";
+            let expect: Option<Expect> = r.get::<Option<String>, _>(3).and_then(|s| serde_json::from_str(&s).ok());
+            let Ok(event) = serde_json::from_str::<Event>(&r.get::<String, _>(4)) else {
+                self.park(id, "the event could not be read").await;
+                continue;
+            };
+            match self.sync_one(&client, id, &event, uncertain, expect).await {
+                Ok(Step::Done(ids)) => {
+                    let _ = sqlx::query("UPDATE outbox SET state = 'done', regulator_ids = ?, done_at = ?, last_error = NULL WHERE id = ?")
+                        .bind(serde_json::to_string(&ids).unwrap_or_default())
+                        .bind(Utc::now().to_rfc3339())
+                        .bind(id)
+                        .execute(&self.pool)
+                        .await;
+                    settled += 1;
+                }
+                Err(e) => match e {
+                    MetrcError::Auth { status, message } => {
+                        self.set_health(SyncState::AuthFailed, format!("the regulator refused our key ({status}): {message}"));
+                        return Err(Duration::from_secs(30));
+                    }
+                    MetrcError::RateLimited { retry_after } => {
+                        self.set_health(SyncState::RateLimited, format!("asked to wait {} s", retry_after.as_secs()));
+                        return Err(retry_after);
+                    }
+                    MetrcError::Unavailable(why) => {
+                        self.set_health(SyncState::RegulatorDown, format!("the regulator does not answer: {why}"));
+                        return Err(Duration::from_secs(2));
+                    }
+                    MetrcError::Uncertain => {
+                        let _ = sqlx::query("UPDATE outbox SET state = 'uncertain', attempts = attempts + 1 WHERE id = ?").bind(id).execute(&self.pool).await;
+                        blocked.insert(key);
+                    }
+                    MetrcError::Validation { .. } | MetrcError::NotFound | MetrcError::TooLarge => {
+                        let message = e.to_string();
+                        if message.contains("Item") || message.contains("measured in") || message.contains("not mapped") {
+                            self.set_health(SyncState::MappingError, message.clone());
+                        }
+                        self.park(id, &message).await;
+                        blocked.insert(key);
+                    }
+                },
+            }
+        }
+        let state = self.health().state;
+        if settled > 0 && matches!(state, SyncState::AuthFailed | SyncState::RateLimited | SyncState::RegulatorDown) {
+            self.set_health(SyncState::Healthy, "changes are reaching the regulator");
+        }
+        Ok(settled)
+    }
+
+    async fn park(&self, id: i64, why: &str) {
+        let _ = sqlx::query("UPDATE outbox SET state = 'parked', last_error = ?, attempts = attempts + 1 WHERE id = ?")
+            .bind(why)
+            .bind(id)
+            .execute(&self.pool)
+            .await;
+    }
+
+    async fn remember(&self, id: i64, expect: &Expect) {
+        let _ = sqlx::query("UPDATE outbox SET expect = ? WHERE id = ?")
+            .bind(serde_json::to_string(expect).unwrap_or_default())
+            .bind(id)
+            .execute(&self.pool)
+            .await;
+    }
+
+    /// Sends one event's calls; after an uncertain attempt, first reads back whether it landed.
+    async fn sync_one(&self, c: &MetrcClient, id: i64, event: &Event, uncertain: bool, expect: Option<Expect>) -> Result<Step, MetrcError> {
+        let view = self.ledger.view().await;
+        let config = view.state.config.clone();
+        let date = config.day_of(event.at);
+        let pkg = |pid: &domain::PackageId| view.state.packages.get(pid).cloned();
+        let product = |p: &Package| view.state.products.get(&p.product_id).cloned();
+        match &event.kind {
+            EventKind::PackageReceived { package, .. } => {
+                drop(view);
+                // Received packages appear at the regulator from the manifest; we only confirm.
+                let found = c.package(package.tag.as_str()).await?;
+                Ok(Step::Done(vec![found.id]))
+            }
+            EventKind::PackageSplit { source, children, .. } => {
+                let src = pkg(source).ok_or(MetrcError::NotFound)?;
+                let prod = product(&src).ok_or(MetrcError::NotFound)?;
+                drop(view);
+                let mut body = Vec::new();
+                for ch in children {
+                    let (q, unit) = reg_qty(&prod, ch.quantity)?;
+                    body.push(client::NewPackage {
+                        tag: ch.tag.to_string(),
+                        item: None,
+                        quantity: q,
+                        unit_of_measure: unit.clone(),
+                        use_same_item: true,
+                        actual_date: date,
+                        ingredients: vec![client::Ingredient { package: src.tag.to_string(), quantity: q, unit_of_measure: unit }],
+                    });
+                }
+                self.create_once(c, &body, uncertain).await
+            }
+            EventKind::PackagesMerged { sources, package } => {
+                let prod = product(package).ok_or(MetrcError::NotFound)?;
+                let mut ingredients = Vec::new();
+                for s in sources {
+                    let p = pkg(&s.package_id).ok_or(MetrcError::NotFound)?;
+                    let (q, unit) = reg_qty(&prod, s.quantity)?;
+                    ingredients.push(client::Ingredient { package: p.tag.to_string(), quantity: q, unit_of_measure: unit });
+                }
+                drop(view);
+                let (q, unit) = reg_qty(&prod, package.quantity)?;
+                let body = vec![client::NewPackage { tag: package.tag.to_string(), item: None, quantity: q, unit_of_measure: unit, use_same_item: true, actual_date: date, ingredients }];
+                self.create_once(c, &body, uncertain).await
+            }
+            EventKind::PackageAdjusted { package_id, delta, reason, note, .. } => {
+                let p = pkg(package_id).ok_or(MetrcError::NotFound)?;
+                let prod = product(&p).ok_or(MetrcError::NotFound)?;
+                drop(view);
+                let (q, unit) = reg_qty(&prod, *delta)?;
+                let body = client::Adjust {
+                    label: p.tag.to_string(),
+                    quantity: q,
+                    unit_of_measure: unit,
+                    adjustment_reason: reason.regulator_name().into(),
+                    adjustment_date: date,
+                    reason_note: note.clone().or_else(|| Some(reason.label().to_owned())),
+                };
+                self.adjust_once(c, id, body, uncertain, expect).await
+            }
+            EventKind::PackageDestroyed { package_id, quantity, reason, method, note, .. } => {
+                let p = pkg(package_id).ok_or(MetrcError::NotFound)?;
+                let prod = product(&p).ok_or(MetrcError::NotFound)?;
+                drop(view);
+                let (q, unit) = reg_qty(&prod, *quantity)?;
+                let body = client::Adjust {
+                    label: p.tag.to_string(),
+                    quantity: -q,
+                    unit_of_measure: unit,
+                    adjustment_reason: "Waste (Unusable Product)".into(),
+                    adjustment_date: date,
+                    reason_note: Some(format!("Destroyed ({}), {}{}", reason.label(), method.label(), note.as_ref().map(|n| format!(": {n}")).unwrap_or_default())),
+                };
+                self.adjust_once(c, id, body, uncertain, expect).await
+            }
+            EventKind::Sold { receipt } | EventKind::HoldFulfilled { receipt, .. } => {
+                let mut lines = Vec::new();
+                for l in &receipt.lines {
+                    let p = pkg(&l.package_id).ok_or(MetrcError::NotFound)?;
+                    let prod = product(&p).ok_or(MetrcError::NotFound)?;
+                    let (q, unit) = reg_qty(&prod, l.quantity)?;
+                    lines.push(client::SaleLine { package_label: p.tag.to_string(), quantity: q, unit_of_measure: unit, total_amount: l.line_total.amount });
+                }
+                drop(view);
+                let external = receipt.receipt_id.to_string();
+                // Before any retry and on the first attempt alike: a receipt already there is not sent again.
+                if let Some(found) = c.receipt_by_external(&external).await? {
+                    return Ok(Step::Done(vec![found.id]));
+                }
+                let body = client::SaleReceipt {
+                    id: None,
+                    sales_date_time: local_time(&config, event.at),
+                    external_receipt_number: external,
+                    sales_customer_type: "Consumer".into(),
+                    transactions: lines,
+                };
+                c.record_receipts(&[body]).await.map(Step::Done)
+            }
+            EventKind::Returned { receipt_id, .. } => {
+                // What each line of the receipt should show once every return so far is applied.
+                let Some(ledger_lines) = view.state.receipt_lines(receipt_id) else {
+                    return Err(MetrcError::NotFound);
+                };
+                let mut expected = Vec::new();
+                for l in ledger_lines {
+                    let p = pkg(&l.package_id).ok_or(MetrcError::NotFound)?;
+                    let prod = product(&p).ok_or(MetrcError::NotFound)?;
+                    let unit = p.quantity.unit;
+                    let kept = reg_qty(&prod, Quantity::new(l.sold - l.returned, unit))?.0;
+                    expected.push((p.tag.to_string(), kept));
+                }
+                drop(view);
+                let reg = c.receipt_by_external(&receipt_id.to_string()).await?.ok_or(MetrcError::NotFound)?;
+                // Idempotent by construction: the receipt is set to what it should be, so a
+                // repeated edit changes nothing.
+                let lines: Vec<client::SaleLine> = reg
+                    .transactions
+                    .iter()
+                    .filter_map(|t| {
+                        let (_, kept) = expected.iter().find(|(tag, _)| *tag == t.package_label)?;
+                        (!kept.is_zero()).then(|| client::SaleLine {
+                            package_label: t.package_label.clone(),
+                            quantity: *kept,
+                            unit_of_measure: t.unit_of_measure.clone(),
+                            // The price follows the quantity kept, from what the receipt shows now.
+                            total_amount: if t.quantity.is_zero() { t.total_amount } else { (t.total_amount * *kept / t.quantity).round_dp(2) },
+                        })
+                    })
+                    .collect();
+                let already = reg.transactions.iter().all(|t| lines.iter().any(|l| l.package_label == t.package_label && l.quantity == t.quantity)) && lines.len() == reg.transactions.len();
+                if already {
+                    return Ok(Step::Done(vec![reg.id]));
+                }
+                if lines.is_empty() {
+                    c.archive_receipt(reg.id).await?;
+                } else {
+                    c.update_receipts(&[client::SaleReceipt {
+                        id: Some(reg.id),
+                        sales_date_time: reg.sales_date_time,
+                        external_receipt_number: receipt_id.to_string(),
+                        sales_customer_type: reg.sales_customer_type.clone(),
+                        transactions: lines,
+                    }])
+                    .await?;
+                }
+                Ok(Step::Done(vec![reg.id]))
+            }
+            EventKind::PackageFinished { package_id } => {
+                let p = pkg(package_id).ok_or(MetrcError::NotFound)?;
+                drop(view);
+                if uncertain && c.package(p.tag.as_str()).await?.is_finished {
+                    return Ok(Step::Done(vec![]));
+                }
+                c.finish(&[client::Finish { label: p.tag.to_string(), actual_date: date }]).await.map(|_| Step::Done(vec![]))
+            }
+            _ => Ok(Step::Done(vec![])),
+        }
+    }
+
+    async fn create_once(&self, c: &MetrcClient, body: &[client::NewPackage], uncertain: bool) -> Result<Step, MetrcError> {
+        if uncertain {
+            // The new tags exist at the regulator only if the write landed.
+            let mut found = Vec::new();
+            for p in body {
+                match c.package(&p.tag).await {
+                    Ok(reg) => found.push(reg.id),
+                    Err(MetrcError::NotFound) => {}
+                    Err(e) => return Err(e),
+                }
+            }
+            if found.len() == body.len() {
+                return Ok(Step::Done(found));
+            }
+        }
+        let mut ids = Vec::new();
+        for chunk in body.chunks(super::sandbox_http::MAX_OBJECTS) {
+            ids.extend(c.create_packages(chunk).await?);
+        }
+        Ok(Step::Done(ids))
+    }
+
+    async fn adjust_once(&self, c: &MetrcClient, id: i64, body: client::Adjust, uncertain: bool, expect: Option<Expect>) -> Result<Step, MetrcError> {
+        let now = c.package(&body.label).await?.quantity;
+        if uncertain {
+            if let Some(before) = expect.and_then(|e| e.before) {
+                if now == before + body.quantity {
+                    return Ok(Step::Done(vec![]));
+                }
+                if now != before {
+                    // Someone else changed the package meanwhile: a person must look.
+                    return Err(MetrcError::Validation { rows: vec![super::sandbox::RowError { row: 0, message: format!("package {} changed at the regulator while our adjustment was in doubt ({before} before, {now} now)", body.label) }] });
+                }
+            }
+        }
+        self.remember(id, &Expect { before: Some(now) }).await;
+        c.adjust(&[body]).await.map(Step::Done)
+    }
+}
+
+/// A ledger quantity in the regulator item's unit; a product without a mapping cannot be sent.
+fn reg_qty(product: &Product, q: Quantity) -> Result<(Decimal, String), MetrcError> {
+    let mapping = product.regulator.as_ref().ok_or_else(|| MetrcError::Validation {
+        rows: vec![super::sandbox::RowError { row: 0, message: format!("{} is not mapped to a regulator Item", product.name) }],
+    })?;
+    let converted = q.convert(mapping.unit_of_measure).map_err(|e| MetrcError::Validation {
+        rows: vec![super::sandbox::RowError { row: 0, message: format!("{}: {e} (Item {} is measured in {})", product.name, mapping.item_name, mapping.unit_of_measure.regulator_name()) }],
+    })?;
+    Ok((converted.amount, mapping.unit_of_measure.regulator_name().to_owned()))
+}
+
+/// Metrc wants the facility's local time without a zone.
+fn local_time(config: &StoreConfig, at: DateTime<Utc>) -> chrono::NaiveDateTime {
+    (at + chrono::Duration::minutes(i64::from(config.utc_offset_minutes))).naive_utc()
+}

@@ -40,6 +40,7 @@ impl BenchApp {
             demo: false,
             secure_cookies: false,
             hold_sweep: Duration::from_secs(60),
+            regulator_timeout: Duration::from_secs(10),
         })
         .await?;
         let url = format!("http://{}/api/v1", app.local_addr());

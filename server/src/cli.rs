@@ -102,6 +102,9 @@ pub struct ServeArgs {
     /// Seconds between sweeps for expired pickup holds.
     #[arg(long, default_value_t = 5, env = "PISTIL_HOLD_SWEEP_SECS")]
     pub hold_sweep_secs: u64,
+    /// Milliseconds a regulator call may take before its answer counts as lost.
+    #[arg(long, default_value_t = 10_000, env = "PISTIL_REGULATOR_TIMEOUT_MS")]
+    pub regulator_timeout_ms: u64,
 }
 
 impl ServeArgs {
@@ -114,6 +117,7 @@ impl ServeArgs {
             demo: self.demo,
             secure_cookies: self.secure_cookies,
             hold_sweep: std::time::Duration::from_secs(self.hold_sweep_secs.max(1)),
+            regulator_timeout: std::time::Duration::from_millis(self.regulator_timeout_ms.max(50)),
         }
     }
 }

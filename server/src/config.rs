@@ -17,4 +17,6 @@ pub struct Config {
     pub secure_cookies: bool,
     /// How often expired pickup holds are looked for.
     pub hold_sweep: std::time::Duration,
+    /// How long a regulator call may take before its answer counts as lost.
+    pub regulator_timeout: std::time::Duration,
 }

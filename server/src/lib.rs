@@ -34,6 +34,8 @@ pub struct AppState {
     pub secure_cookies: bool,
     /// The regulator outbox worker and its health.
     pub outbox: regulator::outbox::Outbox,
+    /// Timeout of regulator calls.
+    pub regulator_timeout: std::time::Duration,
 }
 
 /// A bound, ready-to-run server.
@@ -55,9 +57,21 @@ impl Application {
         // The regulator: saved credentials, or else the embedded sandbox.
         let creds = match regulator::setup::saved(store.pool()).await? {
             Some(c) if !c.embedded => c,
-            _ => regulator::setup::embedded_sandbox(&config.data_dir, store.pool(), &ledger, config.demo).await?,
+            _ => {
+                regulator::setup::embedded_sandbox(
+                    &config.data_dir,
+                    store.pool(),
+                    &ledger,
+                    config.demo,
+                )
+                .await?
+            }
         };
-        let outbox = regulator::outbox::Outbox::new(store.pool().clone(), ledger.clone(), Some(regulator::setup::client(creds)));
+        let outbox = regulator::outbox::Outbox::new(
+            store.pool().clone(),
+            ledger.clone(),
+            Some(regulator::setup::client(creds, config.regulator_timeout)),
+        );
         outbox.clone().spawn();
         let state = AppState {
             store,
@@ -65,6 +79,7 @@ impl Application {
             limiter: auth::LoginLimiter::new(10, std::time::Duration::from_secs(60)),
             secure_cookies: config.secure_cookies,
             outbox,
+            regulator_timeout: config.regulator_timeout,
         };
         let router = http::router(state.clone(), &config.dist);
         let listener = TcpListener::bind(config.addr)

@@ -67,7 +67,10 @@ pub fn router(state: AppState, dist: &Path) -> Router {
         .route("/audit/export", get(audit::audit_export))
         .route("/openapi.json", get(openapi::openapi_show))
         .route("/regulator/health", get(regulator::regulator_health))
-        .route("/regulator/credentials", axum::routing::put(regulator::credentials_update))
+        .route(
+            "/regulator/credentials",
+            axum::routing::put(regulator::credentials_update),
+        )
         .merge(public)
         .fallback(error::api_not_found)
         .with_state(state);

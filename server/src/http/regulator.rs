@@ -52,19 +52,32 @@ pub struct RegulatorHealth {
 pub async fn report(state: &AppState) -> Result<RegulatorHealth, ApiError> {
     let pool = state.store.pool();
     let mut counts = std::collections::HashMap::new();
-    for r in sqlx::query("SELECT state, COUNT(*) FROM outbox GROUP BY state").fetch_all(pool).await? {
+    for r in sqlx::query("SELECT state, COUNT(*) FROM outbox GROUP BY state")
+        .fetch_all(pool)
+        .await?
+    {
         counts.insert(r.get::<String, _>(0), r.get::<i64, _>(1));
     }
-    let oldest: Option<String> = sqlx::query("SELECT MIN(created_at) FROM outbox WHERE state IN ('pending', 'uncertain')")
-        .fetch_one(pool)
-        .await?
-        .get(0);
+    let oldest: Option<String> =
+        sqlx::query("SELECT MIN(created_at) FROM outbox WHERE state IN ('pending', 'uncertain')")
+            .fetch_one(pool)
+            .await?
+            .get(0);
     let oldest_pending_seconds = oldest
         .and_then(|t| DateTime::parse_from_rfc3339(&t).ok())
         .map(|t| (Utc::now() - t.with_timezone(&Utc)).num_seconds());
     let mut health = state.outbox.health();
-    if health.state == SyncState::Healthy && oldest_pending_seconds.is_some_and(|s| s > POSTING_WINDOW_SECS) {
-        health = SyncHealth { state: SyncState::Lagging, cause: format!("the oldest change has waited {} minutes", oldest_pending_seconds.unwrap_or(0) / 60), since: health.since };
+    if health.state == SyncState::Healthy
+        && oldest_pending_seconds.is_some_and(|s| s > POSTING_WINDOW_SECS)
+    {
+        health = SyncHealth {
+            state: SyncState::Lagging,
+            cause: format!(
+                "the oldest change has waited {} minutes",
+                oldest_pending_seconds.unwrap_or(0) / 60
+            ),
+            since: health.since,
+        };
     }
     if health.state == SyncState::Healthy && counts.get("parked").copied().unwrap_or(0) > 0 {
         health.cause = "changes flow; some the regulator refused wait for a person".into();
@@ -85,7 +98,10 @@ pub async fn report(state: &AppState) -> Result<RegulatorHealth, ApiError> {
 /// Sync health.
 #[utoipa::path(get, path = "/api/v1/regulator/health", tag = "regulator",
     responses((status = 200, body = RegulatorHealth), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
-pub async fn regulator_health(State(state): State<AppState>, user: CurrentUser) -> Result<Json<RegulatorHealth>, ApiError> {
+pub async fn regulator_health(
+    State(state): State<AppState>,
+    user: CurrentUser,
+) -> Result<Json<RegulatorHealth>, ApiError> {
     user.require(Role::Manager, "regulator sync health")?;
     Ok(Json(report(&state).await?))
 }
@@ -107,19 +123,44 @@ pub struct NewCredentials {
 /// Saves credentials and resumes sync with them.
 #[utoipa::path(put, path = "/api/v1/regulator/credentials", tag = "regulator", request_body = NewCredentials,
     responses((status = 204, description = "Saved; never returned by any route"), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
-pub async fn credentials_update(State(state): State<AppState>, user: CurrentUser, AppJson(body): AppJson<NewCredentials>) -> Result<StatusCode, ApiError> {
+pub async fn credentials_update(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    AppJson(body): AppJson<NewCredentials>,
+) -> Result<StatusCode, ApiError> {
     user.require(Role::Manager, "regulator credentials")?;
-    for (field, v) in [("base_url", &body.base_url), ("vendor_key", &body.vendor_key), ("user_key", &body.user_key), ("license", &body.license)] {
+    for (field, v) in [
+        ("base_url", &body.base_url),
+        ("vendor_key", &body.vendor_key),
+        ("user_key", &body.user_key),
+        ("license", &body.license),
+    ] {
         if v.trim().is_empty() {
             return Err(ApiError::InvalidBody(format!("{field} must not be empty")));
         }
     }
-    if !(body.base_url.starts_with("https://") || body.base_url.starts_with("http://127.0.0.1") || body.base_url.starts_with("http://localhost")) {
-        return Err(ApiError::InvalidBody("base_url must be https (plain http only on this machine)".into()));
+    if !(body.base_url.starts_with("https://")
+        || body.base_url.starts_with("http://127.0.0.1")
+        || body.base_url.starts_with("http://localhost"))
+    {
+        return Err(ApiError::InvalidBody(
+            "base_url must be https (plain http only on this machine)".into(),
+        ));
     }
-    let embedded = setup::saved(state.store.pool()).await?.is_some_and(|c| c.embedded && c.base_url == body.base_url);
-    let creds = Credentials { base_url: body.base_url, vendor_key: body.vendor_key, user_key: body.user_key, license: body.license, embedded };
+    let embedded = setup::saved(state.store.pool())
+        .await?
+        .is_some_and(|c| c.embedded && c.base_url == body.base_url);
+    let creds = Credentials {
+        base_url: body.base_url,
+        vendor_key: body.vendor_key,
+        user_key: body.user_key,
+        license: body.license,
+        embedded,
+    };
     setup::save(state.store.pool(), &creds).await?;
-    state.outbox.set_client(setup::client(creds)).await;
+    state
+        .outbox
+        .set_client(setup::client(creds, state.regulator_timeout))
+        .await;
     Ok(StatusCode::NO_CONTENT)
 }

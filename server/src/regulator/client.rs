@@ -29,7 +29,10 @@ pub struct Credentials {
 impl std::fmt::Debug for Credentials {
     // Keys must never reach a log.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Credentials").field("base_url", &self.base_url).field("license", &self.license).finish_non_exhaustive()
+        f.debug_struct("Credentials")
+            .field("base_url", &self.base_url)
+            .field("license", &self.license)
+            .finish_non_exhaustive()
     }
 }
 
@@ -243,7 +246,10 @@ pub struct MetrcClient {
 impl MetrcClient {
     /// A client with a per-request timeout.
     pub fn new(creds: Credentials, timeout: Duration) -> Self {
-        let http = reqwest::Client::builder().timeout(timeout).build().expect("reqwest client builds");
+        let http = reqwest::Client::builder()
+            .timeout(timeout)
+            .build()
+            .expect("reqwest client builds");
         Self { http, creds }
     }
 
@@ -254,17 +260,33 @@ impl MetrcClient {
 
     fn url(&self, path: &str) -> String {
         let sep = if path.contains('?') { '&' } else { '?' };
-        format!("{}{path}{sep}licenseNumber={}", self.creds.base_url.trim_end_matches('/'), self.creds.license)
+        format!(
+            "{}{path}{sep}licenseNumber={}",
+            self.creds.base_url.trim_end_matches('/'),
+            self.creds.license
+        )
     }
 
-    async fn send(&self, req: reqwest::RequestBuilder, is_write: bool) -> Result<reqwest::Response, MetrcError> {
-        let res = req.basic_auth(&self.creds.vendor_key, Some(&self.creds.user_key)).send().await.map_err(|e| {
-            if e.is_timeout() && is_write {
-                MetrcError::Uncertain
-            } else {
-                MetrcError::Unavailable(if e.is_timeout() { "timed out".into() } else { "cannot connect".into() })
-            }
-        })?;
+    async fn send(
+        &self,
+        req: reqwest::RequestBuilder,
+        is_write: bool,
+    ) -> Result<reqwest::Response, MetrcError> {
+        let res = req
+            .basic_auth(&self.creds.vendor_key, Some(&self.creds.user_key))
+            .send()
+            .await
+            .map_err(|e| {
+                if e.is_timeout() && is_write {
+                    MetrcError::Uncertain
+                } else {
+                    MetrcError::Unavailable(if e.is_timeout() {
+                        "timed out".into()
+                    } else {
+                        "cannot connect".into()
+                    })
+                }
+            })?;
         let status = res.status();
         if status.is_success() {
             return Ok(res);
@@ -281,12 +303,25 @@ impl MetrcClient {
             .and_then(|v| v.parse::<u64>().ok())
             .map_or(Duration::from_secs(1), Duration::from_secs);
         let text = res.text().await.unwrap_or_default();
-        let message = || serde_json::from_str::<Msg>(&text).ok().and_then(|m| m.message).unwrap_or_else(|| text.clone());
+        let message = || {
+            serde_json::from_str::<Msg>(&text)
+                .ok()
+                .and_then(|m| m.message)
+                .unwrap_or_else(|| text.clone())
+        };
         Err(match status {
-            StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN => MetrcError::Auth { status: status.as_u16(), message: message() },
+            StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN => MetrcError::Auth {
+                status: status.as_u16(),
+                message: message(),
+            },
             StatusCode::BAD_REQUEST => match serde_json::from_str::<Vec<RowError>>(&text) {
                 Ok(rows) => MetrcError::Validation { rows },
-                Err(_) => MetrcError::Validation { rows: vec![RowError { row: 0, message: message() }] },
+                Err(_) => MetrcError::Validation {
+                    rows: vec![RowError {
+                        row: 0,
+                        message: message(),
+                    }],
+                },
             },
             StatusCode::NOT_FOUND => MetrcError::NotFound,
             StatusCode::PAYLOAD_TOO_LARGE => MetrcError::TooLarge,
@@ -297,11 +332,19 @@ impl MetrcClient {
 
     async fn get<T: DeserializeOwned>(&self, path: &str) -> Result<T, MetrcError> {
         let res = self.send(self.http.get(self.url(path)), false).await?;
-        res.json().await.map_err(|e| MetrcError::Unavailable(format!("unreadable answer: {e}")))
+        res.json()
+            .await
+            .map_err(|e| MetrcError::Unavailable(format!("unreadable answer: {e}")))
     }
 
-    async fn write(&self, method: reqwest::Method, path: &str, body: &impl Serialize) -> Result<reqwest::Response, MetrcError> {
-        self.send(self.http.request(method, self.url(path)).json(body), true).await
+    async fn write(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: &impl Serialize,
+    ) -> Result<reqwest::Response, MetrcError> {
+        self.send(self.http.request(method, self.url(path)).json(body), true)
+            .await
     }
 
     /// `GET /packages/v2/{label}`.
@@ -314,7 +357,11 @@ impl MetrcClient {
         let mut all = Vec::new();
         let mut page = 1;
         loop {
-            let p: Page<RegPackage> = self.get(&format!("/packages/v2/active?pageNumber={page}&pageSize=20")).await?;
+            let p: Page<RegPackage> = self
+                .get(&format!(
+                    "/packages/v2/active?pageNumber={page}&pageSize=20"
+                ))
+                .await?;
             all.extend(p.data);
             if page >= p.total_pages {
                 return Ok(all);
@@ -324,8 +371,14 @@ impl MetrcClient {
     }
 
     /// `GET /sales/v2/receipts/external/{number}`; `None` when there is none.
-    pub async fn receipt_by_external(&self, number: &str) -> Result<Option<RegReceipt>, MetrcError> {
-        match self.get(&format!("/sales/v2/receipts/external/{number}")).await {
+    pub async fn receipt_by_external(
+        &self,
+        number: &str,
+    ) -> Result<Option<RegReceipt>, MetrcError> {
+        match self
+            .get(&format!("/sales/v2/receipts/external/{number}"))
+            .await
+        {
             Ok(r) => Ok(Some(r)),
             Err(MetrcError::NotFound) => Ok(None),
             Err(e) => Err(e),
@@ -334,34 +387,50 @@ impl MetrcClient {
 
     /// `POST /packages/v2/` (at most 10).
     pub async fn create_packages(&self, body: &[NewPackage]) -> Result<Vec<i64>, MetrcError> {
-        let res = self.write(reqwest::Method::POST, "/packages/v2/", &body).await?;
+        let res = self
+            .write(reqwest::Method::POST, "/packages/v2/", &body)
+            .await?;
         Ok(res.json::<Ids>().await.map(|i| i.ids).unwrap_or_default())
     }
 
     /// `POST /packages/v2/adjust` (at most 10).
     pub async fn adjust(&self, body: &[Adjust]) -> Result<Vec<i64>, MetrcError> {
-        let res = self.write(reqwest::Method::POST, "/packages/v2/adjust", &body).await?;
+        let res = self
+            .write(reqwest::Method::POST, "/packages/v2/adjust", &body)
+            .await?;
         Ok(res.json::<Ids>().await.map(|i| i.ids).unwrap_or_default())
     }
 
     /// `POST /sales/v2/receipts` (at most 10).
     pub async fn record_receipts(&self, body: &[SaleReceipt]) -> Result<Vec<i64>, MetrcError> {
-        let res = self.write(reqwest::Method::POST, "/sales/v2/receipts", &body).await?;
+        let res = self
+            .write(reqwest::Method::POST, "/sales/v2/receipts", &body)
+            .await?;
         Ok(res.json::<Ids>().await.map(|i| i.ids).unwrap_or_default())
     }
 
     /// `PUT /sales/v2/receipts`.
     pub async fn update_receipts(&self, body: &[SaleReceipt]) -> Result<(), MetrcError> {
-        self.write(reqwest::Method::PUT, "/sales/v2/receipts", &body).await.map(|_| ())
+        self.write(reqwest::Method::PUT, "/sales/v2/receipts", &body)
+            .await
+            .map(|_| ())
     }
 
     /// `DELETE /sales/v2/receipts/{id}`: archives (voids) a receipt.
     pub async fn archive_receipt(&self, id: i64) -> Result<(), MetrcError> {
-        self.send(self.http.delete(self.url(&format!("/sales/v2/receipts/{id}"))), true).await.map(|_| ())
+        self.send(
+            self.http
+                .delete(self.url(&format!("/sales/v2/receipts/{id}"))),
+            true,
+        )
+        .await
+        .map(|_| ())
     }
 
     /// `PUT /packages/v2/finish`.
     pub async fn finish(&self, body: &[Finish]) -> Result<(), MetrcError> {
-        self.write(reqwest::Method::PUT, "/packages/v2/finish", &body).await.map(|_| ())
+        self.write(reqwest::Method::PUT, "/packages/v2/finish", &body)
+            .await
+            .map(|_| ())
     }
 }

@@ -51,7 +51,11 @@ pub struct SyncHealth {
 
 impl SyncHealth {
     fn new(state: SyncState, cause: impl Into<String>) -> Self {
-        Self { state, cause: cause.into(), since: Utc::now() }
+        Self {
+            state,
+            cause: cause.into(),
+            since: Utc::now(),
+        }
     }
 }
 
@@ -80,9 +84,18 @@ impl Outbox {
     pub fn new(pool: SqlitePool, ledger: Ledger, client: Option<MetrcClient>) -> Self {
         let health = match &client {
             Some(_) => SyncHealth::new(SyncState::Healthy, "waiting for the first change"),
-            None => SyncHealth::new(SyncState::NotConfigured, "no regulator connection is configured"),
+            None => SyncHealth::new(
+                SyncState::NotConfigured,
+                "no regulator connection is configured",
+            ),
         };
-        Self { pool, ledger, client: Arc::new(RwLock::new(client)), health: Arc::new(Mutex::new(health)), wake: Arc::default() }
+        Self {
+            pool,
+            ledger,
+            client: Arc::new(RwLock::new(client)),
+            health: Arc::new(Mutex::new(health)),
+            wake: Arc::default(),
+        }
     }
 
     /// Replaces the credentials (a manager saved a new key); parked auth failures resume.
@@ -150,7 +163,9 @@ impl Outbox {
                 continue;
             }
             let uncertain = r.get::<String, _>(2) == "uncertain";
-            let expect: Option<Expect> = r.get::<Option<String>, _>(3).and_then(|s| serde_json::from_str(&s).ok());
+            let expect: Option<Expect> = r
+                .get::<Option<String>, _>(3)
+                .and_then(|s| serde_json::from_str(&s).ok());
             let Ok(event) = serde_json::from_str::<Event>(&r.get::<String, _>(4)) else {
                 self.park(id, "the event could not be read").await;
                 continue;
@@ -167,15 +182,24 @@ impl Outbox {
                 }
                 Err(e) => match e {
                     MetrcError::Auth { status, message } => {
-                        self.set_health(SyncState::AuthFailed, format!("the regulator refused our key ({status}): {message}"));
+                        self.set_health(
+                            SyncState::AuthFailed,
+                            format!("the regulator refused our key ({status}): {message}"),
+                        );
                         return Err(Duration::from_secs(30));
                     }
                     MetrcError::RateLimited { retry_after } => {
-                        self.set_health(SyncState::RateLimited, format!("asked to wait {} s", retry_after.as_secs()));
+                        self.set_health(
+                            SyncState::RateLimited,
+                            format!("asked to wait {} s", retry_after.as_secs()),
+                        );
                         return Err(retry_after);
                     }
                     MetrcError::Unavailable(why) => {
-                        self.set_health(SyncState::RegulatorDown, format!("the regulator does not answer: {why}"));
+                        self.set_health(
+                            SyncState::RegulatorDown,
+                            format!("the regulator does not answer: {why}"),
+                        );
                         return Err(Duration::from_secs(2));
                     }
                     MetrcError::Uncertain => {
@@ -184,7 +208,10 @@ impl Outbox {
                     }
                     MetrcError::Validation { .. } | MetrcError::NotFound | MetrcError::TooLarge => {
                         let message = e.to_string();
-                        if message.contains("Item") || message.contains("measured in") || message.contains("not mapped") {
+                        if message.contains("Item")
+                            || message.contains("measured in")
+                            || message.contains("not mapped")
+                        {
                             self.set_health(SyncState::MappingError, message.clone());
                         }
                         self.park(id, &message).await;
@@ -194,7 +221,12 @@ impl Outbox {
             }
         }
         let state = self.health().state;
-        if settled > 0 && matches!(state, SyncState::AuthFailed | SyncState::RateLimited | SyncState::RegulatorDown) {
+        if settled > 0
+            && matches!(
+                state,
+                SyncState::AuthFailed | SyncState::RateLimited | SyncState::RegulatorDown
+            )
+        {
             self.set_health(SyncState::Healthy, "changes are reaching the regulator");
         }
         Ok(settled)
@@ -217,7 +249,14 @@ impl Outbox {
     }
 
     /// Sends one event's calls; after an uncertain attempt, first reads back whether it landed.
-    async fn sync_one(&self, c: &MetrcClient, id: i64, event: &Event, uncertain: bool, expect: Option<Expect>) -> Result<Step, MetrcError> {
+    async fn sync_one(
+        &self,
+        c: &MetrcClient,
+        id: i64,
+        event: &Event,
+        uncertain: bool,
+        expect: Option<Expect>,
+    ) -> Result<Step, MetrcError> {
         let view = self.ledger.view().await;
         let config = view.state.config.clone();
         let date = config.day_of(event.at);
@@ -230,7 +269,9 @@ impl Outbox {
                 let found = c.package(package.tag.as_str()).await?;
                 Ok(Step::Done(vec![found.id]))
             }
-            EventKind::PackageSplit { source, children, .. } => {
+            EventKind::PackageSplit {
+                source, children, ..
+            } => {
                 let src = pkg(source).ok_or(MetrcError::NotFound)?;
                 let prod = product(&src).ok_or(MetrcError::NotFound)?;
                 drop(view);
@@ -244,7 +285,11 @@ impl Outbox {
                         unit_of_measure: unit.clone(),
                         use_same_item: true,
                         actual_date: date,
-                        ingredients: vec![client::Ingredient { package: src.tag.to_string(), quantity: q, unit_of_measure: unit }],
+                        ingredients: vec![client::Ingredient {
+                            package: src.tag.to_string(),
+                            quantity: q,
+                            unit_of_measure: unit,
+                        }],
                     });
                 }
                 self.create_once(c, &body, uncertain).await
@@ -255,14 +300,32 @@ impl Outbox {
                 for s in sources {
                     let p = pkg(&s.package_id).ok_or(MetrcError::NotFound)?;
                     let (q, unit) = reg_qty(&prod, s.quantity)?;
-                    ingredients.push(client::Ingredient { package: p.tag.to_string(), quantity: q, unit_of_measure: unit });
+                    ingredients.push(client::Ingredient {
+                        package: p.tag.to_string(),
+                        quantity: q,
+                        unit_of_measure: unit,
+                    });
                 }
                 drop(view);
                 let (q, unit) = reg_qty(&prod, package.quantity)?;
-                let body = vec![client::NewPackage { tag: package.tag.to_string(), item: None, quantity: q, unit_of_measure: unit, use_same_item: true, actual_date: date, ingredients }];
+                let body = vec![client::NewPackage {
+                    tag: package.tag.to_string(),
+                    item: None,
+                    quantity: q,
+                    unit_of_measure: unit,
+                    use_same_item: true,
+                    actual_date: date,
+                    ingredients,
+                }];
                 self.create_once(c, &body, uncertain).await
             }
-            EventKind::PackageAdjusted { package_id, delta, reason, note, .. } => {
+            EventKind::PackageAdjusted {
+                package_id,
+                delta,
+                reason,
+                note,
+                ..
+            } => {
                 let p = pkg(package_id).ok_or(MetrcError::NotFound)?;
                 let prod = product(&p).ok_or(MetrcError::NotFound)?;
                 drop(view);
@@ -277,7 +340,14 @@ impl Outbox {
                 };
                 self.adjust_once(c, id, body, uncertain, expect).await
             }
-            EventKind::PackageDestroyed { package_id, quantity, reason, method, note, .. } => {
+            EventKind::PackageDestroyed {
+                package_id,
+                quantity,
+                reason,
+                method,
+                note,
+                ..
+            } => {
                 let p = pkg(package_id).ok_or(MetrcError::NotFound)?;
                 let prod = product(&p).ok_or(MetrcError::NotFound)?;
                 drop(view);
@@ -288,7 +358,12 @@ impl Outbox {
                     unit_of_measure: unit,
                     adjustment_reason: "Waste (Unusable Product)".into(),
                     adjustment_date: date,
-                    reason_note: Some(format!("Destroyed ({}), {}{}", reason.label(), method.label(), note.as_ref().map(|n| format!(": {n}")).unwrap_or_default())),
+                    reason_note: Some(format!(
+                        "Destroyed ({}), {}{}",
+                        reason.label(),
+                        method.label(),
+                        note.as_ref().map(|n| format!(": {n}")).unwrap_or_default()
+                    )),
                 };
                 self.adjust_once(c, id, body, uncertain, expect).await
             }
@@ -298,7 +373,12 @@ impl Outbox {
                     let p = pkg(&l.package_id).ok_or(MetrcError::NotFound)?;
                     let prod = product(&p).ok_or(MetrcError::NotFound)?;
                     let (q, unit) = reg_qty(&prod, l.quantity)?;
-                    lines.push(client::SaleLine { package_label: p.tag.to_string(), quantity: q, unit_of_measure: unit, total_amount: l.line_total.amount });
+                    lines.push(client::SaleLine {
+                        package_label: p.tag.to_string(),
+                        quantity: q,
+                        unit_of_measure: unit,
+                        total_amount: l.line_total.amount,
+                    });
                 }
                 drop(view);
                 let external = receipt.receipt_id.to_string();
@@ -329,7 +409,10 @@ impl Outbox {
                     expected.push((p.tag.to_string(), kept));
                 }
                 drop(view);
-                let reg = c.receipt_by_external(&receipt_id.to_string()).await?.ok_or(MetrcError::NotFound)?;
+                let reg = c
+                    .receipt_by_external(&receipt_id.to_string())
+                    .await?
+                    .ok_or(MetrcError::NotFound)?;
                 // Idempotent by construction: the receipt is set to what it should be, so a
                 // repeated edit changes nothing.
                 let lines: Vec<client::SaleLine> = reg
@@ -342,11 +425,19 @@ impl Outbox {
                             quantity: *kept,
                             unit_of_measure: t.unit_of_measure.clone(),
                             // The price follows the quantity kept, from what the receipt shows now.
-                            total_amount: if t.quantity.is_zero() { t.total_amount } else { (t.total_amount * *kept / t.quantity).round_dp(2) },
+                            total_amount: if t.quantity.is_zero() {
+                                t.total_amount
+                            } else {
+                                (t.total_amount * *kept / t.quantity).round_dp(2)
+                            },
                         })
                     })
                     .collect();
-                let already = reg.transactions.iter().all(|t| lines.iter().any(|l| l.package_label == t.package_label && l.quantity == t.quantity)) && lines.len() == reg.transactions.len();
+                let already = reg.transactions.iter().all(|t| {
+                    lines
+                        .iter()
+                        .any(|l| l.package_label == t.package_label && l.quantity == t.quantity)
+                }) && lines.len() == reg.transactions.len();
                 if already {
                     return Ok(Step::Done(vec![reg.id]));
                 }
@@ -370,13 +461,23 @@ impl Outbox {
                 if uncertain && c.package(p.tag.as_str()).await?.is_finished {
                     return Ok(Step::Done(vec![]));
                 }
-                c.finish(&[client::Finish { label: p.tag.to_string(), actual_date: date }]).await.map(|_| Step::Done(vec![]))
+                c.finish(&[client::Finish {
+                    label: p.tag.to_string(),
+                    actual_date: date,
+                }])
+                .await
+                .map(|_| Step::Done(vec![]))
             }
             _ => Ok(Step::Done(vec![])),
         }
     }
 
-    async fn create_once(&self, c: &MetrcClient, body: &[client::NewPackage], uncertain: bool) -> Result<Step, MetrcError> {
+    async fn create_once(
+        &self,
+        c: &MetrcClient,
+        body: &[client::NewPackage],
+        uncertain: bool,
+    ) -> Result<Step, MetrcError> {
         if uncertain {
             // The new tags exist at the regulator only if the write landed.
             let mut found = Vec::new();
@@ -398,7 +499,14 @@ impl Outbox {
         Ok(Step::Done(ids))
     }
 
-    async fn adjust_once(&self, c: &MetrcClient, id: i64, body: client::Adjust, uncertain: bool, expect: Option<Expect>) -> Result<Step, MetrcError> {
+    async fn adjust_once(
+        &self,
+        c: &MetrcClient,
+        id: i64,
+        body: client::Adjust,
+        uncertain: bool,
+        expect: Option<Expect>,
+    ) -> Result<Step, MetrcError> {
         let now = c.package(&body.label).await?.quantity;
         if uncertain {
             if let Some(before) = expect.and_then(|e| e.before) {
@@ -418,13 +526,32 @@ impl Outbox {
 
 /// A ledger quantity in the regulator item's unit; a product without a mapping cannot be sent.
 fn reg_qty(product: &Product, q: Quantity) -> Result<(Decimal, String), MetrcError> {
-    let mapping = product.regulator.as_ref().ok_or_else(|| MetrcError::Validation {
-        rows: vec![super::sandbox::RowError { row: 0, message: format!("{} is not mapped to a regulator Item", product.name) }],
-    })?;
-    let converted = q.convert(mapping.unit_of_measure).map_err(|e| MetrcError::Validation {
-        rows: vec![super::sandbox::RowError { row: 0, message: format!("{}: {e} (Item {} is measured in {})", product.name, mapping.item_name, mapping.unit_of_measure.regulator_name()) }],
-    })?;
-    Ok((converted.amount, mapping.unit_of_measure.regulator_name().to_owned()))
+    let mapping = product
+        .regulator
+        .as_ref()
+        .ok_or_else(|| MetrcError::Validation {
+            rows: vec![super::sandbox::RowError {
+                row: 0,
+                message: format!("{} is not mapped to a regulator Item", product.name),
+            }],
+        })?;
+    let converted = q
+        .convert(mapping.unit_of_measure)
+        .map_err(|e| MetrcError::Validation {
+            rows: vec![super::sandbox::RowError {
+                row: 0,
+                message: format!(
+                    "{}: {e} (Item {} is measured in {})",
+                    product.name,
+                    mapping.item_name,
+                    mapping.unit_of_measure.regulator_name()
+                ),
+            }],
+        })?;
+    Ok((
+        converted.amount,
+        mapping.unit_of_measure.regulator_name().to_owned(),
+    ))
 }
 
 /// Metrc wants the facility's local time without a zone.

@@ -12,13 +12,14 @@ use super::{
 };
 use crate::ledger::Ledger;
 
-/// How long a regulator call may take before it counts as lost.
-pub const CALL_TIMEOUT: Duration = Duration::from_secs(10);
 const SETTING: &str = "regulator_credentials";
 
 /// The saved credentials, if any.
 pub async fn saved(pool: &SqlitePool) -> anyhow::Result<Option<Credentials>> {
-    let row = sqlx::query("SELECT value FROM settings WHERE key = ?").bind(SETTING).fetch_optional(pool).await?;
+    let row = sqlx::query("SELECT value FROM settings WHERE key = ?")
+        .bind(SETTING)
+        .fetch_optional(pool)
+        .await?;
     Ok(match row {
         Some(r) => Some(serde_json::from_str(&r.get::<String, _>(0))?),
         None => None,
@@ -40,7 +41,12 @@ pub const SANDBOX_LICENSE: &str = "C10-0000001-LIC";
 
 /// Starts the embedded sandbox on loopback; on its first start provisions it, and under `demo`
 /// seeds it with the store's items and packages so both sides agree. Returns the credentials.
-pub async fn embedded_sandbox(data_dir: &Path, pool: &SqlitePool, ledger: &Ledger, demo: bool) -> anyhow::Result<Credentials> {
+pub async fn embedded_sandbox(
+    data_dir: &Path,
+    pool: &SqlitePool,
+    ledger: &Ledger,
+    demo: bool,
+) -> anyhow::Result<Credentials> {
     let st = SandboxState::open(&data_dir.join("regulator-sandbox")).await?;
     let fresh = st.is_empty();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
@@ -64,8 +70,17 @@ pub async fn embedded_sandbox(data_dir: &Path, pool: &SqlitePool, ledger: &Ledge
     // The port is new on every start.
     creds.base_url = base_url;
     if fresh {
-        let tags = (1..=2000u32).map(|n| format!("1A4FF0300000029{:09}", 900_000 + n)).collect();
-        st.provision(&creds.license, "Pistil embedded sandbox", &creds.vendor_key, &creds.user_key, tags).await?;
+        let tags = (1..=2000u32)
+            .map(|n| format!("1A4FF0300000029{:09}", 900_000 + n))
+            .collect();
+        st.provision(
+            &creds.license,
+            "Pistil embedded sandbox",
+            &creds.vendor_key,
+            &creds.user_key,
+            tags,
+        )
+        .await?;
         if demo {
             seed_from_store(&creds, pool, ledger).await?;
         }
@@ -76,7 +91,11 @@ pub async fn embedded_sandbox(data_dir: &Path, pool: &SqlitePool, ledger: &Ledge
 
 /// Gives the sandbox the store's items and packages as they are now, and marks what the ledger
 /// already did as known to the regulator: the demo starts with both sides in agreement.
-async fn seed_from_store(creds: &Credentials, pool: &SqlitePool, ledger: &Ledger) -> anyhow::Result<()> {
+async fn seed_from_store(
+    creds: &Credentials,
+    pool: &SqlitePool,
+    ledger: &Ledger,
+) -> anyhow::Result<()> {
     let view = ledger.view().await;
     let client = reqwest::Client::new();
     let admin = |path: &str| format!("{}{path}", creds.base_url);
@@ -103,13 +122,29 @@ async fn seed_from_store(creds: &Credentials, pool: &SqlitePool, ledger: &Ledger
         if matches!(p.status, PackageStatus::Finished | PackageStatus::Destroyed) {
             continue;
         }
-        let Some(m) = view.state.products.get(&p.product_id).and_then(|x| x.regulator.as_ref()) else { continue };
-        let Ok(q) = p.quantity.convert(m.unit_of_measure) else { continue };
-        by_manifest.entry(p.manifest_number.clone().unwrap_or_else(|| "0000000000".into())).or_default().push(SeedPackage {
-            label: p.tag.to_string(),
-            item: m.item_name.clone(),
-            quantity: q.amount,
-        });
+        let Some(m) = view
+            .state
+            .products
+            .get(&p.product_id)
+            .and_then(|x| x.regulator.as_ref())
+        else {
+            continue;
+        };
+        let Ok(q) = p.quantity.convert(m.unit_of_measure) else {
+            continue;
+        };
+        by_manifest
+            .entry(
+                p.manifest_number
+                    .clone()
+                    .unwrap_or_else(|| "0000000000".into()),
+            )
+            .or_default()
+            .push(SeedPackage {
+                label: p.tag.to_string(),
+                item: m.item_name.clone(),
+                quantity: q.amount,
+            });
     }
     drop(view);
     for (manifest, packages) in by_manifest {
@@ -120,11 +155,13 @@ async fn seed_from_store(creds: &Credentials, pool: &SqlitePool, ledger: &Ledger
             .await?
             .error_for_status()?;
     }
-    sqlx::query("UPDATE outbox SET state = 'done', done_at = created_at WHERE state = 'pending'").execute(pool).await?;
+    sqlx::query("UPDATE outbox SET state = 'done', done_at = created_at WHERE state = 'pending'")
+        .execute(pool)
+        .await?;
     Ok(())
 }
 
 /// A client for saved credentials.
-pub fn client(creds: Credentials) -> MetrcClient {
-    MetrcClient::new(creds, CALL_TIMEOUT)
+pub fn client(creds: Credentials, timeout: Duration) -> MetrcClient {
+    MetrcClient::new(creds, timeout)
 }

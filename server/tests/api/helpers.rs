@@ -20,6 +20,7 @@ pub const PREROLL: ProductId = ProductId::from_u128(0xF11);
 /// A running app and what a test needs to talk to it.
 pub struct TestApp {
     pub address: String,
+    pub store: server::store::Store,
     pub data_dir: TempDir,
     pub owner: User,
     pub manager: User,
@@ -43,6 +44,7 @@ pub fn config(data_dir: &std::path::Path) -> Config {
         demo: false,
         secure_cookies: false,
         hold_sweep: std::time::Duration::from_millis(200),
+        regulator_timeout: std::time::Duration::from_millis(300),
     }
 }
 
@@ -53,7 +55,8 @@ pub async fn spawn_app() -> TestApp {
         .await
         .expect("app builds");
     let address = format!("http://{}", app.local_addr());
-    let pool = app.state().store.pool().clone();
+    let store = app.state().store.clone();
+    let pool = store.pool().clone();
     tokio::spawn(app.run_until_stopped());
     let mut users = Vec::new();
     for (email, role) in [
@@ -78,6 +81,7 @@ pub async fn spawn_app() -> TestApp {
     let mut users = users.into_iter();
     TestApp {
         address,
+        store,
         data_dir,
         owner: users.next().unwrap(),
         manager: users.next().unwrap(),

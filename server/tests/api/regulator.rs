@@ -1,0 +1,361 @@
+//! Regulator sync end to end against the embedded sandbox: exactly once under injected faults,
+//! and a key that expires and is replaced.
+
+use std::time::{Duration, Instant};
+
+use chrono::NaiveDate;
+use domain::{command::*, *};
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+use server::regulator::setup;
+
+use crate::helpers::*;
+
+const ITEM: &str = "Test Buds Item";
+
+struct Regulator {
+    url: String,
+    license: String,
+    client: reqwest::Client,
+    vendor: String,
+    user: String,
+}
+
+impl Regulator {
+    async fn admin(&self, method: reqwest::Method, path: &str, body: Value) -> reqwest::Response {
+        self.client
+            .request(method, format!("{}{path}", self.url))
+            .json(&body)
+            .send()
+            .await
+            .unwrap()
+    }
+    async fn get(&self, path: &str) -> Value {
+        let sep = if path.contains('?') { '&' } else { '?' };
+        let res = self
+            .client
+            .get(format!(
+                "{}{path}{sep}licenseNumber={}",
+                self.url, self.license
+            ))
+            .basic_auth(&self.vendor, Some(&self.user))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::OK, "{path}");
+        res.json().await.unwrap()
+    }
+}
+
+/// A store whose flower product is mapped to a regulator item, with `n` packages on the floor that
+/// the regulator received on the same manifest.
+async fn mapped_store(app: &TestApp, n: usize) -> (Regulator, Vec<(PackageId, RegulatorTag)>) {
+    let creds = setup::saved(app.store.pool())
+        .await
+        .unwrap()
+        .expect("embedded sandbox credentials");
+    let reg = Regulator {
+        url: creds.base_url.clone(),
+        license: creds.license.clone(),
+        client: reqwest::Client::new(),
+        vendor: creds.vendor_key.clone(),
+        user: creds.user_key.clone(),
+    };
+    let r = reg
+        .admin(reqwest::Method::POST, "/sandbox/v2/items", json!({"license": reg.license, "name": ITEM, "category": "Buds", "quantity_type": "WeightBased", "unit_of_measure": "Grams"}))
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let mut p = product(FLOWER, "Mapped Flower", Category::Flower);
+    p.regulator = Some(RegulatorMapping {
+        item_name: ITEM.into(),
+        item_category: "Buds".into(),
+        unit_of_measure: Unit::Grams,
+        unit_weight: None,
+        unit_weight_definition: UnitWeightDefinition::NetCannabis,
+    });
+    let packages: Vec<(PackageId, RegulatorTag)> =
+        (0..n).map(|_| (PackageId::new(), app.next_tag())).collect();
+    let lines = packages
+        .iter()
+        .map(|(id, tag)| ReceiveLine {
+            package_id: *id,
+            tag: tag.clone(),
+            product_id: FLOWER,
+            shipped: Quantity::grams(1000, 0),
+            batch: "B-1".into(),
+            lab: LabResult {
+                state: LabState::Passed,
+                result_id: Some("COA".into()),
+                thc_percent: None,
+                cbd_percent: None,
+                tested_on: None,
+            },
+            packaged_on: NaiveDate::from_ymd_opt(2026, 10, 1).unwrap(),
+            expires_on: None,
+            decision: LineDecision::Accept,
+        })
+        .collect();
+    let seeded: Vec<Value> = packages
+        .iter()
+        .map(|(_, t)| json!({"label": t.as_str(), "item": ITEM, "quantity": 1000}))
+        .collect();
+    let r = reg
+        .admin(
+            reqwest::Method::POST,
+            "/sandbox/v2/manifests",
+            json!({"license": reg.license, "manifest_number": "0000000777", "packages": seeded}),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let mut cmds = vec![
+        command(Action::DefineProduct(p)),
+        command(Action::Receive(Receive {
+            manifest_number: "0000000777".into(),
+            lines,
+        })),
+    ];
+    cmds.extend(packages.iter().map(|(id, _)| {
+        command(Action::Move(Move {
+            package_id: *id,
+            to: Zone::SalesFloor,
+        }))
+    }));
+    for o in app.push(&app.manager, cmds).await {
+        assert!(
+            matches!(o, server::ledger::Outcome::Applied { .. }),
+            "{o:?}"
+        );
+    }
+    (reg, packages)
+}
+
+async fn health(app: &TestApp) -> Value {
+    app.manager
+        .client
+        .get(app.url("/regulator/health"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
+}
+
+async fn wait_until(
+    app: &TestApp,
+    what: &str,
+    limit: Duration,
+    ok: impl Fn(&Value) -> bool,
+) -> Value {
+    let deadline = Instant::now() + limit;
+    loop {
+        let h = health(app).await;
+        if ok(&h) {
+            return h;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "{what} did not happen in {limit:?}: {h}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+#[tokio::test]
+async fn with_writes_dropped_and_calls_refused_every_change_reaches_the_regulator_exactly_once() {
+    let app = spawn_app().await;
+    let (reg, packages) = mapped_store(&app, 12).await;
+    // New packages take tags from the facility's pool at the regulator.
+    let pool = reg.get("/tags/v2/package/available").await;
+    let mut fresh_tags = pool
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| RegulatorTag::parse(t["Label"].as_str().unwrap()).unwrap());
+    let r = reg
+        .admin(reqwest::Method::PUT, "/sandbox/v2/faults", json!({"commit_then_drop_percent": 10, "error_percent": 5, "rate_limit_percent": 5, "retry_after_secs": 1}))
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    // A mixed day: sales, adjustments and splits across the packages.
+    let mut sales = 0;
+    for k in 0..240usize {
+        let (id, _) = &packages[k % packages.len()];
+        let cmd = match k % 8 {
+            0 => command(Action::Adjust(Adjust {
+                package_id: *id,
+                delta: Quantity::grams(-5, 1),
+                reason: AdjustReason::MoistureLoss,
+                note: None,
+                count_id: None,
+            })),
+            7 if k < 60 => command(Action::Split(Split {
+                source: *id,
+                new_packages: (0..2)
+                    .map(|_| NewPackage {
+                        package_id: PackageId::new(),
+                        tag: fresh_tags.next().unwrap(),
+                    })
+                    .collect(),
+                amounts: SplitAmounts::Equal {
+                    total: Quantity::grams(10, 0),
+                },
+            })),
+            _ => {
+                sales += 1;
+                sell(*id, Quantity::grams(2, 0))
+            }
+        };
+        let out = app.push(&app.manager, vec![cmd]).await;
+        assert!(
+            matches!(out[0], server::ledger::Outcome::Applied { .. }),
+            "{out:?}"
+        );
+    }
+    // Most of the day reaches the regulator while the faults are on...
+    wait_until(
+        &app,
+        "most changes synced under faults",
+        Duration::from_secs(60),
+        |h| h["done"].as_i64().unwrap() >= 200,
+    )
+    .await;
+    let retried: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM outbox WHERE attempts > 0")
+        .fetch_one(app.store.pool())
+        .await
+        .unwrap();
+    assert!(
+        retried > 0,
+        "no write was ever in doubt: the faults did not bite"
+    );
+    // ...and once they clear, everything drains.
+    reg.admin(reqwest::Method::PUT, "/sandbox/v2/faults", json!({}))
+        .await;
+    let h = wait_until(&app, "draining", Duration::from_secs(90), |h| {
+        h["pending"] == 0 && h["uncertain"] == 0
+    })
+    .await;
+    let parked: Vec<(String, String)> =
+        sqlx::query_as("SELECT kind, COALESCE(last_error, '') FROM outbox WHERE state = 'parked'")
+            .fetch_all(app.store.pool())
+            .await
+            .unwrap();
+    assert!(parked.is_empty(), "refused by the regulator: {parked:?}");
+    assert_eq!(h["state"], "healthy", "{h}");
+    // Every package agrees, and no receipt exists twice.
+    let snap = app.snapshot().await;
+    let mut compared = 0;
+    for p in snap["snapshot"]["packages"].as_array().unwrap() {
+        let tag = p["tag"].as_str().unwrap();
+        let at_regulator = reg.get(&format!("/packages/v2/{tag}")).await;
+        let ledger_qty: f64 = p["quantity"]["amount"].as_str().unwrap().parse().unwrap();
+        assert_eq!(
+            at_regulator["Quantity"].as_f64().unwrap(),
+            ledger_qty,
+            "package {tag}"
+        );
+        compared += 1;
+    }
+    assert!(
+        compared > packages.len(),
+        "split children were compared too"
+    );
+    let receipts = reg.get("/sales/v2/receipts/active").await;
+    assert_eq!(receipts["Total"].as_u64().unwrap(), sales as u64);
+    let mut seen = std::collections::HashSet::new();
+    for r in receipts["Data"].as_array().unwrap() {
+        assert!(
+            seen.insert(r["ExternalReceiptNumber"].as_str().unwrap().to_owned()),
+            "receipt recorded twice: {r}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn an_expired_key_turns_sync_auth_failed_loses_nothing_and_drains_once_a_new_key_is_saved() {
+    let app = spawn_app().await;
+    let (reg, packages) = mapped_store(&app, 2).await;
+    wait_until(&app, "initial sync", Duration::from_secs(20), |h| {
+        h["pending"] == 0
+    })
+    .await;
+    reg.admin(
+        reqwest::Method::PUT,
+        "/sandbox/v2/keys",
+        json!({"user_key": reg.user, "expire": true}),
+    )
+    .await;
+    app.push(&app.staff, vec![sell(packages[0].0, Quantity::grams(3, 0))])
+        .await;
+    let h = wait_until(&app, "auth failure", Duration::from_secs(20), |h| {
+        h["state"] == "auth_failed"
+    })
+    .await;
+    assert!(
+        h["cause"].as_str().unwrap().contains("refused our key"),
+        "{h}"
+    );
+    assert_eq!(h["pending"], 1, "the sale waits: {h}");
+    // Keys never come back out of the API.
+    let body = app
+        .manager
+        .client
+        .get(app.url("/regulator/health"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(!body.contains(&reg.user) && !body.contains(&reg.vendor));
+    // A manager saves a new key; the waiting sale goes through.
+    let new_key = "replacement-user-key";
+    reg.admin(
+        reqwest::Method::POST,
+        "/sandbox/v2/keys",
+        json!({"user_key": new_key, "licenses": [reg.license]}),
+    )
+    .await;
+    let res = app
+        .manager
+        .client
+        .put(app.url("/regulator/credentials"))
+        .json(&json!({"base_url": reg.url, "vendor_key": reg.vendor, "user_key": new_key, "license": reg.license}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::NO_CONTENT);
+    let h = wait_until(&app, "drain after new key", Duration::from_secs(20), |h| {
+        h["pending"] == 0 && h["state"] == "healthy"
+    })
+    .await;
+    assert_eq!(h["uncertain"], 0);
+    let staff = app
+        .staff
+        .client
+        .put(app.url("/regulator/credentials"))
+        .json(&json!({"base_url": reg.url, "vendor_key": "x", "user_key": "y", "license": "z"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(staff.status(), StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn a_product_without_a_regulator_mapping_is_named_as_the_cause() {
+    let app = spawn_app().await;
+    let (flower, _) = app.stock_the_shelf(100, 10).await; // test products carry no mapping
+    app.push(&app.staff, vec![sell(flower, Quantity::grams(1, 0))])
+        .await;
+    let h = wait_until(&app, "mapping error", Duration::from_secs(20), |h| {
+        h["state"] == "mapping_error"
+    })
+    .await;
+    assert!(
+        h["cause"]
+            .as_str()
+            .unwrap()
+            .contains("not mapped to a regulator Item"),
+        "{h}"
+    );
+    assert!(h["parked"].as_i64().unwrap() >= 1);
+}

@@ -25,6 +25,22 @@ pub enum Command {
     User(UserCommand),
     /// Run a benchmark against a temporary server on 127.0.0.1 and print its figures.
     Bench(BenchArgs),
+    /// Run the Metrc-faithful regulator sandbox on its own.
+    RegulatorSandbox(SandboxArgs),
+}
+
+/// Options of `pistil regulator-sandbox`.
+#[derive(Debug, Args)]
+pub struct SandboxArgs {
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1:8081")]
+    pub addr: SocketAddr,
+    /// Directory of the sandbox's own database.
+    #[arg(long, default_value = "./data/regulator-sandbox")]
+    pub data_dir: PathBuf,
+    /// Facility licence to provision on first start.
+    #[arg(long, default_value = "C10-0000001-LIC")]
+    pub license: String,
 }
 
 /// Options of `pistil bench`.

@@ -1,6 +1,7 @@
 //! `pistil bench`: the server's benchmarks, each measured against a baseline in the same run,
 //! printing figures and ratios. They talk only to 127.0.0.1 and stop by themselves.
 
+mod drain;
 mod export;
 mod fanout;
 mod ingest;
@@ -16,6 +17,7 @@ use crate::{
     Application, Config,
 };
 
+pub use drain::drain;
 pub use export::export;
 pub use fanout::fanout;
 pub use ingest::ingest;
@@ -124,13 +126,19 @@ impl BenchApp {
             price: Money::new(10.into(), Currency::Cad),
             cost: Money::new(4.into(), Currency::Cad),
             vendor: "Bench".into(),
-            regulator: None,
+            regulator: Some(domain::RegulatorMapping {
+                item_name: "Bench Pre-roll".into(),
+                item_category: "Pre-Roll Flower".into(),
+                unit_of_measure: Unit::Each,
+                unit_weight: None,
+                unit_weight_definition: domain::UnitWeightDefinition::Gross,
+            }),
         }))])
         .await?;
         static NEXT_TAG: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
         let first = NEXT_TAG.fetch_add(n as u64, std::sync::atomic::Ordering::SeqCst);
         let ids: Vec<PackageId> = (0..n).map(|_| PackageId::new()).collect();
-        let lines = ids
+        let lines: Vec<ReceiveLine> = ids
             .iter()
             .enumerate()
             .map(|(i, id)| ReceiveLine {
@@ -152,8 +160,31 @@ impl BenchApp {
                 decision: LineDecision::Accept,
             })
             .collect();
+        let manifest = format!("BENCH-{}", uuid::Uuid::new_v4());
+        // The regulator learns of the packages from the same manifest.
+        if let Some(creds) = crate::regulator::setup::saved(self.store.pool()).await? {
+            let admin = Client::new();
+            admin
+                .post(format!("{}/sandbox/v2/items", creds.base_url))
+                .json(&serde_json::json!({"license": creds.license, "name": "Bench Pre-roll", "category": "Pre-Roll Flower", "quantity_type": "CountBased", "unit_of_measure": "Each"}))
+                .send()
+                .await?
+                .error_for_status()?;
+            let seeded: Vec<_> = lines
+                .iter()
+                .map(|l: &ReceiveLine| serde_json::json!({"label": l.tag.as_str(), "item": "Bench Pre-roll", "quantity": each}))
+                .collect();
+            for chunk in seeded.chunks(500) {
+                admin
+                    .post(format!("{}/sandbox/v2/manifests", creds.base_url))
+                    .json(&serde_json::json!({"license": creds.license, "manifest_number": manifest, "packages": chunk}))
+                    .send()
+                    .await?
+                    .error_for_status()?;
+            }
+        }
         self.push(vec![cmd(Action::Receive(Receive {
-            manifest_number: format!("BENCH-{}", uuid::Uuid::new_v4()),
+            manifest_number: manifest,
             lines,
         }))])
         .await?;

@@ -66,6 +66,8 @@ pub enum BenchKind {
     Fanout,
     /// Audit export of 1,000,000 events vs sqlite3 -csv.
     Export,
+    /// Regulator outbox drain rate vs the GET pace, and calls per event.
+    Drain,
     /// All three, one after another.
     All,
 }

@@ -38,20 +38,35 @@ async fn main() -> anyhow::Result<()> {
             if run(BenchKind::Export) {
                 server::bench::export(args.n.unwrap_or(1_000_000)).await?;
             }
+            if run(BenchKind::Drain) {
+                server::bench::drain(args.n.unwrap_or(1_000)).await?;
+            }
             Ok(())
         }
         Command::RegulatorSandbox(args) => {
             let st = server::regulator::sandbox_http::SandboxState::open(&args.data_dir).await?;
             if st.is_empty() {
-                let (vendor, user) = (uuid::Uuid::new_v4().simple().to_string(), uuid::Uuid::new_v4().simple().to_string());
-                let tags = (1..=5000u32).map(|n| format!("1A4FF0300000029{n:09}")).collect();
-                st.provision(&args.license, "Sandbox facility", &vendor, &user, tags).await?;
-                println!("Provisioned facility {} with 5,000 package tags.", args.license);
+                let (vendor, user) = (
+                    uuid::Uuid::new_v4().simple().to_string(),
+                    uuid::Uuid::new_v4().simple().to_string(),
+                );
+                let tags = (1..=5000u32)
+                    .map(|n| format!("1A4FF0300000029{n:09}"))
+                    .collect();
+                st.provision(&args.license, "Sandbox facility", &vendor, &user, tags)
+                    .await?;
+                println!(
+                    "Provisioned facility {} with 5,000 package tags.",
+                    args.license
+                );
                 println!("Vendor key: {vendor}");
                 println!("User key:   {user}");
             }
             let listener = tokio::net::TcpListener::bind(args.addr).await?;
-            println!("Metrc sandbox listening at http://{}", listener.local_addr()?);
+            println!(
+                "Metrc sandbox listening at http://{}",
+                listener.local_addr()?
+            );
             axum::serve(listener, server::regulator::sandbox_http::router(st)).await?;
             Ok(())
         }

@@ -236,21 +236,64 @@ pub struct Finish {
     pub actual_date: NaiveDate,
 }
 
+/// Paces GET calls: Metrc limits them per facility (50 per second by default), not writes.
+#[derive(Debug)]
+struct TokenBucket {
+    per_second: f64,
+    tokens: f64,
+    last: std::time::Instant,
+}
+
+impl TokenBucket {
+    /// How long to wait before the next GET may go.
+    fn take(&mut self) -> Duration {
+        let now = std::time::Instant::now();
+        self.tokens = (self.tokens + now.duration_since(self.last).as_secs_f64() * self.per_second)
+            .min(self.per_second);
+        self.last = now;
+        self.tokens -= 1.0;
+        if self.tokens >= 0.0 {
+            Duration::ZERO
+        } else {
+            Duration::from_secs_f64(-self.tokens / self.per_second)
+        }
+    }
+}
+
+/// GET calls per second per facility the client allows itself unless told otherwise.
+pub const DEFAULT_GETS_PER_SECOND: f64 = 50.0;
+
 /// The client.
 #[derive(Clone)]
 pub struct MetrcClient {
     http: reqwest::Client,
     creds: Credentials,
+    gets: std::sync::Arc<std::sync::Mutex<TokenBucket>>,
 }
 
 impl MetrcClient {
-    /// A client with a per-request timeout.
+    /// A client with a per-request timeout and the default GET pace.
     pub fn new(creds: Credentials, timeout: Duration) -> Self {
+        Self::with_get_rate(creds, timeout, DEFAULT_GETS_PER_SECOND)
+    }
+
+    /// A client that sends at most `per_second` GET calls per second.
+    pub fn with_get_rate(creds: Credentials, timeout: Duration, per_second: f64) -> Self {
         let http = reqwest::Client::builder()
             .timeout(timeout)
             .build()
             .expect("reqwest client builds");
-        Self { http, creds }
+        let per_second = per_second.max(0.1);
+        let gets = TokenBucket {
+            per_second,
+            tokens: per_second,
+            last: std::time::Instant::now(),
+        };
+        Self {
+            http,
+            creds,
+            gets: std::sync::Arc::new(std::sync::Mutex::new(gets)),
+        }
     }
 
     /// The facility licence calls act for.
@@ -331,6 +374,10 @@ impl MetrcClient {
     }
 
     async fn get<T: DeserializeOwned>(&self, path: &str) -> Result<T, MetrcError> {
+        let wait = self.gets.lock().expect("token bucket lock").take();
+        if !wait.is_zero() {
+            tokio::time::sleep(wait).await;
+        }
         let res = self.send(self.http.get(self.url(path)), false).await?;
         res.json()
             .await

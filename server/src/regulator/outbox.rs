@@ -153,7 +153,14 @@ impl Outbox {
         .fetch_all(&self.pool)
         .await
         .map_err(|_| Duration::from_secs(1))?;
-        let mut blocked: HashSet<String> = HashSet::new();
+        // A package's changes stay in order: behind a refused change, the rest of that package waits.
+        let mut blocked: HashSet<String> =
+            sqlx::query_scalar("SELECT DISTINCT package_key FROM outbox WHERE state = 'parked'")
+                .fetch_all(&self.pool)
+                .await
+                .map_err(|_| Duration::from_secs(1))?
+                .into_iter()
+                .collect();
         let mut settled = 0;
         for r in rows {
             let id: i64 = r.get(0);
@@ -264,7 +271,10 @@ impl Outbox {
         let product = |p: &Package| view.state.products.get(&p.product_id).cloned();
         match &event.kind {
             EventKind::PackageReceived { package, .. } => {
+                let prod = product(package).ok_or(MetrcError::NotFound)?;
                 drop(view);
+                // The package must be of a mapped item before anything about it can be sent.
+                reg_qty(&prod, package.quantity)?;
                 // Received packages appear at the regulator from the manifest; we only confirm.
                 let found = c.package(package.tag.as_str()).await?;
                 Ok(Step::Done(vec![found.id]))

@@ -55,6 +55,7 @@ pub struct Faults {
 #[derive(Clone)]
 pub struct SandboxState {
     inner: Arc<Mutex<Sandbox>>,
+    calls: Arc<std::sync::atomic::AtomicU64>,
     faults: Arc<Mutex<(Faults, u64)>>,
     pool: SqlitePool,
 }
@@ -275,6 +276,7 @@ impl SandboxState {
         }
         Ok(Self {
             inner: Arc::new(Mutex::new(s)),
+            calls: Arc::default(),
             faults: Arc::new(Mutex::new((Faults::default(), 0x2545_F491))),
             pool,
         })
@@ -431,6 +433,7 @@ impl FromRequestParts<SandboxState> for Caller {
     type Rejection = MetrcError;
 
     async fn from_request_parts(parts: &mut Parts, st: &SandboxState) -> Result<Self, MetrcError> {
+        st.calls.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let faults = st.faults.lock().expect("faults lock").0.clone();
         if faults.latency_ms > 0 {
             tokio::time::sleep(Duration::from_millis(faults.latency_ms)).await;
@@ -956,6 +959,10 @@ async fn faults_set(
     Ok(Json(f))
 }
 
+async fn stats(State(st): State<SandboxState>) -> Json<serde_json::Value> {
+    Json(serde_json::json!({ "calls": st.calls.load(std::sync::atomic::Ordering::Relaxed) }))
+}
+
 /// What can happen to a user key.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -1171,6 +1178,7 @@ pub fn router(st: SandboxState) -> Router {
             get(receipt_show).delete(receipt_delete),
         )
         .route("/sandbox/v2/faults", get(faults_show).put(faults_set))
+        .route("/sandbox/v2/stats", get(stats))
         .route("/sandbox/v2/keys", post(key_create).put(key_change))
         .route("/sandbox/v2/items", post(item_create))
         .route("/sandbox/v2/manifests", post(manifest_seed))

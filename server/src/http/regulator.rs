@@ -4,7 +4,7 @@
 //! - `PUT /api/v1/regulator/credentials` (manager): save new keys; they are never returned.
 
 use axum::{extract::State, http::StatusCode, Json};
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use sqlx::Row;
 
@@ -46,7 +46,14 @@ pub struct RegulatorHealth {
     pub license: Option<String>,
     /// Whether the embedded sandbox is the regulator.
     pub sandbox: bool,
+    /// When the user key expires, where known.
+    pub key_expires_on: Option<NaiveDate>,
+    /// Things to act on before they stop the sync.
+    pub warnings: Vec<String>,
 }
+
+/// Days before a key's known expiry from which health warns.
+pub const KEY_WARNING_DAYS: i64 = 14;
 
 /// Counts the outbox and names the state.
 pub async fn report(state: &AppState) -> Result<RegulatorHealth, ApiError> {
@@ -83,6 +90,14 @@ pub async fn report(state: &AppState) -> Result<RegulatorHealth, ApiError> {
         health.cause = "changes flow; some the regulator refused wait for a person".into();
     }
     let creds = setup::saved(pool).await?;
+    let key_expires_on = creds.as_ref().and_then(|c| c.key_expires_on);
+    let mut warnings = Vec::new();
+    if let Some(day) = key_expires_on {
+        let left = (day - Utc::now().date_naive()).num_days();
+        if (0..=KEY_WARNING_DAYS).contains(&left) {
+            warnings.push(format!("the regulator user key expires on {day}, in {left} days: save a new key before then"));
+        }
+    }
     Ok(RegulatorHealth {
         health,
         pending: counts.get("pending").copied().unwrap_or(0),
@@ -92,6 +107,8 @@ pub async fn report(state: &AppState) -> Result<RegulatorHealth, ApiError> {
         oldest_pending_seconds,
         license: creds.as_ref().map(|c| c.license.clone()),
         sandbox: creds.is_some_and(|c| c.embedded),
+        key_expires_on,
+        warnings,
     })
 }
 
@@ -118,6 +135,9 @@ pub struct NewCredentials {
     pub user_key: String,
     /// The facility licence number.
     pub license: String,
+    /// When the user key expires, if known; health warns 14 days ahead.
+    #[serde(default)]
+    pub key_expires_on: Option<NaiveDate>,
 }
 
 /// Saves credentials and resumes sync with them.
@@ -156,6 +176,7 @@ pub async fn credentials_update(
         user_key: body.user_key,
         license: body.license,
         embedded,
+        key_expires_on: body.key_expires_on,
     };
     setup::save(state.store.pool(), &creds).await?;
     state

@@ -24,6 +24,9 @@ pub struct Credentials {
     /// Whether these are the embedded sandbox's own (remade at each start).
     #[serde(default)]
     pub embedded: bool,
+    /// When the user key expires, where the store knows it (Metrc does not say).
+    #[serde(default)]
+    pub key_expires_on: Option<NaiveDate>,
 }
 
 impl std::fmt::Debug for Credentials {

@@ -660,6 +660,67 @@ async fn items_active(
     )?))
 }
 
+/// Item categories this sandbox knows: (name, product category type, quantity type, requires unit
+/// weight, requires unit volume). Count-based categories that need a unit weight are how Metrc
+/// turns "each" into grams.
+const CATEGORIES: [(&str, &str, &str, bool, bool); 10] = [
+    ("Buds", "Buds", "WeightBased", false, false),
+    (
+        "Flower (packaged eighth)",
+        "Buds",
+        "CountBased",
+        true,
+        false,
+    ),
+    ("Pre-Roll Flower", "PreRoll", "CountBased", true, false),
+    ("Vape Cartridge", "Concentrate", "CountBased", true, false),
+    (
+        "Concentrate (Each)",
+        "Concentrate",
+        "CountBased",
+        true,
+        false,
+    ),
+    (
+        "Edible (weight - each)",
+        "InfusedEdible",
+        "CountBased",
+        true,
+        false,
+    ),
+    (
+        "Infused Beverage",
+        "InfusedEdible",
+        "CountBased",
+        false,
+        true,
+    ),
+    (
+        "Topical (weight - each)",
+        "InfusedNonEdible",
+        "CountBased",
+        true,
+        false,
+    ),
+    ("Seeds (each)", "Seeds", "CountBased", false, false),
+    ("Shake/Trim", "ShakeTrim", "WeightBased", false, false),
+];
+
+async fn item_categories(
+    c: Caller,
+    Query(q): Query<ListQuery>,
+) -> Result<Json<Envelope<serde_json::Value>>, MetrcError> {
+    c.facility(&q.license_number, perm::MANAGE_ITEMS)?;
+    let all = CATEGORIES
+        .iter()
+        .map(|(name, kind, qty, weight, volume)| {
+            serde_json::json!({"Name": name, "ProductCategoryType": kind, "QuantityType": qty, "RequiresStrain": *kind == "Buds",
+                "RequiresUnitWeight": weight, "RequiresUnitVolume": volume, "CanBeDestroyed": true})
+        })
+        .collect();
+    Ok(Json(page(all, &q)?))
+}
+
 async fn tags_available(
     State(st): State<SandboxState>,
     c: Caller,
@@ -1154,6 +1215,7 @@ pub fn router(st: SandboxState) -> Router {
         .route("/facilities/v2/", get(facilities))
         .route("/unitsofmeasure/v2/active", get(units))
         .route("/items/v2/active", get(items_active))
+        .route("/items/v2/categories", get(item_categories))
         .route("/tags/v2/package/available", get(tags_available))
         .route("/packages/v2/", post(packages_create))
         .route("/packages/v2/active", get(packages_active))

@@ -65,6 +65,7 @@ pub async fn embedded_sandbox(
             user_key: uuid::Uuid::new_v4().simple().to_string(),
             license: SANDBOX_LICENSE.into(),
             embedded: true,
+            key_expires_on: None,
         },
     };
     // The port is new on every start.

@@ -319,7 +319,8 @@ async fn an_expired_key_turns_sync_auth_failed_loses_nothing_and_drains_once_a_n
         .manager
         .client
         .put(app.url("/regulator/credentials"))
-        .json(&json!({"base_url": reg.url, "vendor_key": reg.vendor, "user_key": new_key, "license": reg.license}))
+        .json(&json!({"base_url": reg.url, "vendor_key": reg.vendor, "user_key": new_key, "license": reg.license,
+            "key_expires_on": (chrono::Utc::now() + chrono::Duration::days(10)).date_naive()}))
         .send()
         .await
         .unwrap();
@@ -329,6 +330,13 @@ async fn an_expired_key_turns_sync_auth_failed_loses_nothing_and_drains_once_a_n
     })
     .await;
     assert_eq!(h["uncertain"], 0);
+    assert!(
+        h["warnings"][0]
+            .as_str()
+            .unwrap()
+            .contains("in 10 days: save a new key"),
+        "{h}"
+    );
     let staff = app
         .staff
         .client

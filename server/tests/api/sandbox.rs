@@ -300,6 +300,15 @@ async fn lists_come_in_metrcs_envelope_with_pages_of_at_most_twenty() {
         .unwrap()
         .iter()
         .any(|r| r["Name"] == "Drying" && r["RequiresNote"] == false));
+    let categories: Value = sb.get("/items/v2/categories").await.json().await.unwrap();
+    let preroll = categories["Data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["Name"] == "Pre-Roll Flower")
+        .unwrap();
+    assert_eq!(preroll["QuantityType"], "CountBased");
+    assert_eq!(preroll["RequiresUnitWeight"], true);
     let facilities: Value = sb
         .client
         .get(format!("{}/facilities/v2/", sb.url))

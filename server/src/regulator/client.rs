@@ -114,23 +114,7 @@ pub struct RegReceipt {
     /// Customer type.
     pub sales_customer_type: String,
     /// Lines.
-    pub transactions: Vec<RegSaleLine>,
-}
-
-/// A receipt line as the client reads it.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(rename_all = "PascalCase")]
-pub struct RegSaleLine {
-    /// Tag.
-    pub package_label: String,
-    /// Quantity.
-    #[serde(with = "number")]
-    pub quantity: Decimal,
-    /// Unit.
-    pub unit_of_measure: String,
-    /// Price.
-    #[serde(with = "number")]
-    pub total_amount: Decimal,
+    pub transactions: Vec<Transaction>,
 }
 
 /// A v2 list page.
@@ -143,101 +127,10 @@ pub struct Page<T> {
     pub total_pages: usize,
 }
 
-/// A new package from ingredients (split and merge).
-#[derive(Debug, Clone, Serialize)]
-#[serde(rename_all = "PascalCase")]
-pub struct NewPackage {
-    /// New tag.
-    pub tag: String,
-    /// Item name, or none with `use_same_item`.
-    pub item: Option<String>,
-    /// Quantity.
-    #[serde(with = "number")]
-    pub quantity: Decimal,
-    /// Unit.
-    pub unit_of_measure: String,
-    /// Take the first ingredient's item.
-    pub use_same_item: bool,
-    /// Date.
-    pub actual_date: NaiveDate,
-    /// Sources.
-    pub ingredients: Vec<Ingredient>,
-}
-
-/// A source of a new package.
-#[derive(Debug, Clone, Serialize)]
-#[serde(rename_all = "PascalCase")]
-pub struct Ingredient {
-    /// Source tag.
-    pub package: String,
-    /// Taken.
-    #[serde(with = "number")]
-    pub quantity: Decimal,
-    /// Unit.
-    pub unit_of_measure: String,
-}
-
-/// An adjustment.
-#[derive(Debug, Clone, Serialize)]
-#[serde(rename_all = "PascalCase")]
-pub struct Adjust {
-    /// Tag.
-    pub label: String,
-    /// Signed delta.
-    #[serde(with = "number")]
-    pub quantity: Decimal,
-    /// Unit.
-    pub unit_of_measure: String,
-    /// Metrc's reason name.
-    pub adjustment_reason: String,
-    /// Date.
-    pub adjustment_date: NaiveDate,
-    /// Note.
-    pub reason_note: Option<String>,
-}
-
-/// A sales receipt.
-#[derive(Debug, Clone, Serialize)]
-#[serde(rename_all = "PascalCase")]
-pub struct SaleReceipt {
-    /// Metrc's id, for updates.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub id: Option<i64>,
-    /// Facility-local time, no zone.
-    pub sales_date_time: NaiveDateTime,
-    /// Our receipt id.
-    pub external_receipt_number: String,
-    /// "Consumer".
-    pub sales_customer_type: String,
-    /// Lines.
-    pub transactions: Vec<SaleLine>,
-}
-
-/// A line of a receipt.
-#[derive(Debug, Clone, Serialize)]
-#[serde(rename_all = "PascalCase")]
-pub struct SaleLine {
-    /// Tag.
-    pub package_label: String,
-    /// Quantity.
-    #[serde(with = "number")]
-    pub quantity: Decimal,
-    /// Unit.
-    pub unit_of_measure: String,
-    /// Price.
-    #[serde(with = "number")]
-    pub total_amount: Decimal,
-}
-
-/// Finishing a package.
-#[derive(Debug, Clone, Serialize)]
-#[serde(rename_all = "PascalCase")]
-pub struct Finish {
-    /// Tag.
-    pub label: String,
-    /// Date.
-    pub actual_date: NaiveDate,
-}
+pub use super::sandbox::{
+    AdjustPackage, CreatePackage, FinishPackage, Ingredient, ReceiptBody, Transaction,
+    TransactionBody,
+};
 
 /// Paces GET calls: Metrc limits them per facility (50 per second by default), not writes.
 #[derive(Debug)]
@@ -436,7 +329,7 @@ impl MetrcClient {
     }
 
     /// `POST /packages/v2/` (at most 10).
-    pub async fn create_packages(&self, body: &[NewPackage]) -> Result<Vec<i64>, MetrcError> {
+    pub async fn create_packages(&self, body: &[CreatePackage]) -> Result<Vec<i64>, MetrcError> {
         let res = self
             .write(reqwest::Method::POST, "/packages/v2/", &body)
             .await?;
@@ -444,7 +337,7 @@ impl MetrcClient {
     }
 
     /// `POST /packages/v2/adjust` (at most 10).
-    pub async fn adjust(&self, body: &[Adjust]) -> Result<Vec<i64>, MetrcError> {
+    pub async fn adjust(&self, body: &[AdjustPackage]) -> Result<Vec<i64>, MetrcError> {
         let res = self
             .write(reqwest::Method::POST, "/packages/v2/adjust", &body)
             .await?;
@@ -452,7 +345,7 @@ impl MetrcClient {
     }
 
     /// `POST /sales/v2/receipts` (at most 10).
-    pub async fn record_receipts(&self, body: &[SaleReceipt]) -> Result<Vec<i64>, MetrcError> {
+    pub async fn record_receipts(&self, body: &[ReceiptBody]) -> Result<Vec<i64>, MetrcError> {
         let res = self
             .write(reqwest::Method::POST, "/sales/v2/receipts", &body)
             .await?;
@@ -460,7 +353,7 @@ impl MetrcClient {
     }
 
     /// `PUT /sales/v2/receipts`.
-    pub async fn update_receipts(&self, body: &[SaleReceipt]) -> Result<(), MetrcError> {
+    pub async fn update_receipts(&self, body: &[ReceiptBody]) -> Result<(), MetrcError> {
         self.write(reqwest::Method::PUT, "/sales/v2/receipts", &body)
             .await
             .map(|_| ())
@@ -478,7 +371,7 @@ impl MetrcClient {
     }
 
     /// `PUT /packages/v2/finish`.
-    pub async fn finish(&self, body: &[Finish]) -> Result<(), MetrcError> {
+    pub async fn finish(&self, body: &[FinishPackage]) -> Result<(), MetrcError> {
         self.write(reqwest::Method::PUT, "/packages/v2/finish", &body)
             .await
             .map(|_| ())

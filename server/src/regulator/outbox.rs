@@ -288,7 +288,8 @@ impl Outbox {
                 let mut body = Vec::new();
                 for ch in children {
                     let (q, unit) = reg_qty(&prod, ch.quantity)?;
-                    body.push(client::NewPackage {
+                    body.push(client::CreatePackage {
+                        note: None,
                         tag: ch.tag.to_string(),
                         item: None,
                         quantity: q,
@@ -318,7 +319,8 @@ impl Outbox {
                 }
                 drop(view);
                 let (q, unit) = reg_qty(&prod, package.quantity)?;
-                let body = vec![client::NewPackage {
+                let body = vec![client::CreatePackage {
+                    note: None,
                     tag: package.tag.to_string(),
                     item: None,
                     quantity: q,
@@ -340,7 +342,7 @@ impl Outbox {
                 let prod = product(&p).ok_or(MetrcError::NotFound)?;
                 drop(view);
                 let (q, unit) = reg_qty(&prod, *delta)?;
-                let body = client::Adjust {
+                let body = client::AdjustPackage {
                     label: p.tag.to_string(),
                     quantity: q,
                     unit_of_measure: unit,
@@ -362,7 +364,7 @@ impl Outbox {
                 let prod = product(&p).ok_or(MetrcError::NotFound)?;
                 drop(view);
                 let (q, unit) = reg_qty(&prod, *quantity)?;
-                let body = client::Adjust {
+                let body = client::AdjustPackage {
                     label: p.tag.to_string(),
                     quantity: -q,
                     unit_of_measure: unit,
@@ -383,7 +385,7 @@ impl Outbox {
                     let p = pkg(&l.package_id).ok_or(MetrcError::NotFound)?;
                     let prod = product(&p).ok_or(MetrcError::NotFound)?;
                     let (q, unit) = reg_qty(&prod, l.quantity)?;
-                    lines.push(client::SaleLine {
+                    lines.push(client::TransactionBody {
                         package_label: p.tag.to_string(),
                         quantity: q,
                         unit_of_measure: unit,
@@ -396,10 +398,10 @@ impl Outbox {
                 if let Some(found) = c.receipt_by_external(&external).await? {
                     return Ok(Step::Done(vec![found.id]));
                 }
-                let body = client::SaleReceipt {
+                let body = client::ReceiptBody {
                     id: None,
                     sales_date_time: local_time(&config, event.at),
-                    external_receipt_number: external,
+                    external_receipt_number: Some(external),
                     sales_customer_type: "Consumer".into(),
                     transactions: lines,
                 };
@@ -425,12 +427,12 @@ impl Outbox {
                     .ok_or(MetrcError::NotFound)?;
                 // Idempotent by construction: the receipt is set to what it should be, so a
                 // repeated edit changes nothing.
-                let lines: Vec<client::SaleLine> = reg
+                let lines: Vec<client::TransactionBody> = reg
                     .transactions
                     .iter()
                     .filter_map(|t| {
                         let (_, kept) = expected.iter().find(|(tag, _)| *tag == t.package_label)?;
-                        (!kept.is_zero()).then(|| client::SaleLine {
+                        (!kept.is_zero()).then(|| client::TransactionBody {
                             package_label: t.package_label.clone(),
                             quantity: *kept,
                             unit_of_measure: t.unit_of_measure.clone(),
@@ -454,10 +456,10 @@ impl Outbox {
                 if lines.is_empty() {
                     c.archive_receipt(reg.id).await?;
                 } else {
-                    c.update_receipts(&[client::SaleReceipt {
+                    c.update_receipts(&[client::ReceiptBody {
                         id: Some(reg.id),
                         sales_date_time: reg.sales_date_time,
-                        external_receipt_number: receipt_id.to_string(),
+                        external_receipt_number: Some(receipt_id.to_string()),
                         sales_customer_type: reg.sales_customer_type.clone(),
                         transactions: lines,
                     }])
@@ -471,9 +473,9 @@ impl Outbox {
                 if uncertain && c.package(p.tag.as_str()).await?.is_finished {
                     return Ok(Step::Done(vec![]));
                 }
-                c.finish(&[client::Finish {
+                c.finish(&[client::FinishPackage {
                     label: p.tag.to_string(),
-                    actual_date: date,
+                    actual_date: Some(date),
                 }])
                 .await
                 .map(|_| Step::Done(vec![]))
@@ -485,7 +487,7 @@ impl Outbox {
     async fn create_once(
         &self,
         c: &MetrcClient,
-        body: &[client::NewPackage],
+        body: &[client::CreatePackage],
         uncertain: bool,
     ) -> Result<Step, MetrcError> {
         if uncertain {
@@ -513,7 +515,7 @@ impl Outbox {
         &self,
         c: &MetrcClient,
         id: i64,
-        body: client::Adjust,
+        body: client::AdjustPackage,
         uncertain: bool,
         expect: Option<Expect>,
     ) -> Result<Step, MetrcError> {

@@ -292,8 +292,10 @@ pub const ADJUST_REASONS: [(&str, bool); 9] = [
     ("Other", true),
 ];
 
+// Metrc's request bodies, read by the sandbox and written by the client alike.
+
 /// Body element of `POST /packages/v2/`.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct CreatePackage {
     /// New tag.
@@ -311,13 +313,14 @@ pub struct CreatePackage {
     /// Date of the change.
     pub actual_date: NaiveDate,
     /// Note.
+    #[serde(default)]
     pub note: Option<String>,
     /// Source packages and how much each gives.
     pub ingredients: Vec<Ingredient>,
 }
 
 /// A source of a new package.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct Ingredient {
     /// Source tag.
@@ -330,7 +333,7 @@ pub struct Ingredient {
 }
 
 /// Body element of `POST /packages/v2/adjust`.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct AdjustPackage {
     /// Tag.
@@ -349,7 +352,7 @@ pub struct AdjustPackage {
 }
 
 /// Body element of finish / unfinish.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct FinishPackage {
     /// Tag.
@@ -359,10 +362,11 @@ pub struct FinishPackage {
 }
 
 /// Body element of `POST`/`PUT /sales/v2/receipts`.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct ReceiptBody {
     /// Receipt id (PUT only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
     /// Facility-local time.
     pub sales_date_time: NaiveDateTime,
@@ -375,7 +379,7 @@ pub struct ReceiptBody {
 }
 
 /// A posted sale line.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct TransactionBody {
     /// Package sold from.

@@ -566,11 +566,18 @@ pub struct Created {
     pub warnings: Option<Vec<String>>,
 }
 
-fn limit<T>(body: &[T]) -> Result<(), MetrcError> {
+/// The facility a write acts for, once the key may write there and the body is small enough.
+fn writable<T>(
+    c: &Caller,
+    q: &ListQuery,
+    permission: &str,
+    body: &[T],
+) -> Result<String, MetrcError> {
+    let license = c.facility(&q.license_number, permission)?;
     if body.len() > MAX_OBJECTS {
         return Err(MetrcError::TooLarge);
     }
-    Ok(())
+    Ok(license)
 }
 
 /// After a write commits, maybe never answer: the caller sees a timeout, the write stands.
@@ -826,8 +833,7 @@ async fn packages_create(
     Query(q): Query<ListQuery>,
     Json(body): Json<Vec<serde_json::Value>>,
 ) -> Result<Json<Created>, MetrcError> {
-    let license = c.facility(&q.license_number, perm::CREATE_PACKAGES)?;
-    limit(&body)?;
+    let license = writable(&c, &q, perm::CREATE_PACKAGES, &body)?;
     write_created(&st, Op::CreatePackages { license, body }).await
 }
 
@@ -837,8 +843,7 @@ async fn packages_adjust(
     Query(q): Query<ListQuery>,
     Json(body): Json<Vec<serde_json::Value>>,
 ) -> Result<Json<Created>, MetrcError> {
-    let license = c.facility(&q.license_number, perm::MANAGE_INVENTORY)?;
-    limit(&body)?;
+    let license = writable(&c, &q, perm::MANAGE_INVENTORY, &body)?;
     write_created(&st, Op::Adjust { license, body }).await
 }
 
@@ -848,8 +853,7 @@ async fn packages_finish(
     Query(q): Query<ListQuery>,
     Json(body): Json<Vec<serde_json::Value>>,
 ) -> Result<StatusCode, MetrcError> {
-    let license = c.facility(&q.license_number, perm::MANAGE_INVENTORY)?;
-    limit(&body)?;
+    let license = writable(&c, &q, perm::MANAGE_INVENTORY, &body)?;
     write_empty(
         &st,
         Op::Finish {
@@ -867,8 +871,7 @@ async fn packages_unfinish(
     Query(q): Query<ListQuery>,
     Json(body): Json<Vec<serde_json::Value>>,
 ) -> Result<StatusCode, MetrcError> {
-    let license = c.facility(&q.license_number, perm::MANAGE_INVENTORY)?;
-    limit(&body)?;
+    let license = writable(&c, &q, perm::MANAGE_INVENTORY, &body)?;
     write_empty(
         &st,
         Op::Finish {
@@ -886,8 +889,7 @@ async fn receipts_create(
     Query(q): Query<ListQuery>,
     Json(body): Json<Vec<serde_json::Value>>,
 ) -> Result<Json<Created>, MetrcError> {
-    let license = c.facility(&q.license_number, perm::MANAGE_SALES)?;
-    limit(&body)?;
+    let license = writable(&c, &q, perm::MANAGE_SALES, &body)?;
     write_created(&st, Op::Receipts { license, body }).await
 }
 
@@ -897,8 +899,7 @@ async fn receipts_update(
     Query(q): Query<ListQuery>,
     Json(body): Json<Vec<serde_json::Value>>,
 ) -> Result<StatusCode, MetrcError> {
-    let license = c.facility(&q.license_number, perm::MANAGE_SALES)?;
-    limit(&body)?;
+    let license = writable(&c, &q, perm::MANAGE_SALES, &body)?;
     write_empty(&st, Op::UpdateReceipts { license, body }).await
 }
 

@@ -6,7 +6,8 @@ use leptos::prelude::*;
 #[component]
 pub fn Page(
     /// The heading.
-    title: &'static str,
+    #[prop(into)]
+    title: Signal<String>,
     /// What the page is for, in one sentence.
     lead: &'static str,
     /// Stable id for tests.
@@ -17,7 +18,7 @@ pub fn Page(
     view! {
         <section class="page" data-testid=testid>
             <header class="page-head">
-                <h1>{title}</h1>
+                <h1>{move || title.get()}</h1>
                 <p class="lead">{lead}</p>
             </header>
             {children()}

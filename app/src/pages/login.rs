@@ -41,7 +41,7 @@ pub fn Login() -> impl IntoView {
         });
     };
     view! {
-        <Page title="Sign in" lead="Staff sign in with their own account; what they see depends on their role." testid="page-login">
+        <Page title=Signal::derive(move || if session.user.with(Option::is_some) { "Account".to_owned() } else { "Sign in".to_owned() }) lead="Staff sign in with their own account; what they see depends on their role." testid="page-login">
             <Show
                 when=move || session.user.with(Option::is_some)
                 fallback=move || {

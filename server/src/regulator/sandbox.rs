@@ -165,6 +165,9 @@ pub struct Package {
     /// Current quantity.
     #[serde(with = "number")]
     pub quantity: Decimal,
+    /// Quantity when the package was made or received.
+    #[serde(with = "number")]
+    pub original_package_quantity: Decimal,
     /// Unit name.
     pub unit_of_measure_name: String,
     /// Packaged.
@@ -462,6 +465,7 @@ impl Sandbox {
             license: license.into(),
             package_type: "Product".into(),
             quantity,
+            original_package_quantity: quantity,
             unit_of_measure_name: item.unit_of_measure_name.clone(),
             packaged_date: now.date_naive(),
             finished_date: None,
@@ -606,6 +610,7 @@ impl Sandbox {
                 license: license.into(),
                 package_type: "Product".into(),
                 quantity: p.quantity,
+                original_package_quantity: p.quantity,
                 unit_of_measure_name: p.unit_of_measure.clone(),
                 packaged_date: p.actual_date,
                 finished_date: None,

@@ -996,6 +996,97 @@ async fn receipt_delete(
     write_empty(&st, Op::ArchiveReceipt { license, id }).await
 }
 
+/// Incoming transfers as Metrc shows them: one per received manifest, each with one delivery.
+fn transfers(s: &Sandbox, license: &str) -> Vec<(i64, String, Vec<super::sandbox::Package>)> {
+    let mut by_manifest: Vec<(String, Vec<super::sandbox::Package>)> = Vec::new();
+    for p in s.packages.iter().filter(|p| p.license == license) {
+        let Some(m) = &p.received_from_manifest_number else {
+            continue;
+        };
+        match by_manifest.iter_mut().find(|(n, _)| n == m) {
+            Some((_, v)) => v.push(p.clone()),
+            None => by_manifest.push((m.clone(), vec![p.clone()])),
+        }
+    }
+    by_manifest
+        .into_iter()
+        .enumerate()
+        .map(|(i, (m, v))| (1000 + i as i64, m, v))
+        .collect()
+}
+
+async fn transfers_incoming(
+    State(st): State<SandboxState>,
+    c: Caller,
+    Query(q): Query<ListQuery>,
+) -> Result<Json<Envelope<serde_json::Value>>, MetrcError> {
+    let license = c.facility(&q.license_number, perm::VIEW_PACKAGES)?;
+    let all = st.read(|s| {
+        transfers(s, &license)
+            .into_iter()
+            .map(|(id, manifest, pkgs)| {
+                serde_json::json!({
+                    "Id": id, "ManifestNumber": manifest, "DeliveryId": id, "ShipmentTypeName": "Transfer",
+                    "ShipperFacilityLicenseNumber": "C11-0000001-LIC", "ShipperFacilityName": "Sandbox Distributor",
+                    "RecipientFacilityLicenseNumber": license, "PackageCount": pkgs.len(), "ReceivedPackageCount": pkgs.len(),
+                    "CreatedDateTime": pkgs.iter().map(|p| p.last_modified).min(), "LastModified": pkgs.iter().map(|p| p.last_modified).max(),
+                })
+            })
+            .collect()
+    });
+    Ok(Json(page(all, &q)?))
+}
+
+async fn transfer_deliveries(
+    State(st): State<SandboxState>,
+    c: Caller,
+    UrlPath(id): UrlPath<i64>,
+    Query(q): Query<ListQuery>,
+) -> Result<Json<Envelope<serde_json::Value>>, MetrcError> {
+    let license = c.facility(&q.license_number, perm::VIEW_PACKAGES)?;
+    let (_, manifest, pkgs) = st
+        .read(|s| {
+            transfers(s, &license)
+                .into_iter()
+                .find(|(t, _, _)| *t == id)
+        })
+        .ok_or(MetrcError::NotFound)?;
+    let all = vec![serde_json::json!({
+        "Id": id, "ManifestNumber": manifest, "RecipientFacilityLicenseNumber": license, "ShipmentTypeName": "Transfer",
+        "DeliveryPackageCount": pkgs.len(), "DeliveryReceivedPackageCount": pkgs.len(),
+    })];
+    Ok(Json(page(all, &q)?))
+}
+
+async fn delivery_packages(
+    State(st): State<SandboxState>,
+    c: Caller,
+    UrlPath(id): UrlPath<i64>,
+    Query(q): Query<ListQuery>,
+) -> Result<Json<Envelope<serde_json::Value>>, MetrcError> {
+    let license = c.facility(&q.license_number, perm::VIEW_PACKAGES)?;
+    let (_, _, pkgs) = st
+        .read(|s| {
+            transfers(s, &license)
+                .into_iter()
+                .find(|(t, _, _)| *t == id)
+        })
+        .ok_or(MetrcError::NotFound)?;
+    let all = pkgs
+        .iter()
+        .map(|p| {
+            serde_json::json!({
+                "PackageId": p.id, "PackageLabel": p.label, "PackageType": "Product", "ItemId": p.item.id, "ItemName": p.item.name,
+                "ItemCategoryName": p.item.product_category_name, "ShipmentPackageState": "Accepted",
+                "ShippedQuantity": rust_decimal::prelude::ToPrimitive::to_f64(&p.original_package_quantity), "ShippedUnitOfMeasureName": p.unit_of_measure_name,
+                "ReceivedQuantity": rust_decimal::prelude::ToPrimitive::to_f64(&p.original_package_quantity), "ReceivedUnitOfMeasureName": p.unit_of_measure_name,
+                "PackagedDate": p.packaged_date,
+            })
+        })
+        .collect();
+    Ok(Json(page(all, &q)?))
+}
+
 // ---- Fault injection and setup: /sandbox/v2/ (no auth; the sandbox listens on loopback). ----
 
 async fn faults_show(State(st): State<SandboxState>) -> Json<Faults> {
@@ -1229,6 +1320,12 @@ pub fn router(st: SandboxState) -> Router {
         .route(
             "/sales/v2/receipts",
             post(receipts_create).put(receipts_update),
+        )
+        .route("/transfers/v2/incoming", get(transfers_incoming))
+        .route("/transfers/v2/{id}/deliveries", get(transfer_deliveries))
+        .route(
+            "/transfers/v2/deliveries/{id}/packages",
+            get(delivery_packages),
         )
         .route("/sales/v2/receipts/active", get(receipts_active))
         .route("/sales/v2/receipts/inactive", get(receipts_inactive))

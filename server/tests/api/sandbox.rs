@@ -491,3 +491,37 @@ async fn the_sandbox_state_survives_a_restart_from_its_own_database() {
     let st = SandboxState::open(dir.path()).await.unwrap();
     assert!(!st.is_empty());
 }
+
+#[tokio::test]
+async fn a_seeded_manifest_shows_as_an_incoming_transfer_with_its_delivery_and_packages() {
+    let sb = spawn_sandbox().await;
+    let transfers: Value = sb.get("/transfers/v2/incoming").await.json().await.unwrap();
+    assert_eq!(transfers["Total"], 1);
+    let t = &transfers["Data"][0];
+    assert_eq!(t["ManifestNumber"], "0000000001");
+    assert_eq!(t["PackageCount"], 6);
+    let id = t["Id"].as_i64().unwrap();
+    let deliveries: Value = sb
+        .get(&format!("/transfers/v2/{id}/deliveries"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let delivery = deliveries["Data"][0]["Id"].as_i64().unwrap();
+    let packages: Value = sb
+        .get(&format!("/transfers/v2/deliveries/{delivery}/packages"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(packages["Total"], 6);
+    assert_eq!(packages["Data"][0]["ShippedQuantity"], 10.0);
+    assert_eq!(packages["Data"][0]["ShippedUnitOfMeasureName"], "Ounces");
+    let received: Value = sb
+        .get("/packages/v2/ABCDEF012345670000010041")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(received["ReceivedFromManifestNumber"], "0000000001");
+}

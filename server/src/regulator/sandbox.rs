@@ -494,6 +494,30 @@ impl Sandbox {
             .find(|p| p.license == license && p.label == label && p.archived_date.is_none())
     }
 
+    /// A package named in row `i` of a write, with the refusals Metrc gives when it is missing or
+    /// the row uses another unit. A package in the wrong unit is still returned, so the row's
+    /// quantity is checked too.
+    fn row_package(
+        &self,
+        license: &str,
+        label: &str,
+        unit: &str,
+        i: usize,
+        errors: &mut Vec<RowError>,
+    ) -> Option<&Package> {
+        let Some(p) = self.package(license, label) else {
+            errors.push(row(i, format!("Package {label} not found.")));
+            return None;
+        };
+        if p.unit_of_measure_name != unit {
+            errors.push(row(
+                i,
+                format!("Package {label} is measured in {}.", p.unit_of_measure_name),
+            ));
+        }
+        Some(p)
+    }
+
     fn package_index(&self, license: &str, label: &str) -> Option<usize> {
         self.packages
             .iter()
@@ -527,35 +551,27 @@ impl Sandbox {
                 errors.push(row(i, "At least one ingredient is required."));
             }
             for ing in &p.ingredients {
-                match self.package(license, &ing.package) {
-                    None => errors.push(row(i, format!("Package {} not found.", ing.package))),
-                    Some(src) if src.is_finished => {
-                        errors.push(row(i, format!("Package {} is finished.", ing.package)))
-                    }
-                    Some(src) => {
-                        if src.unit_of_measure_name != ing.unit_of_measure {
-                            errors.push(row(
-                                i,
-                                format!(
-                                    "Ingredient {} must be in {}.",
-                                    ing.package, src.unit_of_measure_name
-                                ),
-                            ));
-                        }
-                        let t = taken.entry(ing.package.clone()).or_default();
-                        *t += ing.quantity;
-                        if *t > src.quantity {
-                            errors.push(row(
-                                i,
-                                format!(
-                                    "Package {} does not have enough quantity: {} {} available.",
-                                    ing.package,
-                                    src.quantity.normalize(),
-                                    src.unit_of_measure_name
-                                ),
-                            ));
-                        }
-                    }
+                let Some(src) =
+                    self.row_package(license, &ing.package, &ing.unit_of_measure, i, &mut errors)
+                else {
+                    continue;
+                };
+                if src.is_finished {
+                    errors.push(row(i, format!("Package {} is finished.", ing.package)));
+                    continue;
+                }
+                let t = taken.entry(ing.package.clone()).or_default();
+                *t += ing.quantity;
+                if *t > src.quantity {
+                    errors.push(row(
+                        i,
+                        format!(
+                            "Package {} does not have enough quantity: {} {} available.",
+                            ing.package,
+                            src.quantity.normalize(),
+                            src.unit_of_measure_name
+                        ),
+                    ));
                 }
             }
             if !p.use_same_item {
@@ -659,26 +675,15 @@ impl Sandbox {
                 }
                 Some(_) => {}
             }
-            match self.package(license, &a.label) {
-                None => errors.push(row(i, format!("Package {} not found.", a.label))),
-                Some(p) => {
-                    if p.unit_of_measure_name != a.unit_of_measure {
-                        errors.push(row(
-                            i,
-                            format!(
-                                "Package {} is measured in {}.",
-                                a.label, p.unit_of_measure_name
-                            ),
-                        ));
-                    }
-                    let d = deltas.entry(a.label.clone()).or_default();
-                    *d += a.quantity;
-                    if p.quantity + *d < Decimal::ZERO {
-                        errors.push(row(
-                            i,
-                            format!("Package {} cannot be adjusted below zero.", a.label),
-                        ));
-                    }
+            if let Some(p) = self.row_package(license, &a.label, &a.unit_of_measure, i, &mut errors)
+            {
+                let d = deltas.entry(a.label.clone()).or_default();
+                *d += a.quantity;
+                if p.quantity + *d < Decimal::ZERO {
+                    errors.push(row(
+                        i,
+                        format!("Package {} cannot be adjusted below zero.", a.label),
+                    ));
                 }
             }
         }
@@ -834,33 +839,24 @@ impl Sandbox {
                 })
                 .unwrap_or_default();
             for t in &r.transactions {
-                match self.package(license, &t.package_label) {
-                    None => errors.push(row(i, format!("Package {} not found.", t.package_label))),
-                    Some(p) => {
-                        if p.unit_of_measure_name != t.unit_of_measure {
-                            errors.push(row(
-                                i,
-                                format!(
-                                    "Package {} is measured in {}.",
-                                    t.package_label, p.unit_of_measure_name
-                                ),
-                            ));
-                        }
-                        let s = sold.entry(t.package_label.clone()).or_default();
-                        *s += t.quantity;
-                        let back = giving_back
-                            .get(t.package_label.as_str())
-                            .copied()
-                            .unwrap_or_default();
-                        if *s > p.quantity + back {
-                            errors.push(row(
-                                i,
-                                format!(
-                                    "Package {} does not have enough quantity.",
-                                    t.package_label
-                                ),
-                            ));
-                        }
+                if let Some(p) = self.row_package(
+                    license,
+                    &t.package_label,
+                    &t.unit_of_measure,
+                    i,
+                    &mut errors,
+                ) {
+                    let s = sold.entry(t.package_label.clone()).or_default();
+                    *s += t.quantity;
+                    let back = giving_back
+                        .get(t.package_label.as_str())
+                        .copied()
+                        .unwrap_or_default();
+                    if *s > p.quantity + back {
+                        errors.push(row(
+                            i,
+                            format!("Package {} does not have enough quantity.", t.package_label),
+                        ));
                     }
                 }
             }

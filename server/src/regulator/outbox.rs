@@ -215,13 +215,14 @@ impl Outbox {
                     }
                     MetrcError::Validation { .. } | MetrcError::NotFound | MetrcError::TooLarge => {
                         let message = e.to_string();
+                        // Park first: health must never name a cause the outbox does not show yet.
+                        self.park(id, &message).await;
                         if message.contains("Item")
                             || message.contains("measured in")
                             || message.contains("not mapped")
                         {
                             self.set_health(SyncState::MappingError, message.clone());
                         }
-                        self.park(id, &message).await;
                         blocked.insert(key);
                     }
                 },

@@ -19,4 +19,6 @@ pub struct Config {
     pub hold_sweep: std::time::Duration,
     /// How long a regulator call may take before its answer counts as lost.
     pub regulator_timeout: std::time::Duration,
+    /// GET calls per second the regulator allows this facility (Metrc's default is 50).
+    pub regulator_gets_per_second: f64,
 }

@@ -36,6 +36,8 @@ pub struct AppState {
     pub outbox: regulator::outbox::Outbox,
     /// Timeout of regulator calls.
     pub regulator_timeout: std::time::Duration,
+    /// GET calls per second allowed by the regulator.
+    pub regulator_gets_per_second: f64,
 }
 
 /// A bound, ready-to-run server.
@@ -70,7 +72,11 @@ impl Application {
         let outbox = regulator::outbox::Outbox::new(
             store.pool().clone(),
             ledger.clone(),
-            Some(regulator::setup::client(creds, config.regulator_timeout)),
+            Some(regulator::setup::client(
+                creds,
+                config.regulator_timeout,
+                config.regulator_gets_per_second,
+            )),
         );
         outbox.clone().spawn();
         let state = AppState {
@@ -80,6 +86,7 @@ impl Application {
             secure_cookies: config.secure_cookies,
             outbox,
             regulator_timeout: config.regulator_timeout,
+            regulator_gets_per_second: config.regulator_gets_per_second,
         };
         let router = http::router(state.clone(), &config.dist);
         let listener = TcpListener::bind(config.addr)

@@ -63,7 +63,7 @@ pub async fn drain(sales: usize) -> anyhow::Result<()> {
             .await?
             .json()
             .await?;
-        if h["pending"] == 0 && h["uncertain"] == 0 {
+        if h["pending"] == 0 && h["uncertain"] == 0 && h["sending"] == 0 {
             if h["parked"] != 0 {
                 let why: Option<String> = sqlx::query_scalar(
                     "SELECT last_error FROM outbox WHERE state = 'parked' LIMIT 1",

@@ -1,5 +1,6 @@
 //! `GET /api/v1/events/stream`: every committed event, live, for staff tablets.
-//! Each SSE event's id is its ledger sequence; `Last-Event-ID` resumes without gaps.
+//! Each SSE event's id is its ledger sequence; `Last-Event-ID` resumes without gaps. A change of
+//! regulator sync state arrives as a `regulator_health` event (no id) carrying the new state and cause.
 
 use std::{convert::Infallible, time::Duration};
 
@@ -51,13 +52,30 @@ pub async fn events_stream(
         vec![]
     };
     let pool = state.store.pool().clone();
+    let mut health = state.outbox.watch_health();
+    health.mark_unchanged();
     let stream = async_stream::stream! {
         for e in &backlog {
             yield Ok(sse(e));
             sent = e.seq;
         }
         loop {
-            match rx.recv().await {
+            let next = tokio::select! {
+                c = rx.recv() => c,
+                changed = health.changed() => {
+                    if changed.is_err() {
+                        break;
+                    }
+                    // No id: a regulator state change is not a ledger event, so resuming ignores it.
+                    let h = health.borrow_and_update().clone();
+                    yield Ok(SseEvent::default()
+                        .event("regulator_health")
+                        .json_data(&h)
+                        .unwrap_or_else(|_| SseEvent::default().comment("unserializable")));
+                    continue;
+                }
+            };
+            match next {
                 Ok(c) => {
                     let from = sent;
                     for e in c.events.iter().filter(|e| e.seq > from) {

@@ -36,6 +36,8 @@ pub struct RegulatorHealth {
     pub pending: i64,
     /// Changes sent without an answer, to be read back before any retry.
     pub uncertain: i64,
+    /// Changes on their way now; without an answer they are read back before any retry.
+    pub sending: i64,
     /// Changes the regulator refused, waiting for a person.
     pub parked: i64,
     /// Changes the regulator has.
@@ -65,11 +67,12 @@ pub async fn report(state: &AppState) -> Result<RegulatorHealth, ApiError> {
     {
         counts.insert(r.get::<String, _>(0), r.get::<i64, _>(1));
     }
-    let oldest: Option<String> =
-        sqlx::query("SELECT MIN(created_at) FROM outbox WHERE state IN ('pending', 'uncertain')")
-            .fetch_one(pool)
-            .await?
-            .get(0);
+    let oldest: Option<String> = sqlx::query(
+        "SELECT MIN(created_at) FROM outbox WHERE state IN ('pending', 'sending', 'uncertain')",
+    )
+    .fetch_one(pool)
+    .await?
+    .get(0);
     let oldest_pending_seconds = oldest
         .and_then(|t| DateTime::parse_from_rfc3339(&t).ok())
         .map(|t| (Utc::now() - t.with_timezone(&Utc)).num_seconds());
@@ -102,6 +105,7 @@ pub async fn report(state: &AppState) -> Result<RegulatorHealth, ApiError> {
         health,
         pending: counts.get("pending").copied().unwrap_or(0),
         uncertain: counts.get("uncertain").copied().unwrap_or(0),
+        sending: counts.get("sending").copied().unwrap_or(0),
         parked: counts.get("parked").copied().unwrap_or(0),
         done: counts.get("done").copied().unwrap_or(0),
         oldest_pending_seconds,
@@ -181,7 +185,11 @@ pub async fn credentials_update(
     setup::save(state.store.pool(), &creds).await?;
     state
         .outbox
-        .set_client(setup::client(creds, state.regulator_timeout))
+        .set_client(setup::client(
+            creds,
+            state.regulator_timeout,
+            state.regulator_gets_per_second,
+        ))
         .await;
     Ok(StatusCode::NO_CONTENT)
 }

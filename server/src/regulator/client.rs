@@ -216,7 +216,9 @@ impl MetrcClient {
             .send()
             .await
             .map_err(|e| {
-                if e.is_timeout() && is_write {
+                // A write that reached the wire may have landed: only a refused connection proves
+                // it did not.
+                if is_write && !e.is_connect() {
                     MetrcError::Uncertain
                 } else {
                     MetrcError::Unavailable(if e.is_timeout() {

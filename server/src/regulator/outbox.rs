@@ -2,18 +2,14 @@
 //! calls, and makes every write land exactly once. After a write whose answer was lost it reads
 //! the regulator back (the receipt by our number, the package's quantity or tag) before retrying.
 
-use std::{
-    collections::HashSet,
-    sync::{Arc, Mutex},
-    time::Duration,
-};
+use std::{collections::HashSet, sync::Arc, time::Duration};
 
 use chrono::{DateTime, Utc};
 use domain::{Event, EventKind, Package, Product, Quantity, StoreConfig};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use sqlx::{Row, SqlitePool};
-use tokio::sync::RwLock;
+use tokio::sync::{watch, RwLock};
 
 use super::client::{self, MetrcClient, MetrcError};
 use crate::ledger::Ledger;
@@ -60,12 +56,17 @@ impl SyncHealth {
 }
 
 /// Shared handle to the worker's state.
+///
+/// A row's state: `pending` (never sent) -> `sending` (written down just before its request goes
+/// out) -> `done`; a refusal that proves nothing landed puts it back to `pending`, a lost answer
+/// makes it `uncertain`. `sending` and `uncertain` rows are read back before any retry, so even a
+/// process killed mid-request sends nothing twice.
 #[derive(Clone)]
 pub struct Outbox {
     pool: SqlitePool,
     ledger: Ledger,
     client: Arc<RwLock<Option<MetrcClient>>>,
-    health: Arc<Mutex<SyncHealth>>,
+    health: Arc<watch::Sender<SyncHealth>>,
     wake: Arc<tokio::sync::Notify>,
 }
 
@@ -77,6 +78,13 @@ struct Expect {
 
 enum Step {
     Done(Vec<i64>),
+}
+
+/// One outbox row about to be sent.
+struct Pending {
+    id: i64,
+    key: String,
+    event: Event,
 }
 
 impl Outbox {
@@ -93,7 +101,7 @@ impl Outbox {
             pool,
             ledger,
             client: Arc::new(RwLock::new(client)),
-            health: Arc::new(Mutex::new(health)),
+            health: Arc::new(watch::channel(health).0),
             wake: Arc::default(),
         }
     }
@@ -107,17 +115,25 @@ impl Outbox {
 
     /// The current health.
     pub fn health(&self) -> SyncHealth {
-        self.health.lock().expect("health lock").clone()
+        self.health.borrow().clone()
+    }
+
+    /// Notified whenever the state changes (not on every new wording of the same cause).
+    pub fn watch_health(&self) -> watch::Receiver<SyncHealth> {
+        self.health.subscribe()
     }
 
     fn set_health(&self, state: SyncState, cause: impl Into<String>) {
-        let mut h = self.health.lock().expect("health lock");
         let cause = cause.into();
-        if h.state != state {
-            *h = SyncHealth::new(state, cause);
-        } else {
-            h.cause = cause;
-        }
+        self.health.send_if_modified(|h| {
+            if h.state != state {
+                *h = SyncHealth::new(state, cause);
+                true
+            } else {
+                h.cause = cause;
+                false
+            }
+        });
     }
 
     /// Runs forever: drains, then waits for new rows or a short pause.
@@ -148,7 +164,7 @@ impl Outbox {
         };
         let rows = sqlx::query(
             "SELECT o.id, o.package_key, o.state, o.expect, e.body FROM outbox o JOIN events e ON e.seq = o.seq
-             WHERE o.state IN ('pending', 'uncertain') ORDER BY o.id LIMIT 200",
+             WHERE o.state IN ('pending', 'sending', 'uncertain') ORDER BY o.id LIMIT 200",
         )
         .fetch_all(&self.pool)
         .await
@@ -162,14 +178,16 @@ impl Outbox {
                 .into_iter()
                 .collect();
         let mut settled = 0;
+        // Sales never sent before travel together, up to Metrc's 10 objects per call.
+        let mut sales: Vec<Pending> = Vec::new();
         for r in rows {
             let id: i64 = r.get(0);
             let key: String = r.get(1);
-            // Keep each package's changes in order: once one waits, the rest of that package waits.
             if blocked.contains(&key) {
                 continue;
             }
-            let uncertain = r.get::<String, _>(2) == "uncertain";
+            // `sending` left over from a pass that never heard back (or a crash) is in doubt too.
+            let uncertain = r.get::<String, _>(2) != "pending";
             let expect: Option<Expect> = r
                 .get::<Option<String>, _>(3)
                 .and_then(|s| serde_json::from_str(&s).ok());
@@ -177,57 +195,34 @@ impl Outbox {
                 self.park(id, "the event could not be read").await;
                 continue;
             };
-            match self.sync_one(&client, id, &event, uncertain, expect).await {
+            let row = Pending { id, key, event };
+            if !uncertain && is_sale(&row.event) {
+                sales.push(row);
+                if sales.len() == super::sandbox_http::MAX_OBJECTS {
+                    self.send_sales(&client, &mut sales, &mut blocked, &mut settled)
+                        .await?;
+                }
+                continue;
+            }
+            // Whatever comes next may touch a package one of the waiting sales sold from.
+            self.send_sales(&client, &mut sales, &mut blocked, &mut settled)
+                .await?;
+            if blocked.contains(&row.key) {
+                continue;
+            }
+            match self
+                .sync_one(&client, row.id, &row.event, uncertain, expect)
+                .await
+            {
                 Ok(Step::Done(ids)) => {
-                    let _ = sqlx::query("UPDATE outbox SET state = 'done', regulator_ids = ?, done_at = ?, last_error = NULL WHERE id = ?")
-                        .bind(serde_json::to_string(&ids).unwrap_or_default())
-                        .bind(Utc::now().to_rfc3339())
-                        .bind(id)
-                        .execute(&self.pool)
-                        .await;
+                    self.done(row.id, &ids).await;
                     settled += 1;
                 }
-                Err(e) => match e {
-                    MetrcError::Auth { status, message } => {
-                        self.set_health(
-                            SyncState::AuthFailed,
-                            format!("the regulator refused our key ({status}): {message}"),
-                        );
-                        return Err(Duration::from_secs(30));
-                    }
-                    MetrcError::RateLimited { retry_after } => {
-                        self.set_health(
-                            SyncState::RateLimited,
-                            format!("asked to wait {} s", retry_after.as_secs()),
-                        );
-                        return Err(retry_after);
-                    }
-                    MetrcError::Unavailable(why) => {
-                        self.set_health(
-                            SyncState::RegulatorDown,
-                            format!("the regulator does not answer: {why}"),
-                        );
-                        return Err(Duration::from_secs(2));
-                    }
-                    MetrcError::Uncertain => {
-                        let _ = sqlx::query("UPDATE outbox SET state = 'uncertain', attempts = attempts + 1 WHERE id = ?").bind(id).execute(&self.pool).await;
-                        blocked.insert(key);
-                    }
-                    MetrcError::Validation { .. } | MetrcError::NotFound | MetrcError::TooLarge => {
-                        let message = e.to_string();
-                        // Park first: health must never name a cause the outbox does not show yet.
-                        self.park(id, &message).await;
-                        if message.contains("Item")
-                            || message.contains("measured in")
-                            || message.contains("not mapped")
-                        {
-                            self.set_health(SyncState::MappingError, message.clone());
-                        }
-                        blocked.insert(key);
-                    }
-                },
+                Err(e) => self.failed(e, &[row], &mut blocked).await?,
             }
         }
+        self.send_sales(&client, &mut sales, &mut blocked, &mut settled)
+            .await?;
         let state = self.health().state;
         if settled > 0
             && matches!(
@@ -240,6 +235,180 @@ impl Outbox {
         Ok(settled)
     }
 
+    /// Records first-time sales in one call; a row the regulator names as invalid is parked and
+    /// the rest are sent again without it.
+    async fn send_sales(
+        &self,
+        c: &MetrcClient,
+        batch: &mut Vec<Pending>,
+        blocked: &mut HashSet<String>,
+        settled: &mut usize,
+    ) -> Result<(), Duration> {
+        let mut todo = std::mem::take(batch);
+        while !todo.is_empty() {
+            let mut rows = Vec::new();
+            let mut bodies = Vec::new();
+            for row in todo.drain(..) {
+                if blocked.contains(&row.key) {
+                    continue;
+                }
+                match self.receipt_body(&row.event).await {
+                    Ok(body) => {
+                        bodies.push(body);
+                        rows.push(row);
+                    }
+                    Err(e) => self.failed(e, &[row], blocked).await?,
+                }
+            }
+            if rows.is_empty() {
+                break;
+            }
+            let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+            self.mark_sending(&ids).await;
+            match c.record_receipts(&bodies).await {
+                Ok(reg_ids) => {
+                    for (k, row) in rows.iter().enumerate() {
+                        self.done(
+                            row.id,
+                            &reg_ids.get(k).copied().into_iter().collect::<Vec<_>>(),
+                        )
+                        .await;
+                    }
+                    *settled += rows.len();
+                }
+                Err(MetrcError::Validation { rows: refused }) if rows.len() > 1 => {
+                    // Nothing of a refused call landed: park the rows named, resend the others.
+                    self.unsend(&ids).await;
+                    let mut named = HashSet::new();
+                    for r in &refused {
+                        if let Some(row) = rows.get(r.row) {
+                            named.insert(r.row);
+                            let e = MetrcError::Validation {
+                                rows: vec![super::sandbox::RowError {
+                                    row: 0,
+                                    message: r.message.clone(),
+                                }],
+                            };
+                            self.failed(e, std::slice::from_ref(row), blocked).await?;
+                        }
+                    }
+                    if named.is_empty() {
+                        // The regulator named no row: send each alone to find the one it means.
+                        for row in rows {
+                            *batch = vec![row];
+                            Box::pin(self.send_sales(c, batch, blocked, settled)).await?;
+                        }
+                        return Ok(());
+                    }
+                    todo = rows
+                        .into_iter()
+                        .enumerate()
+                        .filter(|(k, _)| !named.contains(k))
+                        .map(|(_, r)| r)
+                        .collect();
+                }
+                Err(e) => return self.failed(e, &rows, blocked).await,
+            }
+        }
+        Ok(())
+    }
+
+    /// Settles what a failed call means for its rows. `Err` stops this pass for that long.
+    async fn failed(
+        &self,
+        e: MetrcError,
+        rows: &[Pending],
+        blocked: &mut HashSet<String>,
+    ) -> Result<(), Duration> {
+        let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+        match e {
+            MetrcError::Auth { status, message } => {
+                self.unsend(&ids).await;
+                self.set_health(
+                    SyncState::AuthFailed,
+                    format!("the regulator refused our key ({status}): {message}"),
+                );
+                Err(Duration::from_secs(30))
+            }
+            MetrcError::RateLimited { retry_after } => {
+                self.unsend(&ids).await;
+                self.set_health(
+                    SyncState::RateLimited,
+                    format!("asked to wait {} s", retry_after.as_secs()),
+                );
+                Err(retry_after)
+            }
+            MetrcError::Unavailable(why) => {
+                // A 5xx may follow a commit: rows already `sending` stay so and are read back.
+                self.set_health(
+                    SyncState::RegulatorDown,
+                    format!("the regulator does not answer: {why}"),
+                );
+                Err(Duration::from_secs(2))
+            }
+            MetrcError::Uncertain => {
+                for id in &ids {
+                    let _ = sqlx::query("UPDATE outbox SET state = 'uncertain', attempts = attempts + 1 WHERE id = ?").bind(id).execute(&self.pool).await;
+                }
+                blocked.extend(rows.iter().map(|r| r.key.clone()));
+                Ok(())
+            }
+            MetrcError::Validation { .. } | MetrcError::NotFound | MetrcError::TooLarge => {
+                let message = e.to_string();
+                for row in rows {
+                    // Park first: health must never name a cause the outbox does not show yet.
+                    self.park(row.id, &message).await;
+                    blocked.insert(row.key.clone());
+                }
+                if message.contains("Item")
+                    || message.contains("measured in")
+                    || message.contains("not mapped")
+                {
+                    self.set_health(SyncState::MappingError, message);
+                }
+                Ok(())
+            }
+        }
+    }
+
+    async fn done(&self, id: i64, regulator_ids: &[i64]) {
+        let _ = sqlx::query("UPDATE outbox SET state = 'done', regulator_ids = ?, done_at = ?, last_error = NULL WHERE id = ?")
+            .bind(serde_json::to_string(regulator_ids).unwrap_or_default())
+            .bind(Utc::now().to_rfc3339())
+            .bind(id)
+            .execute(&self.pool)
+            .await;
+    }
+
+    /// Written down before a write goes out: if no answer is ever recorded, the row is read back.
+    async fn mark_sending(&self, ids: &[i64]) {
+        let mut tx = match self.pool.begin().await {
+            Ok(tx) => tx,
+            Err(_) => return,
+        };
+        for id in ids {
+            let _ = sqlx::query(
+                "UPDATE outbox SET state = 'sending' WHERE id = ? AND state = 'pending'",
+            )
+            .bind(id)
+            .execute(&mut *tx)
+            .await;
+        }
+        let _ = tx.commit().await;
+    }
+
+    /// The regulator refused the call as a whole, so nothing of it landed.
+    async fn unsend(&self, ids: &[i64]) {
+        for id in ids {
+            let _ = sqlx::query(
+                "UPDATE outbox SET state = 'pending' WHERE id = ? AND state = 'sending'",
+            )
+            .bind(id)
+            .execute(&self.pool)
+            .await;
+        }
+    }
+
     async fn park(&self, id: i64, why: &str) {
         let _ = sqlx::query("UPDATE outbox SET state = 'parked', last_error = ?, attempts = attempts + 1 WHERE id = ?")
             .bind(why)
@@ -249,11 +418,47 @@ impl Outbox {
     }
 
     async fn remember(&self, id: i64, expect: &Expect) {
-        let _ = sqlx::query("UPDATE outbox SET expect = ? WHERE id = ?")
+        let _ = sqlx::query("UPDATE outbox SET expect = ?, state = CASE state WHEN 'pending' THEN 'sending' ELSE state END WHERE id = ?")
             .bind(serde_json::to_string(expect).unwrap_or_default())
             .bind(id)
             .execute(&self.pool)
             .await;
+    }
+
+    /// The Metrc receipt for a sale event.
+    async fn receipt_body(&self, event: &Event) -> Result<client::ReceiptBody, MetrcError> {
+        let view = self.ledger.view().await;
+        let (EventKind::Sold { receipt } | EventKind::HoldFulfilled { receipt, .. }) = &event.kind
+        else {
+            return Err(MetrcError::NotFound);
+        };
+        let mut lines = Vec::new();
+        for l in &receipt.lines {
+            let p = view
+                .state
+                .packages
+                .get(&l.package_id)
+                .ok_or(MetrcError::NotFound)?;
+            let prod = view
+                .state
+                .products
+                .get(&p.product_id)
+                .ok_or(MetrcError::NotFound)?;
+            let (q, unit) = reg_qty(prod, l.quantity)?;
+            lines.push(client::TransactionBody {
+                package_label: p.tag.to_string(),
+                quantity: q,
+                unit_of_measure: unit,
+                total_amount: l.line_total.amount,
+            });
+        }
+        Ok(client::ReceiptBody {
+            id: None,
+            sales_date_time: local_time(&view.state.config, event.at),
+            external_receipt_number: Some(receipt.receipt_id.to_string()),
+            sales_customer_type: "Consumer".into(),
+            transactions: lines,
+        })
     }
 
     /// Sends one event's calls; after an uncertain attempt, first reads back whether it landed.
@@ -304,7 +509,7 @@ impl Outbox {
                         }],
                     });
                 }
-                self.create_once(c, &body, uncertain).await
+                self.create_once(c, id, &body, uncertain).await
             }
             EventKind::PackagesMerged { sources, package } => {
                 let prod = product(package).ok_or(MetrcError::NotFound)?;
@@ -330,7 +535,7 @@ impl Outbox {
                     actual_date: date,
                     ingredients,
                 }];
-                self.create_once(c, &body, uncertain).await
+                self.create_once(c, id, &body, uncertain).await
             }
             EventKind::PackageAdjusted {
                 package_id,
@@ -381,31 +586,16 @@ impl Outbox {
                 self.adjust_once(c, id, body, uncertain, expect).await
             }
             EventKind::Sold { receipt } | EventKind::HoldFulfilled { receipt, .. } => {
-                let mut lines = Vec::new();
-                for l in &receipt.lines {
-                    let p = pkg(&l.package_id).ok_or(MetrcError::NotFound)?;
-                    let prod = product(&p).ok_or(MetrcError::NotFound)?;
-                    let (q, unit) = reg_qty(&prod, l.quantity)?;
-                    lines.push(client::TransactionBody {
-                        package_label: p.tag.to_string(),
-                        quantity: q,
-                        unit_of_measure: unit,
-                        total_amount: l.line_total.amount,
-                    });
-                }
                 drop(view);
-                let external = receipt.receipt_id.to_string();
-                // Before any retry and on the first attempt alike: a receipt already there is not sent again.
-                if let Some(found) = c.receipt_by_external(&external).await? {
+                let body = self.receipt_body(event).await?;
+                // Only a sale in doubt comes this way: a receipt already there is not sent again.
+                if let Some(found) = c
+                    .receipt_by_external(&receipt.receipt_id.to_string())
+                    .await?
+                {
                     return Ok(Step::Done(vec![found.id]));
                 }
-                let body = client::ReceiptBody {
-                    id: None,
-                    sales_date_time: local_time(&config, event.at),
-                    external_receipt_number: Some(external),
-                    sales_customer_type: "Consumer".into(),
-                    transactions: lines,
-                };
+                self.mark_sending(&[id]).await;
                 c.record_receipts(&[body]).await.map(Step::Done)
             }
             EventKind::Returned { receipt_id, .. } => {
@@ -474,6 +664,7 @@ impl Outbox {
                 if uncertain && c.package(p.tag.as_str()).await?.is_finished {
                     return Ok(Step::Done(vec![]));
                 }
+                self.mark_sending(&[id]).await;
                 c.finish(&[client::FinishPackage {
                     label: p.tag.to_string(),
                     actual_date: Some(date),
@@ -488,6 +679,7 @@ impl Outbox {
     async fn create_once(
         &self,
         c: &MetrcClient,
+        id: i64,
         body: &[client::CreatePackage],
         uncertain: bool,
     ) -> Result<Step, MetrcError> {
@@ -505,6 +697,7 @@ impl Outbox {
                 return Ok(Step::Done(found));
             }
         }
+        self.mark_sending(&[id]).await;
         let mut ids = Vec::new();
         for chunk in body.chunks(super::sandbox_http::MAX_OBJECTS) {
             ids.extend(c.create_packages(chunk).await?);
@@ -570,4 +763,11 @@ fn reg_qty(product: &Product, q: Quantity) -> Result<(Decimal, String), MetrcErr
 /// Metrc wants the facility's local time without a zone.
 fn local_time(config: &StoreConfig, at: DateTime<Utc>) -> chrono::NaiveDateTime {
     (at + chrono::Duration::minutes(i64::from(config.utc_offset_minutes))).naive_utc()
+}
+
+fn is_sale(e: &Event) -> bool {
+    matches!(
+        e.kind,
+        EventKind::Sold { .. } | EventKind::HoldFulfilled { .. }
+    )
 }

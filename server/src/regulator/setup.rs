@@ -163,6 +163,6 @@ async fn seed_from_store(
 }
 
 /// A client for saved credentials.
-pub fn client(creds: Credentials, timeout: Duration) -> MetrcClient {
-    MetrcClient::new(creds, timeout)
+pub fn client(creds: Credentials, timeout: Duration, gets_per_second: f64) -> MetrcClient {
+    MetrcClient::with_get_rate(creds, timeout, gets_per_second)
 }

@@ -45,15 +45,21 @@ pub fn config(data_dir: &std::path::Path) -> Config {
         secure_cookies: false,
         hold_sweep: std::time::Duration::from_millis(200),
         regulator_timeout: std::time::Duration::from_millis(300),
+        regulator_gets_per_second: 50.0,
     }
 }
 
 pub async fn spawn_app() -> TestApp {
+    spawn_app_with(|_| {}).await
+}
+
+/// `spawn_app` with a configuration the test adjusts first.
+pub async fn spawn_app_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
     server::telemetry::init();
     let data_dir = tempfile::tempdir().unwrap();
-    let app = Application::build(config(data_dir.path()))
-        .await
-        .expect("app builds");
+    let mut config = config(data_dir.path());
+    adjust(&mut config);
+    let app = Application::build(config).await.expect("app builds");
     let address = format!("http://{}", app.local_addr());
     let store = app.state().store.clone();
     let pool = store.pool().clone();

@@ -161,10 +161,35 @@ async fn wait_until(
     }
 }
 
-#[tokio::test]
-async fn with_writes_dropped_and_calls_refused_every_change_reaches_the_regulator_exactly_once() {
-    let app = spawn_app().await;
-    let (reg, packages) = mapped_store(&app, 12).await;
+/// Every receipt the regulator holds, all pages.
+async fn all_receipts(reg: &Regulator) -> Vec<Value> {
+    let mut all = Vec::new();
+    for page in 1.. {
+        let p = reg
+            .get(&format!(
+                "/sales/v2/receipts/active?pageNumber={page}&pageSize=20"
+            ))
+            .await;
+        all.extend(p["Data"].as_array().unwrap().iter().cloned());
+        if page >= p["TotalPages"].as_u64().unwrap() {
+            break;
+        }
+    }
+    all
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ten_thousand_changes_reach_the_regulator_exactly_once_while_writes_are_dropped_and_calls_refused(
+) {
+    const OPS: usize = 10_000;
+    let app = spawn_app_with(|c| {
+        // A short wait for answers keeps 1,000 dropped writes from taking all day; the regulator
+        // is local, so reads need no pacing here.
+        c.regulator_timeout = Duration::from_millis(150);
+        c.regulator_gets_per_second = 5_000.0;
+    })
+    .await;
+    let (reg, packages) = mapped_store(&app, 40).await;
     // New packages take tags from the facility's pool at the regulator.
     let pool = reg.get("/tags/v2/package/available").await;
     let mut fresh_tags = pool
@@ -173,12 +198,14 @@ async fn with_writes_dropped_and_calls_refused_every_change_reaches_the_regulato
         .iter()
         .map(|t| RegulatorTag::parse(t["Label"].as_str().unwrap()).unwrap());
     let r = reg
-        .admin(reqwest::Method::PUT, "/sandbox/v2/faults", json!({"commit_then_drop_percent": 10, "error_percent": 5, "rate_limit_percent": 5, "retry_after_secs": 1}))
+        .admin(reqwest::Method::PUT, "/sandbox/v2/faults", json!({"commit_then_drop_percent": 10, "error_percent": 3, "rate_limit_percent": 1, "retry_after_secs": 1}))
         .await;
     assert_eq!(r.status(), StatusCode::OK);
-    // A mixed day: sales, adjustments and splits across the packages.
+    // A busy mixed stretch: sales, adjustments and splits across the packages, sent as tablets
+    // send them, a batch at a time.
     let mut sales = 0;
-    for k in 0..240usize {
+    let mut batch = Vec::new();
+    for k in 0..OPS {
         let (id, _) = &packages[k % packages.len()];
         let cmd = match k % 8 {
             0 => command(Action::Adjust(Adjust {
@@ -188,7 +215,7 @@ async fn with_writes_dropped_and_calls_refused_every_change_reaches_the_regulato
                 note: None,
                 count_id: None,
             })),
-            7 if k < 60 => command(Action::Split(Split {
+            7 if k % 100 == 7 => command(Action::Split(Split {
                 source: *id,
                 new_packages: (0..2)
                     .map(|_| NewPackage {
@@ -202,21 +229,25 @@ async fn with_writes_dropped_and_calls_refused_every_change_reaches_the_regulato
             })),
             _ => {
                 sales += 1;
-                sell(*id, Quantity::grams(2, 0))
+                sell(*id, Quantity::grams(1, 0))
             }
         };
-        let out = app.push(&app.manager, vec![cmd]).await;
-        assert!(
-            matches!(out[0], server::ledger::Outcome::Applied { .. }),
-            "{out:?}"
-        );
+        batch.push(cmd);
+        if batch.len() == 100 {
+            for out in app.push(&app.manager, std::mem::take(&mut batch)).await {
+                assert!(
+                    matches!(out, server::ledger::Outcome::Applied { .. }),
+                    "{out:?}"
+                );
+            }
+        }
     }
-    // Most of the day reaches the regulator while the faults are on...
+    // Much of the stretch reaches the regulator while the faults are on...
     wait_until(
         &app,
-        "most changes synced under faults",
-        Duration::from_secs(60),
-        |h| h["done"].as_i64().unwrap() >= 200,
+        "half of the changes synced under faults",
+        Duration::from_secs(600),
+        |h| h["done"].as_i64().unwrap() >= (OPS / 2) as i64,
     )
     .await;
     let retried: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM outbox WHERE attempts > 0")
@@ -230,8 +261,8 @@ async fn with_writes_dropped_and_calls_refused_every_change_reaches_the_regulato
     // ...and once they clear, everything drains.
     reg.admin(reqwest::Method::PUT, "/sandbox/v2/faults", json!({}))
         .await;
-    let h = wait_until(&app, "draining", Duration::from_secs(90), |h| {
-        h["pending"] == 0 && h["uncertain"] == 0
+    let h = wait_until(&app, "draining", Duration::from_secs(600), |h| {
+        h["pending"] == 0 && h["uncertain"] == 0 && h["sending"] == 0
     })
     .await;
     let parked: Vec<(String, String)> =
@@ -259,15 +290,16 @@ async fn with_writes_dropped_and_calls_refused_every_change_reaches_the_regulato
         compared > packages.len(),
         "split children were compared too"
     );
-    let receipts = reg.get("/sales/v2/receipts/active").await;
-    assert_eq!(receipts["Total"].as_u64().unwrap(), sales as u64);
+    let receipts = all_receipts(&reg).await;
     let mut seen = std::collections::HashSet::new();
-    for r in receipts["Data"].as_array().unwrap() {
+    for r in &receipts {
         assert!(
             seen.insert(r["ExternalReceiptNumber"].as_str().unwrap().to_owned()),
             "receipt recorded twice: {r}"
         );
     }
+    // A duplicated adjustment would show in the quantities above; a duplicated receipt here.
+    assert_eq!(receipts.len(), sales, "receipts at the regulator");
 }
 
 #[tokio::test]
@@ -278,6 +310,24 @@ async fn an_expired_key_turns_sync_auth_failed_loses_nothing_and_drains_once_a_n
         h["pending"] == 0
     })
     .await;
+    // A tablet following the staff stream hears of every change of sync state.
+    let stream = app
+        .staff
+        .client
+        .get(app.url("/events/stream"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(stream.status(), StatusCode::OK);
+    let heard = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
+    let sink = heard.clone();
+    tokio::spawn(async move {
+        use futures_util::StreamExt;
+        let mut chunks = stream.bytes_stream();
+        while let Some(Ok(c)) = chunks.next().await {
+            sink.lock().unwrap().push_str(&String::from_utf8_lossy(&c));
+        }
+    });
     reg.admin(
         reqwest::Method::PUT,
         "/sandbox/v2/keys",
@@ -295,6 +345,16 @@ async fn an_expired_key_turns_sync_auth_failed_loses_nothing_and_drains_once_a_n
         "{h}"
     );
     assert_eq!(h["pending"], 1, "the sale waits: {h}");
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while !heard.lock().unwrap().contains("\"auth_failed\"") {
+        assert!(
+            Instant::now() < deadline,
+            "the staff stream did not say sync halted: {}",
+            heard.lock().unwrap()
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(heard.lock().unwrap().contains("event: regulator_health"));
     // Keys never come back out of the API.
     let body = app
         .manager
@@ -326,10 +386,23 @@ async fn an_expired_key_turns_sync_auth_failed_loses_nothing_and_drains_once_a_n
         .unwrap();
     assert_eq!(res.status(), StatusCode::NO_CONTENT);
     let h = wait_until(&app, "drain after new key", Duration::from_secs(20), |h| {
-        h["pending"] == 0 && h["state"] == "healthy"
+        h["pending"] == 0 && h["sending"] == 0 && h["state"] == "healthy"
     })
     .await;
     assert_eq!(h["uncertain"], 0);
+    let deadline = Instant::now() + Duration::from_secs(5);
+    loop {
+        let text = heard.lock().unwrap().clone();
+        let after = &text[text.find("auth_failed").unwrap()..];
+        if after.contains("\"healthy\"") {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the staff stream did not say sync resumed: {text}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
     assert!(
         h["warnings"][0]
             .as_str()

@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::{Event, Package, Product};
+use crate::{Event, Package, Product, State, StoreConfig};
 
 /// A stored event with its global sequence number.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -37,4 +37,25 @@ pub struct Snapshot {
     pub products: Vec<Product>,
     /// Packages, finished and destroyed ones included.
     pub packages: Vec<Package>,
+    /// The store's configuration (jurisdiction, merge policy), so a tablet decides as the server does.
+    #[serde(default)]
+    pub config: StoreConfig,
+}
+
+impl Snapshot {
+    /// The state a tablet decides against: what the snapshot holds, with its tag index.
+    pub fn into_state(self) -> State {
+        let mut s = State {
+            config: self.config,
+            ..State::default()
+        };
+        for p in self.products {
+            s.products.insert(p.id, p);
+        }
+        for p in self.packages {
+            s.tags.insert(p.tag.clone(), p.id);
+            s.packages.insert(p.id, p);
+        }
+        s
+    }
 }

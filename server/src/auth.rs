@@ -98,20 +98,9 @@ pub async fn sign_in(
     email: &str,
     password: &str,
 ) -> anyhow::Result<Option<(User, String)>> {
-    let row = sqlx::query("SELECT id, email, name, role, password_hash FROM users WHERE email = ?")
-        .bind(email.trim().to_lowercase())
-        .fetch_optional(pool)
-        .await?;
-    let Some(row) = row else {
-        // Spend the same effort as a real check, so timing does not reveal which emails exist.
-        let _ = verify_password(password, "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$1aH0Vb1tUvHc7fE3jx5v5vgHn2GZUKe3xVtq3XGm0oE");
+    let Some(user) = check_password(pool, email, password).await? else {
         return Ok(None);
     };
-    let hash: String = row.get("password_hash");
-    if !verify_password(password, &hash) {
-        return Ok(None);
-    }
-    let user = user_from_row(&row).ok_or_else(|| anyhow::anyhow!("user row is malformed"))?;
     let token = format!(
         "{}{}",
         uuid::Uuid::new_v4().simple(),
@@ -128,6 +117,29 @@ pub async fn sign_in(
     .execute(pool)
     .await?;
     Ok(Some((user, token)))
+}
+
+/// The user these credentials belong to, without starting a session (a witness confirming).
+pub async fn check_password(
+    pool: &SqlitePool,
+    email: &str,
+    password: &str,
+) -> anyhow::Result<Option<User>> {
+    let row = sqlx::query("SELECT id, email, name, role, password_hash FROM users WHERE email = ?")
+        .bind(email.trim().to_lowercase())
+        .fetch_optional(pool)
+        .await?;
+    let Some(row) = row else {
+        // Spend the same effort as a real check, so timing does not reveal which emails exist.
+        let _ = verify_password(password, "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$1aH0Vb1tUvHc7fE3jx5v5vgHn2GZUKe3xVtq3XGm0oE");
+        return Ok(None);
+    };
+    let hash: String = row.get("password_hash");
+    if !verify_password(password, &hash) {
+        return Ok(None);
+    }
+    let user = user_from_row(&row).ok_or_else(|| anyhow::anyhow!("user row is malformed"))?;
+    Ok(Some(user))
 }
 
 /// The user a live session token belongs to.

@@ -3,6 +3,8 @@
 //! - `GET /api/v1/health`: version, database and regulator state.
 //! - `POST|GET|DELETE /api/v1/session`: sign in, who am I, sign out.
 //! - `POST /api/v1/mutations`: apply commands, each at most once.
+//! - `POST /api/v1/session/witness`: a witness confirms who they are.
+//! - `GET /api/v1/packages/{id}/history`: a package's events and regulator sync state.
 //! - `GET /api/v1/sync`: changes since a cursor, or a snapshot.
 //! - `GET /api/v1/events/stream`: staff live events (SSE).
 //! - `GET /api/v1/menu`, `GET /api/v1/menu/stream`: the public live menu (CORS open).
@@ -17,6 +19,7 @@ pub mod health;
 pub mod menu_feed;
 pub mod mutations;
 pub mod openapi;
+pub mod package_history;
 pub mod regulator;
 pub mod session;
 pub mod sync;
@@ -60,6 +63,11 @@ pub fn router(state: AppState, dist: &Path) -> Router {
             post(session::session_create)
                 .get(session::session_show)
                 .delete(session::session_delete),
+        )
+        .route("/session/witness", post(session::witness_create))
+        .route(
+            "/packages/{id}/history",
+            get(package_history::package_history_show),
         )
         .route("/mutations", post(mutations::mutations_create))
         .route("/sync", get(sync::sync_show))

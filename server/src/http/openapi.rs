@@ -4,7 +4,10 @@
 use axum::Json;
 use utoipa::OpenApi;
 
-use super::{audit, error, events_stream, health, menu_feed, mutations, regulator, session, sync};
+use super::{
+    audit, error, events_stream, health, menu_feed, mutations, package_history, regulator, session,
+    sync,
+};
 
 /// The document.
 #[derive(OpenApi)]
@@ -15,6 +18,8 @@ use super::{audit, error, events_stream, health, menu_feed, mutations, regulator
         session::session_create,
         session::session_show,
         session::session_delete,
+        session::witness_create,
+        package_history::package_history_show,
         mutations::mutations_create,
         sync::sync_show,
         events_stream::events_stream,

@@ -3,6 +3,7 @@
 //! - `POST /api/v1/session`: sign in, sets an HttpOnly, SameSite=Strict cookie.
 //! - `GET /api/v1/session`: who is signed in.
 //! - `DELETE /api/v1/session`: sign out.
+//! - `POST /api/v1/session/witness`: a second person confirms who they are (no session).
 
 use axum::{
     extract::{FromRequestParts, State},
@@ -102,6 +103,34 @@ pub async fn session_create(
         HeaderValue::from_str(&cookie).map_err(anyhow::Error::from)?,
     );
     Ok(res)
+}
+
+/// A second person confirms who they are on the same tablet (a witness to a destruction or a
+/// count). Starts no session; failures count against the same sign-in limit.
+#[utoipa::path(post, path = "/api/v1/session/witness", tag = "session", request_body = SignIn,
+    responses((status = 200, body = User, description = "The witness"), (status = 401, body = ErrorBody), (status = 429, body = ErrorBody)))]
+pub async fn witness_create(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    AppJson(body): AppJson<SignIn>,
+) -> Result<Json<User>, ApiError> {
+    user.require(Role::Manager, "confirming a witness")?;
+    state
+        .limiter
+        .check(&body.email)
+        .map_err(|wait| ApiError::TooManyRequests(wait.as_secs().max(1)))?;
+    let Some(witness) =
+        auth::check_password(state.store.pool(), &body.email, &body.password).await?
+    else {
+        state.limiter.failed(&body.email);
+        return Err(ApiError::BadCredentials);
+    };
+    if witness.id == user.0.id {
+        return Err(ApiError::InvalidBody(
+            "the witness must be a different person from the one signed in".into(),
+        ));
+    }
+    Ok(Json(witness))
 }
 
 /// Who is signed in: the user, or `null` when nobody is (so the app can ask without an error).

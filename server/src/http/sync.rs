@@ -71,10 +71,15 @@ pub async fn sync_show(
             .map(|r| serde_json::from_str(&r.get::<String, _>(0)))
             .collect::<Result<Vec<Package>, _>>()
             .map_err(anyhow::Error::from)?;
+        let config = state.ledger.view().await.state.config.clone();
         return Ok(Json(SyncResponse {
             cursor,
             last_mutation_id,
-            snapshot: Some(Snapshot { products, packages }),
+            snapshot: Some(Snapshot {
+                products,
+                packages,
+                config,
+            }),
             events: vec![],
         }));
     }

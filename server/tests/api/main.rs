@@ -7,4 +7,5 @@ mod menu;
 mod regulator;
 mod roles;
 mod sandbox;
+mod tablet;
 mod validation;

@@ -230,6 +230,8 @@ async fn the_openapi_document_covers_every_route_and_the_domain_schemas() {
         ("/api/v1/menu/stream", &["get"][..]),
         ("/api/v1/audit/export", &["get"][..]),
         ("/api/v1/openapi.json", &["get"][..]),
+        ("/api/v1/session/witness", &["post"][..]),
+        ("/api/v1/packages/{id}/history", &["get"][..]),
     ] {
         for m in methods {
             assert!(

@@ -1,0 +1,151 @@
+//! What the tablet app needs beyond the ledger: a witness confirming on the same tablet, a
+//! package's history with who did what and how far it reached the regulator, and the store's
+//! policies in the snapshot so the tablet decides as the server does.
+
+use domain::{command::*, *};
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+
+use crate::helpers::*;
+
+#[tokio::test]
+async fn a_witness_confirms_with_their_own_password_and_starts_no_session() {
+    let app = spawn_app().await;
+    let ok = app
+        .manager
+        .client
+        .post(app.url("/session/witness"))
+        .json(&json!({"email": "w@t.test", "password": PASSWORD}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(ok.status(), StatusCode::OK);
+    assert!(
+        ok.headers().get("set-cookie").is_none(),
+        "a witness gets no session"
+    );
+    let witness: Value = ok.json().await.unwrap();
+    assert_eq!(witness["id"], app.witness.id.to_string());
+
+    let wrong = app
+        .manager
+        .client
+        .post(app.url("/session/witness"))
+        .json(&json!({"email": "w@t.test", "password": "not it"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(wrong.status(), StatusCode::UNAUTHORIZED);
+
+    let myself = app
+        .manager
+        .client
+        .post(app.url("/session/witness"))
+        .json(&json!({"email": "m@t.test", "password": PASSWORD}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(myself.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let body: Value = myself.json().await.unwrap();
+    assert!(body["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("different person"));
+
+    for (who, client, want) in [
+        ("nobody", &app.anonymous, StatusCode::UNAUTHORIZED),
+        ("staff", &app.staff.client, StatusCode::FORBIDDEN),
+    ] {
+        let res = client
+            .post(app.url("/session/witness"))
+            .json(&json!({"email": "w@t.test", "password": PASSWORD}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), want, "{who}");
+    }
+}
+
+#[tokio::test]
+async fn a_package_history_names_who_did_what_and_where_it_stands_with_the_regulator() {
+    let app = spawn_app().await;
+    let (flower, preroll) = app.stock_the_shelf(100, 10).await;
+    app.push(
+        &app.manager,
+        vec![command(Action::Adjust(Adjust {
+            package_id: flower,
+            delta: Quantity::grams(-2, 0),
+            reason: AdjustReason::MoistureLoss,
+            note: None,
+            count_id: None,
+        }))],
+    )
+    .await;
+    app.push(&app.staff, vec![sell(preroll, Quantity::each(1))])
+        .await;
+
+    let history: Value = app
+        .staff
+        .client
+        .get(app.url(&format!("/packages/{flower}/history")))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let events = history["events"].as_array().unwrap();
+    let kinds: Vec<&str> = events
+        .iter()
+        .map(|e| {
+            e["event"]["kind"]
+                .as_object()
+                .and_then(|k| k.keys().next())
+                .map_or("", |k| k.as_str())
+        })
+        .collect();
+    assert_eq!(events.len(), 3, "received, moved, adjusted: {kinds:?}");
+    assert!(events.iter().all(|e| e["actor_name"] == "m@t.test"));
+    let last = events.last().unwrap();
+    assert!(last["regulator"]["state"].is_string(), "{last}");
+    assert!(
+        events
+            .windows(2)
+            .all(|w| w[0]["seq"].as_i64() < w[1]["seq"].as_i64()),
+        "oldest first"
+    );
+
+    let missing = app
+        .staff
+        .client
+        .get(app.url(&format!("/packages/{}/history", PackageId::new())))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(missing.status(), StatusCode::NOT_FOUND);
+    let garbled = app
+        .staff
+        .client
+        .get(app.url("/packages/not-an-id/history"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(garbled.status(), StatusCode::BAD_REQUEST);
+    let anonymous = app
+        .anonymous
+        .get(app.url(&format!("/packages/{flower}/history")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(anonymous.status(), StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn a_snapshot_carries_the_store_policies_a_tablet_decides_with() {
+    let app = spawn_app().await;
+    app.stock_the_shelf(100, 10).await;
+    let snap = app.snapshot().await;
+    let config = &snap["snapshot"]["config"];
+    assert!(config["merge_policy"].is_object(), "{config}");
+    assert!(!config["jurisdiction"].is_null(), "{config}");
+}

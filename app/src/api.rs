@@ -40,12 +40,9 @@ pub async fn sign_in(email: &str, password: &str) -> Result<User, String> {
     parse(req.send().await).await
 }
 
-/// Who is signed in, if anyone.
-pub async fn me() -> Option<User> {
-    parse::<Option<User>>(Request::get("/api/v1/session").send().await)
-        .await
-        .ok()
-        .flatten()
+/// Who is signed in, if anyone; `Err` when the server cannot be reached.
+pub async fn me() -> Result<Option<User>, SyncFailure> {
+    sync_parse::<Option<User>>(Request::get("/api/v1/session").send().await).await
 }
 
 /// Signs out.
@@ -61,7 +58,121 @@ pub async fn sign_out() -> Result<(), String> {
     }
 }
 
-/// Everything the server has: products and packages, with the ledger cursor.
-pub async fn snapshot() -> Result<domain::sync::SyncResponse, String> {
-    parse(Request::get("/api/v1/sync?since=0").send().await).await
+/// Why a sync step did not happen.
+#[derive(Clone, Debug, PartialEq)]
+pub enum SyncFailure {
+    /// No network, or the server is unreachable.
+    Offline,
+    /// The session ended; a person must sign in again.
+    SignedOut,
+    /// The server answered with an error.
+    Server(String),
+}
+
+async fn sync_parse<T: DeserializeOwned>(
+    res: Result<Response, gloo_net::Error>,
+) -> Result<T, SyncFailure> {
+    let res = res.map_err(|_| SyncFailure::Offline)?;
+    if res.status() == 401 {
+        return Err(SyncFailure::SignedOut);
+    }
+    if !res.ok() {
+        return Err(SyncFailure::Server(failure(res).await));
+    }
+    res.json::<T>()
+        .await
+        .map_err(|e| SyncFailure::Server(format!("unexpected answer from the server: {e}")))
+}
+
+/// What became of one pushed command.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub enum Outcome {
+    /// Applied (now or before: a resent command changes nothing).
+    Applied {
+        /// The command.
+        mutation_id: domain::MutationId,
+    },
+    /// Refused by the domain; nothing changed.
+    Rejected {
+        /// The command.
+        mutation_id: domain::MutationId,
+        /// Why.
+        error: domain::DomainError,
+    },
+}
+
+#[derive(Deserialize)]
+struct PushResponse {
+    outcomes: Vec<Outcome>,
+}
+
+/// Sends queued commands, oldest first; each is applied at most once however often it is sent.
+pub async fn push(commands: &[domain::Command]) -> Result<Vec<Outcome>, SyncFailure> {
+    let mutations: Vec<_> = commands
+        .iter()
+        .map(|c| serde_json::json!({ "command": c }))
+        .collect();
+    let req = Request::post("/api/v1/mutations")
+        .json(&serde_json::json!({ "mutations": mutations }))
+        .map_err(|e| SyncFailure::Server(e.to_string()))?;
+    sync_parse::<PushResponse>(req.send().await)
+        .await
+        .map(|r| r.outcomes)
+}
+
+/// What changed after `since` (a snapshot when `since` is 0 or far behind).
+pub async fn pull(since: i64) -> Result<domain::sync::SyncResponse, SyncFailure> {
+    sync_parse(
+        Request::get(&format!("/api/v1/sync?since={since}"))
+            .send()
+            .await,
+    )
+    .await
+}
+
+/// One event in a package's history, as the server tells it.
+#[derive(Clone, Debug, Deserialize)]
+pub struct HistoryEntry {
+    /// Ledger sequence.
+    pub seq: i64,
+    /// Who made it.
+    pub actor_name: Option<String>,
+    /// The event.
+    pub event: domain::Event,
+    /// How far it reached the regulator.
+    pub regulator: Option<RegulatorStep>,
+}
+
+/// How far one event reached the regulator.
+#[derive(Clone, Debug, Deserialize)]
+pub struct RegulatorStep {
+    /// `pending`, `sending`, `uncertain`, `parked` or `done`.
+    pub state: String,
+    /// The regulator's refusal, for a parked change.
+    pub last_error: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct History {
+    events: Vec<HistoryEntry>,
+}
+
+/// A package's history from the server.
+pub async fn history(id: domain::PackageId) -> Result<Vec<HistoryEntry>, String> {
+    parse::<History>(
+        Request::get(&format!("/api/v1/packages/{id}/history"))
+            .send()
+            .await,
+    )
+    .await
+    .map(|h| h.events)
+}
+
+/// A second person confirms who they are; returns them without changing who is signed in.
+pub async fn witness(email: &str, password: &str) -> Result<User, String> {
+    let req = Request::post("/api/v1/session/witness")
+        .json(&serde_json::json!({ "email": email, "password": password }))
+        .map_err(|e| e.to_string())?;
+    parse(req.send().await).await
 }

@@ -2,7 +2,9 @@
 
 pub mod api;
 pub mod components;
+pub mod local;
 pub mod pages;
+pub mod replica;
 pub mod session;
 
 use leptos::prelude::*;
@@ -19,6 +21,7 @@ use pages::*;
 #[component]
 pub fn App() -> impl IntoView {
     session::Session::provide();
+    replica::Replica::provide();
     view! {
         <Router>
             <div class="shell">

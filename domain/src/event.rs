@@ -284,6 +284,28 @@ pub enum EventKind {
 }
 
 impl EventKind {
+    /// Every name `name` gives, so a live listener can subscribe to each kind.
+    pub const NAMES: [&'static str; 18] = [
+        "store_configured",
+        "product_defined",
+        "manifest_received",
+        "package_received",
+        "package_moved",
+        "package_split",
+        "packages_merged",
+        "package_destroyed",
+        "package_adjusted",
+        "sold",
+        "returned",
+        "hold_placed",
+        "hold_released",
+        "hold_fulfilled",
+        "count_recorded",
+        "package_finished",
+        "package_placed_on_hold",
+        "package_released",
+    ];
+
     /// Short name, as stored.
     pub fn name(&self) -> &'static str {
         match self {

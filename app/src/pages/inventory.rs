@@ -1,13 +1,16 @@
 //! The Inventory page: every package, searchable and filterable, in a list that renders only the
 //! rows on screen so it stays smooth at tens of thousands of packages.
 
-use std::{collections::HashMap, sync::Arc};
+use std::sync::Arc;
 
 use chrono::NaiveDate;
-use domain::{Category, Package, PackageStatus, Product, ProductId, Zone};
+use domain::{Category, Package, PackageStatus, State, Zone};
 use leptos::{html::Div, prelude::*};
 
-use crate::{api, components::page::Page};
+use crate::{
+    components::page::Page,
+    replica::{use_replica, Net},
+};
 
 /// Height of one row in pixels; the CSS gives `.vrow` the same.
 const ROW: f64 = 56.0;
@@ -30,11 +33,12 @@ struct Line {
     held: Option<String>,
     expires_on: Option<NaiveDate>,
     search: String,
+    pending: bool,
 }
 
 impl Line {
-    fn new(p: &Package, products: &HashMap<ProductId, Product>) -> Self {
-        let product = products.get(&p.product_id);
+    fn new(p: &Package, state: &State, pending: bool) -> Self {
+        let product = state.products.get(&p.product_id);
         let (head, tail) = p.tag.grouped();
         let name = product.map_or_else(|| "Unknown product".to_owned(), |x| x.name.clone());
         let unit = p.quantity.unit;
@@ -58,6 +62,7 @@ impl Line {
             held: (!p.held.is_zero())
                 .then(|| format!("{} {} held", p.held.normalize(), unit.symbol())),
             expires_on: p.expires_on,
+            pending,
         }
     }
 }
@@ -94,13 +99,15 @@ impl StatusFilter {
     }
 }
 
-fn today() -> NaiveDate {
+/// Today's date on the tablet.
+pub fn today() -> NaiveDate {
     let d = js_sys::Date::new_0();
     NaiveDate::from_ymd_opt(d.get_full_year() as i32, d.get_month() + 1, d.get_date())
         .unwrap_or_default()
 }
 
-fn status_class(s: PackageStatus) -> &'static str {
+/// The badge class for a status.
+pub fn status_class(s: PackageStatus) -> &'static str {
     match s {
         PackageStatus::Active => "status ok",
         PackageStatus::OnHold(_) => "status warn",
@@ -109,7 +116,8 @@ fn status_class(s: PackageStatus) -> &'static str {
     }
 }
 
-fn status_words(s: PackageStatus) -> String {
+/// A status in words.
+pub fn status_words(s: PackageStatus) -> String {
     match s {
         PackageStatus::OnHold(r) => format!("On hold: {}", r.label()),
         s => {
@@ -122,26 +130,23 @@ fn status_words(s: PackageStatus) -> String {
 /// Every package in the store: where it is, how much is left.
 #[component]
 pub fn Inventory() -> impl IntoView {
-    let lines = RwSignal::new(None::<Result<Arc<Vec<Line>>, String>>);
-    leptos::task::spawn_local(async move {
-        let result = api::snapshot().await.map(|r| {
-            let snap = r.snapshot.unwrap_or(domain::sync::Snapshot {
-                products: vec![],
-                packages: vec![],
-            });
-            let products: HashMap<ProductId, Product> =
-                snap.products.into_iter().map(|p| (p.id, p)).collect();
-            let mut v: Vec<Line> = snap
-                .packages
-                .iter()
-                .map(|p| Line::new(p, &products))
-                .collect();
-            v.sort_by(|a, b| a.product.cmp(&b.product).then(a.tag.cmp(&b.tag)));
-            Arc::new(v)
-        });
-        lines.set(Some(result));
-    });
-
+    let replica = use_replica();
+    // Rebuilt only when the replica's view changes (a pull, a queued command).
+    let lines = Memo::new_with_compare(
+        move |_| {
+            let pending = replica.pending.get();
+            replica.view.get().map(|state| {
+                let mut v: Vec<Line> = state
+                    .packages
+                    .values()
+                    .map(|p| Line::new(p, &state, pending.contains(&p.id)))
+                    .collect();
+                v.sort_by(|a, b| a.product.cmp(&b.product).then(a.tag.cmp(&b.tag)));
+                Arc::new(v)
+            })
+        },
+        |_, _| true,
+    );
     let search = RwSignal::new(String::new());
     let zone = RwSignal::new(String::from("any"));
     let status = RwSignal::new(String::from("open"));
@@ -150,7 +155,7 @@ pub fn Inventory() -> impl IntoView {
     let today = today();
 
     let shown = Memo::new(move |_| {
-        let Some(Ok(all)) = lines.get() else {
+        let Some(all) = lines.get() else {
             return Arc::new(Vec::new());
         };
         let q = search.get().trim().to_lowercase();
@@ -205,13 +210,7 @@ pub fn Inventory() -> impl IntoView {
             .map(|(i, l)| (i, l.clone()))
             .collect::<Vec<_>>()
     };
-    let total = move || {
-        lines.with(|l| {
-            l.as_ref()
-                .and_then(|r| r.as_ref().ok())
-                .map_or(0, |v| v.len())
-        })
-    };
+    let total = move || lines.with(|l| l.as_ref().map_or(0, |v| v.len()));
 
     view! {
         <Page title="Inventory" lead="Every package in the store: where it is and how much is left." testid="page-inventory">
@@ -253,10 +252,13 @@ pub fn Inventory() -> impl IntoView {
                     <span>"Expiring within 30 days"</span>
                 </label>
             </div>
-            {move || match lines.get() {
-                None => view! { <p class="muted" role="status">"Loading packages…"</p> }.into_any(),
-                Some(Err(message)) => view! { <p class="banner error" role="alert">{message}</p> }.into_any(),
-                Some(Ok(_)) => view! {
+            {move || match (lines.with(|l| l.is_some()), replica.net.get()) {
+                (false, Net::Offline) => view! {
+                    <p class="banner warn" role="status">"This tablet has no copy of the store yet and the server cannot be reached. Connect once to load the packages; after that the tablet works offline."</p>
+                }.into_any(),
+                (false, Net::Failing(message)) => view! { <p class="banner error" role="alert">{message}</p> }.into_any(),
+                (false, _) => view! { <p class="muted" role="status">"Loading packages…"</p> }.into_any(),
+                (true, _) => view! {
                     <p class="count" data-testid="inventory-count">
                         {move || format!("Showing {} of {} packages", shown.with(|s| s.len()), total())}
                     </p>
@@ -288,7 +290,7 @@ fn PackageRow(index: usize, line: Line) -> impl IntoView {
         }
     });
     view! {
-        <div class="vrow" role="listitem" data-testid="package-row" style:transform=format!("translateY({}px)", index as f64 * ROW)>
+        <a class="vrow" role="listitem" data-testid="package-row" href=format!("/packages/{}", line.id) style:transform=format!("translateY({}px)", index as f64 * ROW)>
             <span class="tag" title=line.tag.clone()>
                 <span class="tag-head">{line.tag_head}</span>" "<strong class="tag-tail">{line.tag_tail}</strong>
             </span>
@@ -304,7 +306,8 @@ fn PackageRow(index: usize, line: Line) -> impl IntoView {
             <span class="num">
                 <span class="qty">{line.quantity}</span>
                 {line.held.map(|h| view! { <span class="sub">{h}</span> })}
+                {line.pending.then(|| view! { <span class="sub pending" title="Waiting to reach the server">"Pending"</span> })}
             </span>
-        </div>
+        </a>
     }
 }

@@ -12,6 +12,7 @@ pub fn Login() -> impl IntoView {
     let navigate = use_navigate();
     let email = RwSignal::new(String::new());
     let password = RwSignal::new(String::new());
+    let replica = crate::replica::use_replica();
     let error = RwSignal::new(None::<String>);
     let busy = RwSignal::new(false);
     let submit = move |ev: SubmitEvent| {
@@ -23,8 +24,10 @@ pub fn Login() -> impl IntoView {
         leptos::task::spawn_local(async move {
             match api::sign_in(&e, &p).await {
                 Ok(user) => {
-                    session.user.set(Some(user));
+                    session.set(Some(user));
                     password.set(String::new());
+                    // Changes that waited for a sign-in go now.
+                    leptos::task::spawn_local(async move { replica.sync().await });
                     navigate("/inventory", Default::default());
                 }
                 Err(message) => error.set(Some(message)),
@@ -35,7 +38,7 @@ pub fn Login() -> impl IntoView {
     let sign_out = move |_| {
         leptos::task::spawn_local(async move {
             match api::sign_out().await {
-                Ok(()) => session.user.set(None),
+                Ok(()) => session.set(None),
                 Err(message) => error.set(Some(message)),
             }
         });

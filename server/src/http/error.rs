@@ -14,6 +14,12 @@ pub enum ApiError {
     /// No route matches.
     #[error("no API route matches {0}")]
     NotFound(String),
+    /// A named thing (a package, an order) does not exist.
+    #[error("{0}")]
+    Missing(String),
+    /// The regulator could not answer a question only it can answer.
+    #[error("{0}")]
+    RegulatorUnavailable(String),
     /// Not signed in.
     #[error("sign in first")]
     Unauthorized,
@@ -49,7 +55,8 @@ pub enum ApiError {
 impl ApiError {
     fn status_code(&self) -> StatusCode {
         match self {
-            ApiError::NotFound(_) => StatusCode::NOT_FOUND,
+            ApiError::NotFound(_) | ApiError::Missing(_) => StatusCode::NOT_FOUND,
+            ApiError::RegulatorUnavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Unauthorized | ApiError::BadCredentials => StatusCode::UNAUTHORIZED,
             ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
             ApiError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
@@ -62,7 +69,8 @@ impl ApiError {
 
     fn code(&self) -> &'static str {
         match self {
-            ApiError::NotFound(_) => "not_found",
+            ApiError::NotFound(_) | ApiError::Missing(_) => "not_found",
+            ApiError::RegulatorUnavailable(_) => "regulator_unavailable",
             ApiError::Unauthorized => "unauthorized",
             ApiError::Forbidden(_) => "forbidden",
             ApiError::BadCredentials => "bad_credentials",

@@ -11,6 +11,7 @@
 //! - `GET /api/v1/audit/export`: every event in a range, CSV or JSONL, streamed.
 //! - `GET /api/v1/openapi.json`: this API's OpenAPI document.
 //! - `GET /api/v1/regulator/health`, `PUT /api/v1/regulator/credentials`: regulator sync.
+//! - `GET /api/v1/regulator/tags`: free package tags for splits and merges.
 
 pub mod audit;
 pub mod error;
@@ -75,6 +76,7 @@ pub fn router(state: AppState, dist: &Path) -> Router {
         .route("/audit/export", get(audit::audit_export))
         .route("/openapi.json", get(openapi::openapi_show))
         .route("/regulator/health", get(regulator::regulator_health))
+        .route("/regulator/tags", get(regulator::tags_index))
         .route(
             "/regulator/credentials",
             axum::routing::put(regulator::credentials_update),

@@ -28,6 +28,7 @@ use super::{
         audit::audit_export,
         regulator::regulator_health,
         regulator::credentials_update,
+        regulator::tags_index,
         openapi_show,
     ),
     components(schemas(error::ErrorBody, domain::Command, domain::DomainError, domain::Event, audit::AuditRow, audit::Format)),

@@ -59,7 +59,7 @@ pub async fn package_history_show(
         .parse()
         .map_err(|_| ApiError::BadRequest(format!("{id:?} is not a package id")))?;
     if !state.ledger.view().await.state.packages.contains_key(&id) {
-        return Err(ApiError::NotFound(format!("no package {id}")));
+        return Err(ApiError::Missing(format!("no package {id} in this store")));
     }
     // Events name packages by id inside their body; a package's history is short, the scan is not
     // (a per-package index is the next step when ledgers reach millions of events).

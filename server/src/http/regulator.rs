@@ -54,6 +54,41 @@ pub struct RegulatorHealth {
     pub warnings: Vec<String>,
 }
 
+/// Free package tags, for a split or merge to pick from.
+#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct AvailableTags {
+    /// Tags the regulator lists as free that no package in the ledger carries yet, in order.
+    pub tags: Vec<String>,
+}
+
+/// Most tags returned at once: enough for a shift of splits, cached by the tablet.
+pub const TAGS_RETURNED: usize = 200;
+
+/// Package tags a split or merge may use: free at the regulator and unused in the ledger.
+#[utoipa::path(get, path = "/api/v1/regulator/tags", tag = "regulator",
+    responses((status = 200, body = AvailableTags), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 503, body = ErrorBody)))]
+pub async fn tags_index(
+    State(state): State<AppState>,
+    user: CurrentUser,
+) -> Result<Json<AvailableTags>, ApiError> {
+    user.require(Role::Manager, "listing free package tags")?;
+    let Some(client) = state.outbox.client().await else {
+        return Err(ApiError::RegulatorUnavailable(
+            "no regulator connection is configured, so no free tags are known".into(),
+        ));
+    };
+    let free = client.available_tags().await.map_err(|e| {
+        ApiError::RegulatorUnavailable(format!("the regulator could not list free tags: {e}"))
+    })?;
+    let view = state.ledger.view().await;
+    let tags = free
+        .into_iter()
+        .filter(|t| domain::RegulatorTag::parse(t).is_ok_and(|t| !view.state.tags.contains_key(&t)))
+        .take(TAGS_RETURNED)
+        .collect();
+    Ok(Json(AvailableTags { tags }))
+}
+
 /// Days before a key's known expiry from which health warns.
 pub const KEY_WARNING_DAYS: i64 = 14;
 

@@ -292,6 +292,17 @@ impl MetrcClient {
             .await
     }
 
+    /// `GET /tags/v2/package/available`: package tags the facility may still use.
+    pub async fn available_tags(&self) -> Result<Vec<String>, MetrcError> {
+        #[derive(Deserialize)]
+        #[serde(rename_all = "PascalCase")]
+        struct Tag {
+            label: String,
+        }
+        let tags: Vec<Tag> = self.get("/tags/v2/package/available").await?;
+        Ok(tags.into_iter().map(|t| t.label).collect())
+    }
+
     /// `GET /packages/v2/{label}`.
     pub async fn package(&self, label: &str) -> Result<RegPackage, MetrcError> {
         self.get(&format!("/packages/v2/{label}")).await

@@ -113,6 +113,11 @@ impl Outbox {
         self.wake.notify_one();
     }
 
+    /// The client in use, when one is configured.
+    pub async fn client(&self) -> Option<MetrcClient> {
+        self.client.read().await.clone()
+    }
+
     /// The current health.
     pub fn health(&self) -> SyncHealth {
         self.health.borrow().clone()

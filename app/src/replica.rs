@@ -1,0 +1,393 @@
+//! The tablet's picture of the store: the confirmed state from the server with the tablet's own
+//! pending commands replayed on top. It starts from IndexedDB before any network call, then pulls
+//! since its cursor, pushes its outbox and follows the staff stream live.
+
+use std::sync::Arc;
+
+use domain::{
+    decide, sync::Snapshot, Action, Command, DeviceId, DomainError, EventKind, MutationId, State,
+};
+use indexed_db_futures::database::Database;
+use leptos::prelude::*;
+use wasm_bindgen::{closure::Closure, JsCast};
+
+use crate::{
+    api::{self, Outcome, SyncFailure},
+    local::{self, Refused},
+    session::{use_session, Session},
+};
+
+/// How the tablet stands with the server.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Net {
+    /// Reading the tablet's own copy.
+    Starting,
+    /// Everything sent and received.
+    Online,
+    /// Sending or receiving now.
+    Syncing,
+    /// The server cannot be reached; changes wait on the tablet.
+    Offline,
+    /// The session ended; changes wait until someone signs in.
+    SignedOut,
+    /// The server answered with an error.
+    Failing(String),
+}
+
+/// The shared replica (a `Copy` handle into the reactive arena).
+#[derive(Clone, Copy)]
+pub struct Replica {
+    confirmed: StoredValue<Option<State>>,
+    cursor: StoredValue<i64>,
+    db: StoredValue<Option<Database>, LocalStorage>,
+    busy: StoredValue<bool>,
+    again: StoredValue<bool>,
+    queued: StoredValue<u32>,
+    session: Session,
+    /// Confirmed state with the outbox replayed on top; `None` until something is known.
+    pub view: RwSignal<Option<Arc<State>>>,
+    /// Packages a pending command touches (shown as "Pending").
+    pub pending: RwSignal<std::collections::HashSet<domain::PackageId>>,
+    /// Commands waiting for the server, oldest first.
+    pub outbox: RwSignal<Vec<Command>>,
+    /// Commands the server refused, waiting for a person.
+    pub attention: RwSignal<Vec<Refused>>,
+    /// Connection state.
+    pub net: RwSignal<Net>,
+    /// A storage problem worth showing (the tablet still works from memory).
+    pub problem: RwSignal<Option<String>>,
+}
+
+/// This tablet's device id, minted once and kept in local storage.
+pub fn device_id() -> DeviceId {
+    let storage = web_sys::window().and_then(|w| w.local_storage().ok().flatten());
+    if let Some(id) = storage
+        .as_ref()
+        .and_then(|s| s.get_item("pistil.device").ok().flatten())
+        .and_then(|v| v.parse().ok())
+    {
+        return id;
+    }
+    let id = DeviceId::new();
+    if let Some(s) = storage {
+        let _ = s.set_item("pistil.device", &id.to_string());
+    }
+    id
+}
+
+impl Replica {
+    /// Creates the replica, loads the tablet's copy and starts syncing.
+    pub fn provide() -> Self {
+        let r = Replica {
+            confirmed: StoredValue::new(None),
+            cursor: StoredValue::new(0),
+            db: StoredValue::new_local(None),
+            busy: StoredValue::new(false),
+            again: StoredValue::new(false),
+            queued: StoredValue::new(0),
+            session: use_session(),
+            view: RwSignal::new(None),
+            pending: RwSignal::new(Default::default()),
+            outbox: RwSignal::new(Vec::new()),
+            attention: RwSignal::new(Vec::new()),
+            net: RwSignal::new(Net::Starting),
+            problem: RwSignal::new(None),
+        };
+        provide_context(r);
+        leptos::task::spawn_local(async move {
+            r.start().await;
+        });
+        r.listen();
+        r
+    }
+
+    async fn start(self) {
+        match local::open().await {
+            Ok(db) => {
+                match local::load(&db).await {
+                    Ok(Some(cached)) => {
+                        self.cursor.set_value(cached.cursor);
+                        self.confirmed.set_value(Some(cached.snapshot.into_state()));
+                        self.outbox.set(cached.outbox);
+                        self.attention.set(cached.attention);
+                        self.recompute();
+                    }
+                    Ok(None) => {}
+                    Err(e) => self.problem.set(Some(e)),
+                }
+                self.db.set_value(Some(db));
+            }
+            Err(e) => self.problem.set(Some(e)),
+        }
+        self.sync().await;
+    }
+
+    /// Rebuilds the view: confirmed state, then each pending command decided and applied on top.
+    /// A pending command the current state refuses is skipped here; the server will say why.
+    fn recompute(&self) {
+        let mut pending = std::collections::HashSet::new();
+        let view = self.confirmed.with_value(|c| {
+            c.as_ref().map(|c| {
+                let mut s = c.clone();
+                self.outbox.with_untracked(|out| {
+                    for cmd in out {
+                        if let Ok(events) = decide(&s, cmd) {
+                            for e in &events {
+                                pending.extend(e.kind.packages());
+                                s.apply(e);
+                            }
+                        }
+                    }
+                });
+                Arc::new(s)
+            })
+        });
+        self.pending.set(pending);
+        self.view.set(view);
+    }
+
+    /// Whether the tablet has anything to show yet.
+    pub fn ready(&self) -> bool {
+        self.view.with(|v| v.is_some())
+    }
+
+    /// Decides `action` against what the tablet shows; when allowed, queues it (on disk first)
+    /// and returns at once. The server's verdict arrives with the next sync.
+    pub async fn submit(&self, action: Action) -> Result<MutationId, DomainError> {
+        let actor = self
+            .session
+            .user
+            .with_untracked(|u| u.as_ref().map(|u| u.id))
+            .unwrap_or(domain::UserId::from_u128(0));
+        let cmd = Command {
+            mutation_id: MutationId::new(),
+            actor,
+            device: device_id(),
+            at: now(),
+            action,
+        };
+        if let Some(view) = self.view.get_untracked() {
+            decide(&view, &cmd)?;
+        }
+        let n = self.queued.get_value() + 1;
+        self.queued.set_value(n);
+        let order = (js_sys::Date::now() as i64, n);
+        if let Some(db) = self.db.get_value() {
+            if let Err(e) = local::outbox_put(&db, &cmd, order).await {
+                self.problem.set(Some(e));
+            }
+        }
+        let id = cmd.mutation_id;
+        self.outbox.update(|o| o.push(cmd));
+        self.recompute();
+        let me = *self;
+        leptos::task::spawn_local(async move { me.sync().await });
+        Ok(id)
+    }
+
+    /// Sends a refused command again, as a new command (after a person edited or reconsidered it).
+    pub async fn resend(&self, refused: &Refused) -> Result<MutationId, DomainError> {
+        let id = self.submit(refused.command.action.clone()).await?;
+        self.discard(refused).await;
+        Ok(id)
+    }
+
+    /// Forgets a refused command.
+    pub async fn discard(&self, refused: &Refused) {
+        if let Some(db) = self.db.get_value() {
+            if let Err(e) = local::attention_delete(&db, &refused.command).await {
+                self.problem.set(Some(e));
+            }
+        }
+        self.attention
+            .update(|a| a.retain(|r| r.command.mutation_id != refused.command.mutation_id));
+    }
+
+    /// Pushes the outbox, then pulls what changed. One at a time; a request made meanwhile runs
+    /// once the current one ends.
+    pub async fn sync(&self) {
+        if self.busy.get_value() {
+            self.again.set_value(true);
+            return;
+        }
+        self.busy.set_value(true);
+        loop {
+            self.again.set_value(false);
+            let result = self.sync_once().await;
+            self.net.set(match result {
+                Ok(()) => Net::Online,
+                Err(SyncFailure::Offline) => Net::Offline,
+                Err(SyncFailure::SignedOut) => Net::SignedOut,
+                Err(SyncFailure::Server(m)) => Net::Failing(m),
+            });
+            if !self.again.get_value() || !matches!(self.net.get_untracked(), Net::Online) {
+                break;
+            }
+        }
+        self.busy.set_value(false);
+    }
+
+    async fn sync_once(&self) -> Result<(), SyncFailure> {
+        self.net.set(Net::Syncing);
+        let pending = self.outbox.get_untracked();
+        let outcomes = if pending.is_empty() {
+            Vec::new()
+        } else {
+            api::push(&pending).await?
+        };
+        // Pull before settling, so a change never vanishes from the screen between the two.
+        let res = api::pull(self.cursor.get_value()).await?;
+        let db = self.db.get_value();
+        if let Some(snapshot) = res.snapshot {
+            self.replace(snapshot, res.cursor, db.as_ref()).await;
+        } else if !res.events.is_empty() {
+            let mut touched_packages = Vec::new();
+            let mut touched_products = Vec::new();
+            self.confirmed.update_value(|c| {
+                let s = c.get_or_insert_with(State::default);
+                for e in &res.events {
+                    s.apply(&e.event);
+                    touched_packages.extend(e.event.kind.packages());
+                    if let EventKind::ProductDefined { product } = &e.event.kind {
+                        touched_products.push(product.id);
+                    }
+                }
+            });
+            self.cursor.set_value(res.cursor);
+            if let Some(db) = &db {
+                let saved = self.confirmed.with_value(|c| {
+                    c.as_ref().map(|s| {
+                        let packages: Vec<domain::Package> = touched_packages
+                            .iter()
+                            .filter_map(|id| s.packages.get(id).cloned())
+                            .collect();
+                        let products: Vec<domain::Product> = touched_products
+                            .iter()
+                            .filter_map(|id| s.products.get(id).cloned())
+                            .collect();
+                        (packages, products, s.config.clone())
+                    })
+                });
+                if let Some((packages, products, config)) = saved {
+                    let r = local::save(
+                        db,
+                        res.cursor,
+                        &products.iter().collect::<Vec<_>>(),
+                        &packages.iter().collect::<Vec<_>>(),
+                        &config,
+                        false,
+                    )
+                    .await;
+                    if let Err(e) = r {
+                        self.problem.set(Some(e));
+                    }
+                }
+            }
+        }
+        // Settle what the server answered: accepted commands are in the confirmed state now.
+        let mut accepted = Vec::new();
+        let mut refused = Vec::new();
+        for o in outcomes {
+            match o {
+                Outcome::Applied { mutation_id } => {
+                    if let Some(c) = pending.iter().find(|c| c.mutation_id == mutation_id) {
+                        accepted.push(c.clone());
+                    }
+                }
+                Outcome::Rejected { mutation_id, error } => {
+                    if let Some(c) = pending.iter().find(|c| c.mutation_id == mutation_id) {
+                        refused.push(Refused {
+                            command: c.clone(),
+                            error,
+                        });
+                    }
+                }
+            }
+        }
+        if !accepted.is_empty() || !refused.is_empty() {
+            if let Some(db) = &db {
+                if let Err(e) = local::settle(db, &accepted, &refused).await {
+                    self.problem.set(Some(e));
+                }
+            }
+            let settled: Vec<MutationId> = accepted
+                .iter()
+                .map(|c| c.mutation_id)
+                .chain(refused.iter().map(|r| r.command.mutation_id))
+                .collect();
+            self.outbox
+                .update(|o| o.retain(|c| !settled.contains(&c.mutation_id)));
+            self.attention.update(|a| a.extend(refused));
+        }
+        self.recompute();
+        Ok(())
+    }
+
+    async fn replace(&self, snapshot: Snapshot, cursor: i64, db: Option<&Database>) {
+        if let Some(db) = db {
+            let r = local::save(
+                db,
+                cursor,
+                &snapshot.products.iter().collect::<Vec<_>>(),
+                &snapshot.packages.iter().collect::<Vec<_>>(),
+                &snapshot.config,
+                true,
+            )
+            .await;
+            if let Err(e) = r {
+                self.problem.set(Some(e));
+            }
+        }
+        self.cursor.set_value(cursor);
+        self.confirmed.set_value(Some(snapshot.into_state()));
+    }
+
+    /// Follows the staff stream, the browser's online/offline events and a slow safety poll.
+    fn listen(self) {
+        let Some(window) = web_sys::window() else {
+            return;
+        };
+        let kick = move || {
+            leptos::task::spawn_local(async move { self.sync().await });
+        };
+        let on_online = Closure::<dyn Fn()>::new(kick);
+        let _ =
+            window.add_event_listener_with_callback("online", on_online.as_ref().unchecked_ref());
+        on_online.forget();
+        let on_offline = Closure::<dyn Fn()>::new(move || self.net.set(Net::Offline));
+        let _ =
+            window.add_event_listener_with_callback("offline", on_offline.as_ref().unchecked_ref());
+        on_offline.forget();
+        // A change made on another tablet arrives on the stream; any event means "pull now".
+        if let Ok(es) = web_sys::EventSource::new("/api/v1/events/stream") {
+            let on_event = Closure::<dyn Fn()>::new(kick);
+            for name in EventKind::NAMES {
+                let _ =
+                    es.add_event_listener_with_callback(name, on_event.as_ref().unchecked_ref());
+            }
+            // Reconnected after a drop: catch up on what was missed.
+            let _ = es.add_event_listener_with_callback("open", on_event.as_ref().unchecked_ref());
+            on_event.forget();
+            std::mem::forget(es);
+        }
+        let poll = Closure::<dyn Fn()>::new(move || {
+            if !self.busy.get_value() {
+                kick();
+            }
+        });
+        let _ = window.set_interval_with_callback_and_timeout_and_arguments_0(
+            poll.as_ref().unchecked_ref(),
+            15_000,
+        );
+        poll.forget();
+    }
+}
+
+fn now() -> chrono::DateTime<chrono::Utc> {
+    chrono::DateTime::from_timestamp_millis(js_sys::Date::now() as i64).unwrap_or_default()
+}
+
+/// The replica from context.
+pub fn use_replica() -> Replica {
+    expect_context::<Replica>()
+}

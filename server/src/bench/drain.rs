@@ -95,9 +95,9 @@ pub async fn drain(sales: usize) -> anyhow::Result<()> {
         "drain: {sales} sales reached the regulator in {:.2} s = {rate:.1} sales/s",
         took.as_secs_f64()
     );
-    println!("drain: {calls:.0} regulator calls, {:.2} per ledger event (one read-back GET by receipt number, one POST)", calls / sales as f64);
+    println!("drain: {calls:.0} regulator calls, {:.2} per ledger event (receipts go ten to a POST; a read-back GET only after a lost answer)", calls / sales as f64);
     println!(
-        "drain: GET pace {DEFAULT_GETS_PER_SECOND}/s allows {DEFAULT_GETS_PER_SECOND} sales/s; reached {:.0}% of it (target >= 90%)",
+        "drain: the GET pace of {DEFAULT_GETS_PER_SECOND}/s (Metrc's per-facility limit) would allow {DEFAULT_GETS_PER_SECOND} sales/s at one GET each; reached {:.0}% of that (target >= 90%)",
         100.0 * rate / DEFAULT_GETS_PER_SECOND
     );
     Ok(())

@@ -176,3 +176,15 @@ pub async fn witness(email: &str, password: &str) -> Result<User, String> {
         .map_err(|e| e.to_string())?;
     parse(req.send().await).await
 }
+
+#[derive(Deserialize)]
+struct Tags {
+    tags: Vec<String>,
+}
+
+/// Package tags free at the regulator and unused in the ledger.
+pub async fn free_tags() -> Result<Vec<String>, String> {
+    parse::<Tags>(Request::get("/api/v1/regulator/tags").send().await)
+        .await
+        .map(|t| t.tags)
+}

@@ -3,3 +3,5 @@
 pub mod guard;
 pub mod nav;
 pub mod page;
+pub mod scanner;
+pub mod sync_status;

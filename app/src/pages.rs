@@ -1,21 +1,26 @@
 //! Route targets, one module per page.
 
+mod attention;
 mod counts;
+mod flows;
 mod inventory;
 mod login;
 mod menu;
 mod not_found;
 mod orders;
+mod package;
 mod reconcile;
 mod reports;
 mod settings;
 
+pub use attention::Attention;
 pub use counts::Counts;
 pub use inventory::Inventory;
 pub use login::Login;
 pub use menu::Menu;
 pub use not_found::NotFound;
 pub use orders::Orders;
+pub use package::PackageCard;
 pub use reconcile::Reconcile;
 pub use reports::Reports;
 pub use settings::Settings;

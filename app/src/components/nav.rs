@@ -98,6 +98,7 @@ pub fn Nav() -> impl IntoView {
                     })
                     .collect_view()}
             </ul>
+            <super::sync_status::SyncStatus />
             <A href="/login" attr:class="signin" attr:data-testid="nav-login">
                 <span class="glyph" aria-hidden="true">"→"</span>
                 <span class="label">{account_label}</span>

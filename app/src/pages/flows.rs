@@ -1,0 +1,607 @@
+//! The package actions a manager takes on the card: split, merge, adjust, destroy and move. Each
+//! form checks its own input, then asks `domain` (through the replica) before anything is queued,
+//! and shows the domain's own words when it refuses.
+
+use std::str::FromStr;
+
+use domain::{
+    command::{Adjust, Destroy, Merge, Move, NewPackage, Split, SplitAmounts},
+    merge_compatibility, Action, AdjustReason, DestroyMethod, DestroyReason, Package, PackageId,
+    PackageStatus, Quantity, RegulatorTag, State, Zone,
+};
+use leptos::prelude::*;
+use rust_decimal::Decimal;
+
+use super::package::fmt_q;
+use crate::{
+    api,
+    replica::{use_replica, Replica},
+};
+
+/// One action on a package.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Flow {
+    /// Split into new packages.
+    Split,
+    /// Merge with compatible packages into a new one.
+    Merge,
+    /// Adjust the quantity with a reason.
+    Adjust,
+    /// Destroy some or all, witnessed.
+    Destroy,
+    /// Move between vault and sales floor.
+    Move,
+}
+
+impl Flow {
+    /// Stable id for tests and CSS.
+    pub fn slug(self) -> &'static str {
+        match self {
+            Flow::Split => "split",
+            Flow::Merge => "merge",
+            Flow::Adjust => "adjust",
+            Flow::Destroy => "destroy",
+            Flow::Move => "move",
+        }
+    }
+
+    /// The button's words.
+    pub fn label(self, zone: Zone) -> &'static str {
+        match self {
+            Flow::Split => "Split",
+            Flow::Merge => "Merge",
+            Flow::Adjust => "Adjust",
+            Flow::Destroy => "Destroy",
+            Flow::Move => match zone {
+                Zone::Vault => "Move to sales floor",
+                Zone::SalesFloor => "Move to vault",
+            },
+        }
+    }
+}
+
+/// Reads an amount typed by a person; the error names the field.
+fn amount(field: &str, raw: &str) -> Result<Decimal, String> {
+    let t = raw.trim();
+    if t.is_empty() {
+        return Err(format!("{field}: enter an amount"));
+    }
+    Decimal::from_str(t).map_err(|_| format!("{field}: \"{t}\" is not a number"))
+}
+
+const TAG_CACHE: &str = "pistil.free_tags";
+
+fn cached_tags() -> Vec<String> {
+    web_sys::window()
+        .and_then(|w| w.local_storage().ok().flatten())
+        .and_then(|s| s.get_item(TAG_CACHE).ok().flatten())
+        .and_then(|v| serde_json::from_str(&v).ok())
+        .unwrap_or_default()
+}
+
+/// Free tags: fresh from the server when online (and remembered), else the remembered ones;
+/// tags the tablet's own state already uses are never offered.
+async fn free_tags(state: &State) -> Vec<String> {
+    let tags = match api::free_tags().await {
+        Ok(tags) => {
+            if let Some(s) = web_sys::window().and_then(|w| w.local_storage().ok().flatten()) {
+                let _ = s.set_item(TAG_CACHE, &serde_json::to_string(&tags).unwrap_or_default());
+            }
+            tags
+        }
+        Err(_) => cached_tags(),
+    };
+    tags.into_iter()
+        .filter(|t| RegulatorTag::parse(t).is_ok_and(|t| !state.tags.contains_key(&t)))
+        .collect()
+}
+
+fn parse_tag(field: &str, raw: &str) -> Result<RegulatorTag, String> {
+    RegulatorTag::parse(raw.trim()).map_err(|e| format!("{field}: {e}"))
+}
+
+/// The form for one flow.
+#[component]
+pub fn FlowPanel(
+    /// Which action.
+    flow: Flow,
+    /// The package acted on.
+    package: Package,
+    /// Called when the form closes, with a message when something was queued.
+    on_close: Callback<Option<String>>,
+) -> impl IntoView {
+    let body = match flow {
+        Flow::Split => view! { <SplitForm package=package on_close=on_close /> }.into_any(),
+        Flow::Merge => view! { <MergeForm package=package on_close=on_close /> }.into_any(),
+        Flow::Adjust => view! { <AdjustForm package=package on_close=on_close /> }.into_any(),
+        Flow::Destroy => view! { <DestroyForm package=package on_close=on_close /> }.into_any(),
+        Flow::Move => view! { <MoveForm package=package on_close=on_close /> }.into_any(),
+    };
+    view! {
+        <section class="panel flow" data-testid=format!("flow-{}", flow.slug()) aria-label=flow.slug()>
+            {body}
+        </section>
+    }
+}
+
+/// Queues `action`; the domain's refusal comes back as the form's error.
+fn send(
+    replica: Replica,
+    action: Action,
+    error: RwSignal<Option<String>>,
+    busy: RwSignal<bool>,
+    on_close: Callback<Option<String>>,
+    done: String,
+) {
+    busy.set(true);
+    leptos::task::spawn_local(async move {
+        match replica.submit(action).await {
+            Ok(_) => on_close.run(Some(done)),
+            Err(e) => error.set(Some(e.to_string())),
+        }
+        busy.set(false);
+    });
+}
+
+#[component]
+fn Buttons(
+    label: &'static str,
+    busy: RwSignal<bool>,
+    on_close: Callback<Option<String>>,
+    error: RwSignal<Option<String>>,
+) -> impl IntoView {
+    view! {
+        {move || error.get().map(|m| view! { <p class="banner error" role="alert" data-testid="flow-error">{m}</p> })}
+        <div class="form-actions">
+            <button type="submit" class="button primary" data-testid="flow-submit" disabled=move || busy.get()>{label}</button>
+            <button type="button" class="button" on:click=move |_| on_close.run(None)>"Cancel"</button>
+        </div>
+    }
+}
+
+#[component]
+fn SplitForm(package: Package, on_close: Callback<Option<String>>) -> impl IntoView {
+    let replica = use_replica();
+    let unit = package.quantity.unit;
+    let available = package.quantity.amount - package.held;
+    let parts = RwSignal::new(String::from("2"));
+    let manual = RwSignal::new(false);
+    let total = RwSignal::new(available.normalize().to_string());
+    let amounts = RwSignal::new(vec![String::new(); 50]);
+    let tags = RwSignal::new(vec![String::new(); 50]);
+    let error = RwSignal::new(None::<String>);
+    let busy = RwSignal::new(false);
+    // Offer free tags as soon as the form opens.
+    leptos::task::spawn_local(async move {
+        let state = replica.view.get_untracked().unwrap_or_default();
+        let free = free_tags(&state).await;
+        tags.update(|t| {
+            for (slot, tag) in t.iter_mut().zip(free) {
+                if slot.is_empty() {
+                    *slot = tag;
+                }
+            }
+        });
+    });
+    let count = move || {
+        parts
+            .get()
+            .trim()
+            .parse::<usize>()
+            .ok()
+            .filter(|n| (1..=50).contains(n))
+    };
+    let taken = move || -> Option<Decimal> {
+        if manual.get() {
+            let n = count()?;
+            amounts.with(|a| {
+                a.iter()
+                    .take(n)
+                    .map(|s| Decimal::from_str(s.trim()).ok())
+                    .sum()
+            })
+        } else {
+            Decimal::from_str(total.get().trim()).ok()
+        }
+    };
+    let remainder = move || match taken() {
+        Some(t) => format!("Left in this package: {}", fmt_q(Quantity::new(package.quantity.amount - t, unit))),
+        None => "Left in this package: enter the amounts".to_owned(),
+    };
+    let each = move || match (manual.get(), count(), taken()) {
+        (false, Some(n), Some(t)) if n > 0 => format!("{n} × {}", fmt_q(Quantity::new((t / Decimal::from(n)).round_dp(3), unit))),
+        _ => String::new(),
+    };
+    let source = package.id;
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        error.set(None);
+        let result = (|| -> Result<Action, String> {
+            let n = count().ok_or("Parts: enter a whole number from 1 to 50")?;
+            let chosen: Vec<String> = tags.with_untracked(|t| t.iter().take(n).cloned().collect());
+            let mut new_packages = Vec::with_capacity(n);
+            for (i, t) in chosen.iter().enumerate() {
+                new_packages.push(NewPackage {
+                    package_id: PackageId::new(),
+                    tag: parse_tag(&format!("Tag for part {}", i + 1), t)?,
+                });
+            }
+            let amounts = if manual.get_untracked() {
+                let mut v = Vec::with_capacity(n);
+                for (i, a) in amounts.with_untracked(|a| a.iter().take(n).cloned().collect::<Vec<_>>()).iter().enumerate() {
+                    v.push(Quantity::new(amount(&format!("Amount for part {}", i + 1), a)?, unit));
+                }
+                SplitAmounts::Manual { amounts: v }
+            } else {
+                SplitAmounts::Equal {
+                    total: Quantity::new(amount("Total to split off", &total.get_untracked())?, unit),
+                }
+            };
+            Ok(Action::Split(Split {
+                source,
+                new_packages,
+                amounts,
+            }))
+        })();
+        match result {
+            Ok(action) => {
+                let n = count().unwrap_or(0);
+                send(replica, action, error, busy, on_close, format!("Split into {n} new packages. It goes to the server as soon as there is a connection."));
+            }
+            Err(m) => error.set(Some(m)),
+        }
+    };
+    view! {
+        <form on:submit=submit novalidate>
+            <h2>"Split"</h2>
+            <p class="sub">{format!("Available to split: {}", fmt_q(Quantity::new(available, unit)))}</p>
+            <div class="form-row">
+                <label class="field">
+                    <span>"Parts"</span>
+                    <input type="number" min="1" max="50" inputmode="numeric" data-testid="split-parts" bind:value=parts />
+                </label>
+                <fieldset class="field segmented">
+                    <legend>"Amounts"</legend>
+                    <label class="check"><input type="radio" name="split-mode" checked=move || !manual.get() on:change=move |_| manual.set(false) data-testid="split-equal" />"Equal parts"</label>
+                    <label class="check"><input type="radio" name="split-mode" checked=move || manual.get() on:change=move |_| manual.set(true) data-testid="split-manual" />"Amount per part"</label>
+                </fieldset>
+                <Show when=move || !manual.get()>
+                    <label class="field">
+                        <span>{format!("Total to split off ({})", unit.symbol())}</span>
+                        <input type="text" inputmode="decimal" data-testid="split-total" bind:value=total />
+                    </label>
+                </Show>
+            </div>
+            <p class="live" data-testid="split-remainder" aria-live="polite">{remainder}" "<span class="sub">{each}</span></p>
+            <ol class="parts">
+                {move || (0..count().unwrap_or(0)).map(|i| view! {
+                    <li class="form-row">
+                        <label class="field grow">
+                            <span>{format!("New tag for part {}", i + 1)}</span>
+                            <input type="text" class="mono" maxlength="24" autocomplete="off" data-testid=format!("split-tag-{i}")
+                                prop:value=move || tags.with(|t| t[i].clone())
+                                on:input=move |ev| tags.update(|t| t[i] = event_target_value(&ev)) />
+                        </label>
+                        <Show when=move || manual.get()>
+                            <label class="field">
+                                <span>{format!("Amount ({})", unit.symbol())}</span>
+                                <input type="text" inputmode="decimal" data-testid=format!("split-amount-{i}")
+                                    prop:value=move || amounts.with(|a| a[i].clone())
+                                    on:input=move |ev| amounts.update(|a| a[i] = event_target_value(&ev)) />
+                            </label>
+                        </Show>
+                    </li>
+                }).collect_view()}
+            </ol>
+            <Buttons label="Split" busy=busy on_close=on_close error=error />
+        </form>
+    }
+}
+
+#[component]
+fn MergeForm(package: Package, on_close: Callback<Option<String>>) -> impl IntoView {
+    let replica = use_replica();
+    let state = replica.view.get_untracked().unwrap_or_default();
+    // Every open package of the same product: compatible ones selectable, the rest with the reason.
+    let mut candidates: Vec<(Package, Result<(), String>)> = state
+        .packages
+        .values()
+        .filter(|p| {
+            p.id != package.id
+                && p.product_id == package.product_id
+                && matches!(p.status, PackageStatus::Active | PackageStatus::OnHold(_))
+        })
+        .map(|p| (p.clone(), merge_compatibility(&state, &package, p)))
+        .collect();
+    candidates.sort_by(|a, b| a.1.is_err().cmp(&b.1.is_err()).then(a.0.tag.cmp(&b.0.tag)));
+    let chosen = RwSignal::new(Vec::<PackageId>::new());
+    let tag = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<String>);
+    let busy = RwSignal::new(false);
+    let st = state.clone();
+    leptos::task::spawn_local(async move {
+        if let Some(t) = free_tags(&st).await.into_iter().next() {
+            if tag.get_untracked().is_empty() {
+                tag.set(t);
+            }
+        }
+    });
+    let this = package.id;
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        error.set(None);
+        let others = chosen.get_untracked();
+        if others.is_empty() {
+            error.set(Some("Choose at least one package to merge with this one".into()));
+            return;
+        }
+        match parse_tag("Tag for the merged package", &tag.get_untracked()) {
+            Ok(t) => {
+                let n = others.len() + 1;
+                let mut sources = vec![this];
+                sources.extend(others);
+                send(
+                    replica,
+                    Action::Merge(Merge {
+                        sources,
+                        into: NewPackage {
+                            package_id: PackageId::new(),
+                            tag: t,
+                        },
+                    }),
+                    error,
+                    busy,
+                    on_close,
+                    format!("Merged {n} packages into a new one."),
+                );
+            }
+            Err(m) => error.set(Some(m)),
+        }
+    };
+    let empty = candidates.is_empty();
+    view! {
+        <form on:submit=submit novalidate>
+            <h2>"Merge"</h2>
+            <p class="sub">"Only packages the store's merge policy allows can be chosen; the others say why not."</p>
+            {empty.then(|| view! { <p class="muted">"No other open package of this product."</p> })}
+            <ul class="choices">
+                {candidates.into_iter().map(|(p, ok)| {
+                    let id = p.id;
+                    let reason = ok.err();
+                    let disabled = reason.is_some();
+                    let (_, tail) = p.tag.grouped();
+                    view! {
+                        <li class:disabled=disabled data-testid="merge-candidate" data-tag=p.tag.to_string()>
+                            <label class="check">
+                                <input type="checkbox" disabled=disabled
+                                    on:change=move |ev| {
+                                        let on = event_target_checked(&ev);
+                                        chosen.update(|c| { c.retain(|x| *x != id); if on { c.push(id); } });
+                                    } />
+                                <span><strong>{tail.to_owned()}</strong>{format!(" · {} · batch {}", fmt_q(p.quantity), p.batch)}</span>
+                            </label>
+                            {reason.map(|r| view! { <span class="reason" data-testid="merge-reason">{r}</span> })}
+                        </li>
+                    }
+                }).collect_view()}
+            </ul>
+            <label class="field">
+                <span>"Tag for the merged package"</span>
+                <input type="text" class="mono" maxlength="24" data-testid="merge-tag" bind:value=tag />
+            </label>
+            <Buttons label="Merge" busy=busy on_close=on_close error=error />
+        </form>
+    }
+}
+
+#[component]
+fn AdjustForm(package: Package, on_close: Callback<Option<String>>) -> impl IntoView {
+    let replica = use_replica();
+    let unit = package.quantity.unit;
+    let direction = RwSignal::new(String::from("remove"));
+    let qty = RwSignal::new(String::new());
+    let reason = RwSignal::new(String::from("0"));
+    let note = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<String>);
+    let busy = RwSignal::new(false);
+    let picked = move || {
+        reason
+            .get()
+            .parse::<usize>()
+            .ok()
+            .and_then(|i| AdjustReason::ALL.get(i).copied())
+            .unwrap_or(AdjustReason::ALL[0])
+    };
+    let id = package.id;
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        error.set(None);
+        match amount("Quantity", &qty.get_untracked()) {
+            Ok(a) => {
+                let delta = if direction.get_untracked() == "remove" { -a } else { a };
+                let n = note.get_untracked();
+                let d = Quantity::new(delta, unit);
+                send(
+                    replica,
+                    Action::Adjust(Adjust {
+                        package_id: id,
+                        delta: d,
+                        reason: picked(),
+                        note: (!n.trim().is_empty()).then(|| n.trim().to_owned()),
+                        count_id: None,
+                    }),
+                    error,
+                    busy,
+                    on_close,
+                    format!("Adjusted by {}.", fmt_q(d)),
+                );
+            }
+            Err(m) => error.set(Some(m)),
+        }
+    };
+    view! {
+        <form on:submit=submit novalidate>
+            <h2>"Adjust"</h2>
+            <div class="form-row">
+                <label class="field">
+                    <span>"Change"</span>
+                    <select data-testid="adjust-direction" bind:value=direction>
+                        <option value="remove">"Remove"</option>
+                        <option value="add">"Add"</option>
+                    </select>
+                </label>
+                <label class="field">
+                    <span>{format!("Quantity ({})", unit.symbol())}</span>
+                    <input type="text" inputmode="decimal" data-testid="adjust-quantity" bind:value=qty />
+                </label>
+                <label class="field grow">
+                    <span>"Reason"</span>
+                    <select data-testid="adjust-reason" bind:value=reason>
+                        {AdjustReason::ALL.iter().enumerate().map(|(i, r)| view! { <option value=i.to_string()>{r.label()}</option> }).collect_view()}
+                    </select>
+                </label>
+            </div>
+            <label class="field">
+                <span>{move || if picked().requires_note() { "Note (required for this reason)" } else { "Note" }}</span>
+                <textarea rows="2" data-testid="adjust-note" bind:value=note></textarea>
+            </label>
+            <Buttons label="Adjust" busy=busy on_close=on_close error=error />
+        </form>
+    }
+}
+
+#[component]
+fn DestroyForm(package: Package, on_close: Callback<Option<String>>) -> impl IntoView {
+    let replica = use_replica();
+    let unit = package.quantity.unit;
+    let available = package.quantity.amount - package.held;
+    let qty = RwSignal::new(available.normalize().to_string());
+    let reason = RwSignal::new(String::from("0"));
+    let method = RwSignal::new(String::from("0"));
+    let note = RwSignal::new(String::new());
+    let email = RwSignal::new(String::new());
+    let password = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<String>);
+    let busy = RwSignal::new(false);
+    let pick = |s: String| s.parse::<usize>().unwrap_or(0);
+    let id = package.id;
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        error.set(None);
+        let a = match amount("Quantity", &qty.get_untracked()) {
+            Ok(a) => a,
+            Err(m) => return error.set(Some(m)),
+        };
+        let (e, p) = (email.get_untracked(), password.get_untracked());
+        if e.trim().is_empty() || p.is_empty() {
+            return error.set(Some(
+                "Witness: a second person signs with their own email and password".into(),
+            ));
+        }
+        let reason = DestroyReason::ALL[pick(reason.get_untracked()).min(DestroyReason::ALL.len() - 1)];
+        let method = DestroyMethod::ALL[pick(method.get_untracked()).min(DestroyMethod::ALL.len() - 1)];
+        let n = note.get_untracked();
+        busy.set(true);
+        leptos::task::spawn_local(async move {
+            // The witness signs in on this tablet; the server confirms who they are.
+            match api::witness(&e, &p).await {
+                Ok(w) => {
+                    password.set(String::new());
+                    busy.set(false);
+                    let q = Quantity::new(a, unit);
+                    send(
+                        replica,
+                        Action::Destroy(Destroy {
+                            package_id: id,
+                            quantity: q,
+                            reason,
+                            method,
+                            witness: w.id,
+                            note: (!n.trim().is_empty()).then(|| n.trim().to_owned()),
+                        }),
+                        error,
+                        busy,
+                        on_close,
+                        format!("Destroyed {}, witnessed by {}.", fmt_q(q), w.name),
+                    );
+                }
+                Err(m) => {
+                    error.set(Some(format!("Witness: {m}")));
+                    busy.set(false);
+                }
+            }
+        });
+    };
+    view! {
+        <form on:submit=submit novalidate>
+            <h2>"Destroy"</h2>
+            <div class="form-row">
+                <label class="field">
+                    <span>{format!("Quantity ({})", unit.symbol())}</span>
+                    <input type="text" inputmode="decimal" data-testid="destroy-quantity" bind:value=qty />
+                </label>
+                <label class="field grow">
+                    <span>"Reason"</span>
+                    <select data-testid="destroy-reason" bind:value=reason>
+                        {DestroyReason::ALL.iter().enumerate().map(|(i, r)| view! { <option value=i.to_string()>{r.label()}</option> }).collect_view()}
+                    </select>
+                </label>
+                <label class="field grow">
+                    <span>"Method"</span>
+                    <select data-testid="destroy-method" bind:value=method>
+                        {DestroyMethod::ALL.iter().enumerate().map(|(i, m)| view! { <option value=i.to_string()>{m.label()}</option> }).collect_view()}
+                    </select>
+                </label>
+            </div>
+            <label class="field">
+                <span>"Note"</span>
+                <textarea rows="2" data-testid="destroy-note" bind:value=note></textarea>
+            </label>
+            <fieldset class="witness">
+                <legend>"Witness: a second person confirms"</legend>
+                <div class="form-row">
+                    <label class="field grow">
+                        <span>"Witness email"</span>
+                        <input type="email" autocomplete="off" data-testid="witness-email" bind:value=email />
+                    </label>
+                    <label class="field grow">
+                        <span>"Witness password"</span>
+                        <input type="password" autocomplete="off" data-testid="witness-password" bind:value=password />
+                    </label>
+                </div>
+            </fieldset>
+            <Buttons label="Destroy" busy=busy on_close=on_close error=error />
+        </form>
+    }
+}
+
+#[component]
+fn MoveForm(package: Package, on_close: Callback<Option<String>>) -> impl IntoView {
+    let replica = use_replica();
+    let to = match package.zone {
+        Zone::Vault => Zone::SalesFloor,
+        Zone::SalesFloor => Zone::Vault,
+    };
+    let error = RwSignal::new(None::<String>);
+    let busy = RwSignal::new(false);
+    let id = package.id;
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        error.set(None);
+        send(
+            replica,
+            Action::Move(Move { package_id: id, to }),
+            error,
+            busy,
+            on_close,
+            format!("Moved to {}.", to.label()),
+        );
+    };
+    view! {
+        <form on:submit=submit novalidate>
+            <h2>{format!("Move to {}", to.label())}</h2>
+            <p class="sub">{format!("The whole package moves from {} to {}.", package.zone.label(), to.label())}</p>
+            <Buttons label="Move" busy=busy on_close=on_close error=error />
+        </form>
+    }
+}

@@ -6,6 +6,7 @@ pub mod local;
 pub mod pages;
 pub mod replica;
 pub mod session;
+pub mod tags;
 
 use leptos::prelude::*;
 use leptos_router::{

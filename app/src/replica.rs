@@ -41,6 +41,7 @@ pub struct Replica {
     cursor: StoredValue<i64>,
     db: StoredValue<Option<Database>, LocalStorage>,
     busy: StoredValue<bool>,
+    loaded: StoredValue<bool>,
     again: StoredValue<bool>,
     queued: StoredValue<u32>,
     session: Session,
@@ -83,6 +84,7 @@ impl Replica {
             cursor: StoredValue::new(0),
             db: StoredValue::new_local(None),
             busy: StoredValue::new(false),
+            loaded: StoredValue::new(false),
             again: StoredValue::new(false),
             queued: StoredValue::new(0),
             session: use_session(),
@@ -119,6 +121,7 @@ impl Replica {
             }
             Err(e) => self.problem.set(Some(e)),
         }
+        self.loaded.set_value(true);
         self.sync().await;
     }
 
@@ -206,6 +209,14 @@ impl Replica {
     /// Pushes the outbox, then pulls what changed. One at a time; a request made meanwhile runs
     /// once the current one ends.
     pub async fn sync(&self) {
+        if !self.loaded.get_value() || !self.session.checked.get_untracked() {
+            // The first sync waits for the tablet's own copy and the session check.
+            return;
+        }
+        if self.session.user.with_untracked(Option::is_none) {
+            self.net.set(Net::SignedOut);
+            return;
+        }
         if self.busy.get_value() {
             self.again.set_value(true);
             return;
@@ -358,21 +369,41 @@ impl Replica {
         let _ =
             window.add_event_listener_with_callback("offline", on_offline.as_ref().unchecked_ref());
         on_offline.forget();
-        // A change made on another tablet arrives on the stream; any event means "pull now".
-        if let Ok(es) = web_sys::EventSource::new("/api/v1/events/stream") {
-            let on_event = Closure::<dyn Fn()>::new(kick);
-            for name in EventKind::NAMES {
-                let _ =
-                    es.add_event_listener_with_callback(name, on_event.as_ref().unchecked_ref());
+        // The staff stream needs a session: it opens on sign-in and closes on sign-out.
+        let stream = StoredValue::new_local(None::<web_sys::EventSource>);
+        let session = self.session;
+        Effect::new(move |_| {
+            let signed_in = session.checked.get() && session.user.with(Option::is_some);
+            if let Some(es) = stream.get_value() {
+                es.close();
+                stream.set_value(None);
             }
-            // Reconnected after a drop: catch up on what was missed.
-            let _ = es.add_event_listener_with_callback("open", on_event.as_ref().unchecked_ref());
-            on_event.forget();
-            std::mem::forget(es);
-        }
+            if !signed_in {
+                if session.checked.get_untracked() {
+                    self.net.set(Net::SignedOut);
+                }
+                return;
+            }
+            kick();
+            crate::tags::refresh_soon(session);
+            // A change made on another tablet arrives on the stream; any event means "pull now".
+            if let Ok(es) = web_sys::EventSource::new("/api/v1/events/stream") {
+                let on_event = Closure::<dyn Fn()>::new(kick);
+                for name in EventKind::NAMES {
+                    let _ = es
+                        .add_event_listener_with_callback(name, on_event.as_ref().unchecked_ref());
+                }
+                // Reconnected after a drop: catch up on what was missed.
+                let _ =
+                    es.add_event_listener_with_callback("open", on_event.as_ref().unchecked_ref());
+                on_event.forget();
+                stream.set_value(Some(es));
+            }
+        });
         let poll = Closure::<dyn Fn()>::new(move || {
             if !self.busy.get_value() {
                 kick();
+                crate::tags::refresh_soon(session);
             }
         });
         let _ = window.set_interval_with_callback_and_timeout_and_arguments_0(

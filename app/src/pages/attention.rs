@@ -17,19 +17,34 @@ fn what(r: &Refused, state: Option<&domain::State>) -> (String, Option<domain::P
     };
     match &r.command.action {
         Action::Split(s) => (
-            format!("Split {} into {} packages", tag(&s.source), s.new_packages.len()),
+            format!(
+                "Split {} into {} packages",
+                tag(&s.source),
+                s.new_packages.len()
+            ),
             Some(s.source),
         ),
-        Action::Merge(m) => (format!("Merge {} packages", m.sources.len()), m.sources.first().copied()),
+        Action::Merge(m) => (
+            format!("Merge {} packages", m.sources.len()),
+            m.sources.first().copied(),
+        ),
         Action::Adjust(a) => (
-            format!("Adjust {} by {} ({})", tag(&a.package_id), fmt_q(a.delta), a.reason.label()),
+            format!(
+                "Adjust {} by {} ({})",
+                tag(&a.package_id),
+                fmt_q(a.delta),
+                a.reason.label()
+            ),
             Some(a.package_id),
         ),
         Action::Destroy(d) => (
             format!("Destroy {} of {}", fmt_q(d.quantity), tag(&d.package_id)),
             Some(d.package_id),
         ),
-        Action::Move(m) => (format!("Move {} to {}", tag(&m.package_id), m.to.label()), Some(m.package_id)),
+        Action::Move(m) => (
+            format!("Move {} to {}", tag(&m.package_id), m.to.label()),
+            Some(m.package_id),
+        ),
         other => (other.name().replace('_', " "), None),
     }
 }
@@ -76,7 +91,12 @@ fn Item(refused: Refused, words: String, package: Option<domain::PackageId>) -> 
         if let Action::Adjust(a) = &mut r.command.action {
             match amount.get_untracked().trim().parse::<Decimal>() {
                 Ok(d) => a.delta = Quantity::new(d, a.delta.unit),
-                Err(_) => return error.set(Some(format!("\"{}\" is not a number", amount.get_untracked()))),
+                Err(_) => {
+                    return error.set(Some(format!(
+                        "\"{}\" is not a number",
+                        amount.get_untracked()
+                    )))
+                }
             }
         }
         leptos::task::spawn_local(async move {

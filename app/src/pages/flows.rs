@@ -7,12 +7,12 @@ use std::str::FromStr;
 use domain::{
     command::{Adjust, Destroy, Merge, Move, NewPackage, Split, SplitAmounts},
     merge_compatibility, Action, AdjustReason, DestroyMethod, DestroyReason, Package, PackageId,
-    PackageStatus, Quantity, RegulatorTag, State, Zone,
+    PackageStatus, Quantity, RegulatorTag, Zone,
 };
 use leptos::prelude::*;
 use rust_decimal::Decimal;
 
-use super::package::fmt_q;
+use super::package::{cap, fmt_q};
 use crate::{
     api,
     replica::{use_replica, Replica},
@@ -67,33 +67,6 @@ fn amount(field: &str, raw: &str) -> Result<Decimal, String> {
         return Err(format!("{field}: enter an amount"));
     }
     Decimal::from_str(t).map_err(|_| format!("{field}: \"{t}\" is not a number"))
-}
-
-const TAG_CACHE: &str = "pistil.free_tags";
-
-fn cached_tags() -> Vec<String> {
-    web_sys::window()
-        .and_then(|w| w.local_storage().ok().flatten())
-        .and_then(|s| s.get_item(TAG_CACHE).ok().flatten())
-        .and_then(|v| serde_json::from_str(&v).ok())
-        .unwrap_or_default()
-}
-
-/// Free tags: fresh from the server when online (and remembered), else the remembered ones;
-/// tags the tablet's own state already uses are never offered.
-async fn free_tags(state: &State) -> Vec<String> {
-    let tags = match api::free_tags().await {
-        Ok(tags) => {
-            if let Some(s) = web_sys::window().and_then(|w| w.local_storage().ok().flatten()) {
-                let _ = s.set_item(TAG_CACHE, &serde_json::to_string(&tags).unwrap_or_default());
-            }
-            tags
-        }
-        Err(_) => cached_tags(),
-    };
-    tags.into_iter()
-        .filter(|t| RegulatorTag::parse(t).is_ok_and(|t| !state.tags.contains_key(&t)))
-        .collect()
 }
 
 fn parse_tag(field: &str, raw: &str) -> Result<RegulatorTag, String> {
@@ -174,7 +147,7 @@ fn SplitForm(package: Package, on_close: Callback<Option<String>>) -> impl IntoV
     // Offer free tags as soon as the form opens.
     leptos::task::spawn_local(async move {
         let state = replica.view.get_untracked().unwrap_or_default();
-        let free = free_tags(&state).await;
+        let free = crate::tags::free(&state).await;
         tags.update(|t| {
             for (slot, tag) in t.iter_mut().zip(free) {
                 if slot.is_empty() {
@@ -205,11 +178,17 @@ fn SplitForm(package: Package, on_close: Callback<Option<String>>) -> impl IntoV
         }
     };
     let remainder = move || match taken() {
-        Some(t) => format!("Left in this package: {}", fmt_q(Quantity::new(package.quantity.amount - t, unit))),
+        Some(t) => format!(
+            "Left in this package: {}",
+            fmt_q(Quantity::new(package.quantity.amount - t, unit))
+        ),
         None => "Left in this package: enter the amounts".to_owned(),
     };
     let each = move || match (manual.get(), count(), taken()) {
-        (false, Some(n), Some(t)) if n > 0 => format!("{n} × {}", fmt_q(Quantity::new((t / Decimal::from(n)).round_dp(3), unit))),
+        (false, Some(n), Some(t)) if n > 0 => format!(
+            "{n} × {}",
+            fmt_q(Quantity::new((t / Decimal::from(n)).round_dp(3), unit))
+        ),
         _ => String::new(),
     };
     let source = package.id;
@@ -228,13 +207,23 @@ fn SplitForm(package: Package, on_close: Callback<Option<String>>) -> impl IntoV
             }
             let amounts = if manual.get_untracked() {
                 let mut v = Vec::with_capacity(n);
-                for (i, a) in amounts.with_untracked(|a| a.iter().take(n).cloned().collect::<Vec<_>>()).iter().enumerate() {
-                    v.push(Quantity::new(amount(&format!("Amount for part {}", i + 1), a)?, unit));
+                for (i, a) in amounts
+                    .with_untracked(|a| a.iter().take(n).cloned().collect::<Vec<_>>())
+                    .iter()
+                    .enumerate()
+                {
+                    v.push(Quantity::new(
+                        amount(&format!("Amount for part {}", i + 1), a)?,
+                        unit,
+                    ));
                 }
                 SplitAmounts::Manual { amounts: v }
             } else {
                 SplitAmounts::Equal {
-                    total: Quantity::new(amount("Total to split off", &total.get_untracked())?, unit),
+                    total: Quantity::new(
+                        amount("Total to split off", &total.get_untracked())?,
+                        unit,
+                    ),
                 }
             };
             Ok(Action::Split(Split {
@@ -320,7 +309,7 @@ fn MergeForm(package: Package, on_close: Callback<Option<String>>) -> impl IntoV
     let busy = RwSignal::new(false);
     let st = state.clone();
     leptos::task::spawn_local(async move {
-        if let Some(t) = free_tags(&st).await.into_iter().next() {
+        if let Some(t) = crate::tags::free(&st).await.into_iter().next() {
             if tag.get_untracked().is_empty() {
                 tag.set(t);
             }
@@ -332,7 +321,9 @@ fn MergeForm(package: Package, on_close: Callback<Option<String>>) -> impl IntoV
         error.set(None);
         let others = chosen.get_untracked();
         if others.is_empty() {
-            error.set(Some("Choose at least one package to merge with this one".into()));
+            error.set(Some(
+                "Choose at least one package to merge with this one".into(),
+            ));
             return;
         }
         match parse_tag("Tag for the merged package", &tag.get_untracked()) {
@@ -418,7 +409,11 @@ fn AdjustForm(package: Package, on_close: Callback<Option<String>>) -> impl Into
         error.set(None);
         match amount("Quantity", &qty.get_untracked()) {
             Ok(a) => {
-                let delta = if direction.get_untracked() == "remove" { -a } else { a };
+                let delta = if direction.get_untracked() == "remove" {
+                    -a
+                } else {
+                    a
+                };
                 let n = note.get_untracked();
                 let d = Quantity::new(delta, unit);
                 send(
@@ -457,7 +452,7 @@ fn AdjustForm(package: Package, on_close: Callback<Option<String>>) -> impl Into
                 <label class="field grow">
                     <span>"Reason"</span>
                     <select data-testid="adjust-reason" bind:value=reason>
-                        {AdjustReason::ALL.iter().enumerate().map(|(i, r)| view! { <option value=i.to_string()>{r.label()}</option> }).collect_view()}
+                        {AdjustReason::ALL.iter().enumerate().map(|(i, r)| view! { <option value=i.to_string()>{cap(r.label())}</option> }).collect_view()}
                     </select>
                 </label>
             </div>
@@ -498,8 +493,10 @@ fn DestroyForm(package: Package, on_close: Callback<Option<String>>) -> impl Int
                 "Witness: a second person signs with their own email and password".into(),
             ));
         }
-        let reason = DestroyReason::ALL[pick(reason.get_untracked()).min(DestroyReason::ALL.len() - 1)];
-        let method = DestroyMethod::ALL[pick(method.get_untracked()).min(DestroyMethod::ALL.len() - 1)];
+        let reason =
+            DestroyReason::ALL[pick(reason.get_untracked()).min(DestroyReason::ALL.len() - 1)];
+        let method =
+            DestroyMethod::ALL[pick(method.get_untracked()).min(DestroyMethod::ALL.len() - 1)];
         let n = note.get_untracked();
         busy.set(true);
         leptos::task::spawn_local(async move {
@@ -543,13 +540,13 @@ fn DestroyForm(package: Package, on_close: Callback<Option<String>>) -> impl Int
                 <label class="field grow">
                     <span>"Reason"</span>
                     <select data-testid="destroy-reason" bind:value=reason>
-                        {DestroyReason::ALL.iter().enumerate().map(|(i, r)| view! { <option value=i.to_string()>{r.label()}</option> }).collect_view()}
+                        {DestroyReason::ALL.iter().enumerate().map(|(i, r)| view! { <option value=i.to_string()>{cap(r.label())}</option> }).collect_view()}
                     </select>
                 </label>
                 <label class="field grow">
                     <span>"Method"</span>
                     <select data-testid="destroy-method" bind:value=method>
-                        {DestroyMethod::ALL.iter().enumerate().map(|(i, m)| view! { <option value=i.to_string()>{m.label()}</option> }).collect_view()}
+                        {DestroyMethod::ALL.iter().enumerate().map(|(i, m)| view! { <option value=i.to_string()>{cap(m.label())}</option> }).collect_view()}
                     </select>
                 </label>
             </div>

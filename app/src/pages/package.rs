@@ -3,9 +3,7 @@
 
 use std::sync::Arc;
 
-use domain::{
-    account::Role, Event, EventKind, LabState, Package, PackageId, Quantity, State,
-};
+use domain::{account::Role, Event, EventKind, LabState, Package, PackageId, Quantity, State};
 use leptos::prelude::*;
 use leptos_router::{components::A, hooks::use_params_map};
 
@@ -25,6 +23,14 @@ pub fn fmt_q(q: Quantity) -> String {
     format!("{} {}", q.amount.normalize(), q.unit.symbol())
 }
 
+/// A label with its first letter capitalised, for the start of a line or an option.
+pub fn cap(s: &str) -> String {
+    let mut c = s.chars();
+    c.next()
+        .map(|f| f.to_uppercase().chain(c).collect())
+        .unwrap_or_default()
+}
+
 fn lab_words(s: LabState) -> &'static str {
     match s {
         LabState::NotSubmitted => "Not submitted",
@@ -39,17 +45,24 @@ fn lab_words(s: LabState) -> &'static str {
 pub fn PackageCard() -> impl IntoView {
     let params = use_params_map();
     let replica = use_replica();
-    let id = Memo::new(move |_| {
-        params.with(|p| p.get("id").and_then(|v| v.parse::<PackageId>().ok()))
-    });
+    let id =
+        Memo::new(move |_| params.with(|p| p.get("id").and_then(|v| v.parse::<PackageId>().ok())));
     let package = Memo::new(move |_| {
         let id = id.get()?;
         replica
             .view
             .with(|v| v.as_ref().and_then(|s| s.packages.get(&id).cloned()))
     });
-    // Outlives the card, which is rebuilt whenever its package changes.
+    // Both outlive the card's parts, which are rebuilt whenever the package changes (a sale on
+    // another till, a sync): a form half filled in stays as it is.
     let done = RwSignal::new(None::<String>);
+    let open = RwSignal::new(None::<Flow>);
+    Effect::new(move |_| {
+        id.track();
+        done.set(None);
+        open.set(None);
+    });
+    let known = Memo::new(move |_| replica.view.with(Option::is_some));
     let title = Signal::derive(move || {
         let name = package.with(|p| {
             p.as_ref().and_then(|p| {
@@ -61,10 +74,20 @@ pub fn PackageCard() -> impl IntoView {
         });
         name.unwrap_or_else(|| "Package".to_owned())
     });
+    let on_close = Callback::new(move |message: Option<String>| {
+        open.set(None);
+        if message.is_some() {
+            done.set(message);
+        }
+    });
     view! {
         <Page title=title lead="One package: what it holds, where it came from, and everything that happened to it." testid="page-package">
-            {move || match (package.get(), replica.view.with(Option::is_some)) {
-                (Some(p), _) => view! { <Card package=p done=done /> }.into_any(),
+            {move || package.get().map(|p| view! { <CardHead package=p done=done open=open /> })}
+            {move || open.get().and_then(|f| package.get_untracked().map(|p| view! {
+                <FlowPanel flow=f package=p on_close=on_close />
+            }))}
+            {move || match (package.get(), known.get()) {
+                (Some(p), _) => view! { <CardBody package=p /> }.into_any(),
                 (None, true) => view! {
                     <p class="banner error" role="alert" data-testid="package-missing">
                         "This tablet knows no such package. Check the tag, or go back to "
@@ -77,34 +100,33 @@ pub fn PackageCard() -> impl IntoView {
     }
 }
 
+/// Tag, status and the manager's actions.
 #[component]
-fn Card(package: Package, done: RwSignal<Option<String>>) -> impl IntoView {
+fn CardHead(
+    package: Package,
+    done: RwSignal<Option<String>>,
+    open: RwSignal<Option<Flow>>,
+) -> impl IntoView {
     let replica = use_replica();
     let session = use_session();
-    let state = replica.view.get_untracked().unwrap_or_default();
-    let product = state.products.get(&package.product_id).cloned();
-    let pending = replica.pending.with_untracked(|p| p.contains(&package.id));
+    let id = package.id;
     let (head, tail) = package.tag.grouped();
     let tail = tail.to_owned();
-    let unit = package.quantity.unit;
-    let available = Quantity::new(package.quantity.amount - package.held, unit);
-    let open = RwSignal::new(None::<Flow>);
-    let id = package.id;
-    let expired = package.expires_on.is_some_and(|d| d < today());
     let is_open = matches!(
         package.status,
         domain::PackageStatus::Active | domain::PackageStatus::OnHold(_)
     );
     let manager = move || session.allows(Role::Manager);
-    let mapping = product.as_ref().and_then(|p| p.regulator.clone());
-    let pkg_for_flows = StoredValue::new(package.clone());
+    let zone = package.zone;
     view! {
         <div class="card-head">
             <span class="tag big" data-testid="card-tag" title=package.tag.to_string()>
                 <span class="tag-head">{head}</span>" "<strong class="tag-tail">{tail}</strong>
             </span>
             <span class=status_class(package.status) data-testid="card-status">{status_words(package.status)}</span>
-            {pending.then(|| view! { <span class="status warn" data-testid="card-pending">"Changes waiting to be sent"</span> })}
+            <Show when=move || replica.pending.with(|p| p.contains(&id))>
+                <span class="status warn" data-testid="card-pending">"Changes waiting to be sent"</span>
+            </Show>
         </div>
         {move || done.get().map(|m| view! { <p class="banner ok" role="status" data-testid="flow-done">{m}</p> })}
         <Show when=move || manager() && is_open>
@@ -115,16 +137,28 @@ fn Card(package: Package, done: RwSignal<Option<String>>) -> impl IntoView {
                         <button type="button" class="button" class:active=move || open.get() == Some(f)
                             data-testid=format!("action-{}", f.slug())
                             on:click=move |_| { done.set(None); open.set(if open.get_untracked() == Some(f) { None } else { Some(f) }); }>
-                            {f.label(pkg_for_flows.with_value(|p| p.zone))}
+                            {f.label(zone)}
                         </button>
                     })
                     .collect_view()}
             </div>
         </Show>
-        {move || open.get().map(|f| view! {
-            <FlowPanel flow=f package=pkg_for_flows.get_value()
-                on_close=Callback::new(move |message: Option<String>| { open.set(None); if message.is_some() { done.set(message); } }) />
-        })}
+    }
+}
+
+/// Quantities, product, lab and dates, lineage and history.
+#[component]
+fn CardBody(package: Package) -> impl IntoView {
+    let replica = use_replica();
+    let state = replica.view.get_untracked().unwrap_or_default();
+    let product = state.products.get(&package.product_id).cloned();
+    let unit = package.quantity.unit;
+    let available = Quantity::new(package.quantity.amount - package.held, unit);
+    let id = package.id;
+    let expired = package.expires_on.is_some_and(|d| d < today());
+    let mapping = product.as_ref().and_then(|p| p.regulator.clone());
+    let pending = replica.pending.with_untracked(|p| p.contains(&id));
+    view! {
         <div class="card-grid">
             <section class="panel facts" aria-label="Quantities">
                 <h2>"Quantities"</h2>
@@ -277,7 +311,11 @@ fn describe(e: &Event, id: PackageId) -> String {
             ..
         } => format!(
             "Adjusted by {}{} ({}){}",
-            if delta.amount.is_sign_positive() { "+" } else { "" },
+            if delta.amount.is_sign_positive() {
+                "+"
+            } else {
+                ""
+            },
             fmt_q(*delta),
             reason.label(),
             note.as_ref().map(|n| format!(": {n}")).unwrap_or_default()
@@ -308,9 +346,15 @@ fn describe(e: &Event, id: PackageId) -> String {
         .to_owned(),
         EventKind::CountRecorded {
             expected, counted, ..
-        } => format!("Counted {} (expected {})", fmt_q(*counted), fmt_q(*expected)),
+        } => format!(
+            "Counted {} (expected {})",
+            fmt_q(*counted),
+            fmt_q(*expected)
+        ),
         EventKind::PackageFinished { .. } => "Finished (empty)".to_owned(),
-        EventKind::PackagePlacedOnHold { reason, .. } => format!("Placed on hold: {}", reason.label()),
+        EventKind::PackagePlacedOnHold { reason, .. } => {
+            format!("Placed on hold: {}", reason.label())
+        }
         EventKind::PackageReleased { .. } => "Released from hold".to_owned(),
         other => other.name().replace('_', " "),
     }

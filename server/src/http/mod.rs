@@ -12,6 +12,7 @@
 //! - `GET /api/v1/openapi.json`: this API's OpenAPI document.
 //! - `GET /api/v1/regulator/health`, `PUT /api/v1/regulator/credentials`: regulator sync.
 //! - `GET /api/v1/regulator/tags`: free package tags for splits and merges.
+//! - `GET /api/v1/regulator/incoming`: manifests to receive.
 
 pub mod audit;
 pub mod error;
@@ -77,6 +78,7 @@ pub fn router(state: AppState, dist: &Path) -> Router {
         .route("/openapi.json", get(openapi::openapi_show))
         .route("/regulator/health", get(regulator::regulator_health))
         .route("/regulator/tags", get(regulator::tags_index))
+        .route("/regulator/incoming", get(regulator::incoming_index))
         .route(
             "/regulator/credentials",
             axum::routing::put(regulator::credentials_update),

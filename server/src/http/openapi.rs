@@ -29,6 +29,7 @@ use super::{
         regulator::regulator_health,
         regulator::credentials_update,
         regulator::tags_index,
+        regulator::incoming_index,
         openapi_show,
     ),
     components(schemas(error::ErrorBody, domain::Command, domain::DomainError, domain::Event, audit::AuditRow, audit::Format)),

@@ -89,6 +89,143 @@ pub async fn tags_index(
     Ok(Json(AvailableTags { tags }))
 }
 
+/// A manifest the regulator shows on its way here and the ledger has not received yet.
+#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct IncomingManifest {
+    /// The manifest number.
+    pub manifest_number: String,
+    /// Who ships it.
+    pub shipper: Option<String>,
+    /// Its packages.
+    pub lines: Vec<IncomingLine>,
+}
+
+/// One package on an incoming manifest, matched to a product where a mapping says which.
+#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct IncomingLine {
+    /// Its tag.
+    pub tag: String,
+    /// The regulator's item name.
+    pub item_name: String,
+    /// Quantity shipped, in the product's unit when matched (else the regulator's).
+    pub shipped: domain::Quantity,
+    /// When it was packaged.
+    pub packaged_on: Option<NaiveDate>,
+    /// The product whose regulator mapping names this item, if any.
+    pub product_id: Option<domain::ProductId>,
+    /// The lab state the regulator records for it.
+    pub lab: domain::LabState,
+    /// Why the line cannot be received as it is, if it cannot.
+    pub problem: Option<String>,
+}
+
+/// Manifests to receive: at the regulator, not yet in the ledger.
+#[utoipa::path(get, path = "/api/v1/regulator/incoming", tag = "regulator",
+    responses((status = 200, body = Vec<IncomingManifest>), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 503, body = ErrorBody)))]
+pub async fn incoming_index(
+    State(state): State<AppState>,
+    user: CurrentUser,
+) -> Result<Json<Vec<IncomingManifest>>, ApiError> {
+    user.require(Role::Manager, "receiving manifests")?;
+    let Some(client) = state.outbox.client().await else {
+        return Err(ApiError::RegulatorUnavailable(
+            "no regulator connection is configured, so no incoming manifests are known".into(),
+        ));
+    };
+    let unavailable = |e: crate::regulator::client::MetrcError| {
+        ApiError::RegulatorUnavailable(format!(
+            "the regulator could not list incoming manifests: {e}"
+        ))
+    };
+    let transfers = client.incoming_transfers().await.map_err(unavailable)?;
+    let mut out = Vec::new();
+    for t in transfers {
+        let known = state
+            .ledger
+            .view()
+            .await
+            .state
+            .manifests
+            .contains(&t.manifest_number);
+        if known {
+            continue;
+        }
+        let packages = client
+            .delivery_packages(t.delivery_id)
+            .await
+            .map_err(unavailable)?;
+        let view = state.ledger.view().await;
+        let lines = packages
+            .into_iter()
+            .map(|mut p| {
+                // Metrc sends numbers ("450.0"); the ledger keeps them as written ("450").
+                p.shipped_quantity = p.shipped_quantity.normalize();
+                let product = view.state.products.values().find(|x| {
+                    x.regulator
+                        .as_ref()
+                        .is_some_and(|m| m.item_name == p.item_name)
+                });
+                let reg_unit = domain::Unit::from_regulator_name(&p.shipped_unit_of_measure_name);
+                let tag_taken = domain::RegulatorTag::parse(&p.package_label)
+                    .map(|t| view.state.tags.contains_key(&t))
+                    .unwrap_or(false);
+                let (shipped, problem) = match (product, reg_unit) {
+                    (_, None) => (
+                        domain::Quantity::new(p.shipped_quantity, domain::Unit::Each),
+                        Some(format!(
+                            "the regulator measures it in {}, which Pistil does not know",
+                            p.shipped_unit_of_measure_name
+                        )),
+                    ),
+                    (None, Some(u)) => (
+                        domain::Quantity::new(p.shipped_quantity, u),
+                        Some(format!(
+                            "no product is mapped to the regulator item \"{}\"; map one in the catalogue first",
+                            p.item_name
+                        )),
+                    ),
+                    (Some(prod), Some(u)) => {
+                        match domain::Quantity::new(p.shipped_quantity, u).convert(prod.unit) {
+                            Ok(q) => (q, None),
+                            Err(_) => (
+                                domain::Quantity::new(p.shipped_quantity, u),
+                                Some(format!(
+                                    "shipped in {} but {} is sold in {}",
+                                    u.regulator_name(),
+                                    prod.name,
+                                    prod.unit.regulator_name()
+                                )),
+                            ),
+                        }
+                    }
+                };
+                IncomingLine {
+                    problem: problem.or_else(|| {
+                        tag_taken.then(|| format!("tag {} is already on a package here", p.package_label))
+                    }),
+                    tag: p.package_label,
+                    item_name: p.item_name,
+                    shipped,
+                    packaged_on: p.packaged_date,
+                    product_id: product.map(|x| x.id),
+                    lab: match p.lab_testing_state.as_deref() {
+                        Some("TestPassed") => domain::LabState::Passed,
+                        Some("TestFailed") => domain::LabState::Failed,
+                        Some("NotSubmitted") => domain::LabState::NotSubmitted,
+                        _ => domain::LabState::Pending,
+                    },
+                }
+            })
+            .collect();
+        out.push(IncomingManifest {
+            manifest_number: t.manifest_number,
+            shipper: t.shipper_facility_name,
+            lines,
+        });
+    }
+    Ok(Json(out))
+}
+
 /// Days before a key's known expiry from which health warns.
 pub const KEY_WARNING_DAYS: i64 = 14;
 

@@ -127,6 +127,39 @@ pub struct Page<T> {
     pub total_pages: usize,
 }
 
+/// A manifest on its way to this facility, as Metrc lists it.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct IncomingTransfer {
+    /// Transfer id.
+    pub id: i64,
+    /// The manifest number.
+    pub manifest_number: String,
+    /// Its delivery to us.
+    pub delivery_id: i64,
+    /// Who ships it.
+    pub shipper_facility_name: Option<String>,
+}
+
+/// A package on an incoming delivery.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct DeliveryPackage {
+    /// Its tag.
+    pub package_label: String,
+    /// The regulator item.
+    pub item_name: String,
+    /// Quantity shipped.
+    #[serde(with = "super::sandbox::number")]
+    pub shipped_quantity: Decimal,
+    /// Unit shipped.
+    pub shipped_unit_of_measure_name: String,
+    /// When it was packaged.
+    pub packaged_date: Option<chrono::NaiveDate>,
+    /// "TestPassed", "TestFailed", "NotSubmitted", ...
+    pub lab_testing_state: Option<String>,
+}
+
 pub use super::sandbox::{
     AdjustPackage, CreatePackage, FinishPackage, Ingredient, ReceiptBody, Transaction,
     TransactionBody,
@@ -301,6 +334,45 @@ impl MetrcClient {
         }
         let tags: Vec<Tag> = self.get("/tags/v2/package/available").await?;
         Ok(tags.into_iter().map(|t| t.label).collect())
+    }
+
+    /// `GET /transfers/v2/incoming`, all pages: manifests on their way to this facility.
+    pub async fn incoming_transfers(&self) -> Result<Vec<IncomingTransfer>, MetrcError> {
+        let mut all = Vec::new();
+        let mut page = 1;
+        loop {
+            let p: Page<IncomingTransfer> = self
+                .get(&format!(
+                    "/transfers/v2/incoming?pageNumber={page}&pageSize=20"
+                ))
+                .await?;
+            all.extend(p.data);
+            if page >= p.total_pages {
+                return Ok(all);
+            }
+            page += 1;
+        }
+    }
+
+    /// `GET /transfers/v2/deliveries/{id}/packages`, all pages: what a delivery carries.
+    pub async fn delivery_packages(
+        &self,
+        delivery: i64,
+    ) -> Result<Vec<DeliveryPackage>, MetrcError> {
+        let mut all = Vec::new();
+        let mut page = 1;
+        loop {
+            let p: Page<DeliveryPackage> = self
+                .get(&format!(
+                    "/transfers/v2/deliveries/{delivery}/packages?pageNumber={page}&pageSize=20"
+                ))
+                .await?;
+            all.extend(p.data);
+            if page >= p.total_pages {
+                return Ok(all);
+            }
+            page += 1;
+        }
     }
 
     /// `GET /packages/v2/{label}`.

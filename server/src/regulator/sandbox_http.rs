@@ -1080,7 +1080,7 @@ async fn delivery_packages(
                 "ItemCategoryName": p.item.product_category_name, "ShipmentPackageState": "Accepted",
                 "ShippedQuantity": rust_decimal::prelude::ToPrimitive::to_f64(&p.original_package_quantity), "ShippedUnitOfMeasureName": p.unit_of_measure_name,
                 "ReceivedQuantity": rust_decimal::prelude::ToPrimitive::to_f64(&p.original_package_quantity), "ReceivedUnitOfMeasureName": p.unit_of_measure_name,
-                "PackagedDate": p.packaged_date,
+                "PackagedDate": p.packaged_date, "LabTestingState": p.lab_testing_state,
             })
         })
         .collect();

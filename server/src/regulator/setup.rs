@@ -36,6 +36,9 @@ pub async fn save(pool: &SqlitePool, creds: &Credentials) -> anyhow::Result<()> 
     Ok(())
 }
 
+/// The manifest the demo's regulator shows on its way, not yet received in the store.
+pub const DEMO_INCOMING_MANIFEST: &str = "0000009001";
+
 /// The embedded sandbox's licence.
 pub const SANDBOX_LICENSE: &str = "C10-0000001-LIC";
 
@@ -147,7 +150,40 @@ async fn seed_from_store(
                 quantity: q.amount,
             });
     }
+    // One delivery on its way that the store has not received yet, so Receive has work to show:
+    // the first mapped product of each of three categories.
+    let mut incoming = Vec::new();
+    let mut products: Vec<_> = view.state.products.values().collect();
+    products.sort_by(|a, b| a.sku.cmp(&b.sku));
+    for (n, category) in [
+        domain::Category::Flower,
+        domain::Category::PreRoll,
+        domain::Category::Vape,
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let Some(m) = products
+            .iter()
+            .filter(|p| p.category == category)
+            .find_map(|p| p.regulator.as_ref())
+        else {
+            continue;
+        };
+        let quantity = match m.unit_of_measure {
+            Unit::Each => rust_decimal::Decimal::from(24),
+            _ => rust_decimal::Decimal::from(448),
+        };
+        incoming.push(SeedPackage {
+            label: format!("1A4FF0300000029{:09}", 800_000_001 + n),
+            item: m.item_name.clone(),
+            quantity,
+        });
+    }
     drop(view);
+    if !incoming.is_empty() {
+        by_manifest.insert(DEMO_INCOMING_MANIFEST.to_owned(), incoming);
+    }
     for (manifest, packages) in by_manifest {
         client
             .post(admin("/sandbox/v2/manifests"))

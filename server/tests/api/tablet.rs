@@ -212,3 +212,131 @@ async fn a_manager_gets_free_tags_the_ledger_has_not_used_and_staff_get_none() {
         .unwrap();
     assert_eq!(staff.status(), StatusCode::FORBIDDEN);
 }
+
+#[tokio::test]
+async fn incoming_manifests_list_what_the_regulator_ships_matched_to_products_until_received() {
+    let app = spawn_app().await;
+    let creds = server::regulator::setup::saved(app.store.pool())
+        .await
+        .unwrap()
+        .unwrap();
+    let admin = reqwest::Client::new();
+    // A mapped product, and a delivery at the regulator with one of its packages and one unknown item.
+    let mut p = product(FLOWER, "Mapped Flower", Category::Flower);
+    p.regulator = Some(RegulatorMapping {
+        item_name: "Mapped Buds".into(),
+        item_category: "Buds".into(),
+        unit_of_measure: Unit::Grams,
+        unit_weight: None,
+        unit_weight_definition: UnitWeightDefinition::NetCannabis,
+    });
+    app.push(&app.manager, vec![command(Action::DefineProduct(p))])
+        .await;
+    for (name, unit) in [("Mapped Buds", "Grams"), ("Stranger Item", "Each")] {
+        let r = admin
+            .post(format!("{}/sandbox/v2/items", creds.base_url))
+            .json(&json!({"license": creds.license, "name": name, "category": "Buds", "quantity_type": if unit == "Grams" { "WeightBased" } else { "CountBased" }, "unit_of_measure": unit}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::OK);
+    }
+    let (t1, t2) = (app.next_tag(), app.next_tag());
+    let r = admin
+        .post(format!("{}/sandbox/v2/manifests", creds.base_url))
+        .json(
+            &json!({"license": creds.license, "manifest_number": "0000004242", "packages": [
+                {"label": t1.as_str(), "item": "Mapped Buds", "quantity": 450},
+                {"label": t2.as_str(), "item": "Stranger Item", "quantity": 12},
+            ]}),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+
+    let incoming: Value = app
+        .manager
+        .client
+        .get(app.url("/regulator/incoming"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let m = incoming
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["manifest_number"] == "0000004242")
+        .unwrap_or_else(|| panic!("{incoming}"));
+    let lines = m["lines"].as_array().unwrap();
+    let known = lines.iter().find(|l| l["tag"] == t1.as_str()).unwrap();
+    assert_eq!(known["product_id"], FLOWER.to_string());
+    assert_eq!(known["shipped"]["amount"], "450");
+    assert!(known["problem"].is_null(), "{known}");
+    let stranger = lines.iter().find(|l| l["tag"] == t2.as_str()).unwrap();
+    assert!(stranger["product_id"].is_null());
+    assert!(
+        stranger["problem"]
+            .as_str()
+            .unwrap()
+            .contains("Stranger Item"),
+        "{stranger}"
+    );
+
+    // Once received, the manifest is no longer offered.
+    let out = app
+        .push(
+            &app.manager,
+            vec![command(Action::Receive(Receive {
+                manifest_number: "0000004242".into(),
+                lines: vec![ReceiveLine {
+                    package_id: PackageId::new(),
+                    tag: t1.clone(),
+                    product_id: FLOWER,
+                    shipped: Quantity::grams(450, 0),
+                    batch: "0000004242".into(),
+                    lab: LabResult {
+                        state: LabState::Passed,
+                        result_id: None,
+                        thc_percent: None,
+                        cbd_percent: None,
+                        tested_on: None,
+                    },
+                    packaged_on: chrono::NaiveDate::from_ymd_opt(2026, 11, 1).unwrap(),
+                    expires_on: None,
+                    decision: LineDecision::Accept,
+                }],
+            }))],
+        )
+        .await;
+    assert!(
+        matches!(out[0], server::ledger::Outcome::Applied { .. }),
+        "{out:?}"
+    );
+    let after: Value = app
+        .manager
+        .client
+        .get(app.url("/regulator/incoming"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(!after
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|m| m["manifest_number"] == "0000004242"));
+    let staff = app
+        .staff
+        .client
+        .get(app.url("/regulator/incoming"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(staff.status(), StatusCode::FORBIDDEN);
+}

@@ -188,3 +188,38 @@ pub async fn free_tags() -> Result<Vec<String>, String> {
         .await
         .map(|t| t.tags)
 }
+
+/// A manifest to receive, as the server lists it.
+#[derive(Clone, Debug, Deserialize)]
+pub struct IncomingManifest {
+    /// The manifest number.
+    pub manifest_number: String,
+    /// Who ships it.
+    pub shipper: Option<String>,
+    /// Its packages.
+    pub lines: Vec<IncomingLine>,
+}
+
+/// One package on an incoming manifest.
+#[derive(Clone, Debug, Deserialize)]
+pub struct IncomingLine {
+    /// Its tag.
+    pub tag: String,
+    /// The regulator's item name.
+    pub item_name: String,
+    /// Quantity shipped.
+    pub shipped: domain::Quantity,
+    /// When it was packaged.
+    pub packaged_on: Option<chrono::NaiveDate>,
+    /// The matched product.
+    pub product_id: Option<domain::ProductId>,
+    /// The lab state the regulator records.
+    pub lab: domain::LabState,
+    /// Why it cannot be received as it is.
+    pub problem: Option<String>,
+}
+
+/// Manifests at the regulator that the store has not received yet.
+pub async fn incoming() -> Result<Vec<IncomingManifest>, SyncFailure> {
+    sync_parse(Request::get("/api/v1/regulator/incoming").send().await).await
+}

@@ -14,12 +14,18 @@ struct Destination {
     role: Option<Role>,
 }
 
-const DESTINATIONS: [Destination; 7] = [
+const DESTINATIONS: [Destination; 8] = [
     Destination {
         href: "/inventory",
         label: "Inventory",
         glyph: "▦",
         role: Some(Role::Staff),
+    },
+    Destination {
+        href: "/receive",
+        label: "Receive",
+        glyph: "⇩",
+        role: Some(Role::Manager),
     },
     Destination {
         href: "/counts",

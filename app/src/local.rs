@@ -1,6 +1,10 @@
 //! The tablet's own copy in IndexedDB: the confirmed snapshot with its cursor, the outbox of
 //! commands not yet accepted by the server, and the ones it refused. Separate stores, so a bulk
 //! refresh of the snapshot never touches a pending change.
+//!
+//! Packages are kept in 64 buckets (by the last byte of their id), each one record holding its
+//! packages' JSON: reading ten thousand packages is 64 reads, not ten thousand, and a pull that
+//! changes a few packages rewrites only their buckets.
 
 use domain::{sync::Snapshot, Command, DomainError, Package, Product, StoreConfig};
 use indexed_db_futures::{
@@ -40,13 +44,35 @@ fn err(e: impl std::fmt::Display) -> String {
     format!("the tablet's storage failed: {e}")
 }
 
+/// Number of package buckets.
+pub const BUCKETS: u32 = 64;
+
+/// The bucket a package lives in.
+pub fn bucket(id: &domain::PackageId) -> u32 {
+    let s = id.to_string();
+    u32::from_str_radix(&s[s.len() - 2..], 16).unwrap_or(0) % BUCKETS
+}
+
 /// Opens (and on first use creates) the tablet's database.
 pub async fn open() -> Result<Database, String> {
     Database::open(DB)
-        .with_version(1u8)
-        .with_on_upgrade_needed(|_, db| {
-            for name in [META, PRODUCTS, PACKAGES, OUTBOX, ATTENTION] {
+        .with_version(2u8)
+        .with_on_upgrade_needed(|event, db| {
+            let old = event.old_version();
+            // Version 1 kept one record per package: its confirmed copy is dropped (the next pull
+            // refills it from the server); the outbox and refused changes stay as they are.
+            if old >= 1.0 {
+                for name in [META, PRODUCTS, PACKAGES] {
+                    db.delete_object_store(name)?;
+                }
+            }
+            for name in [META, PRODUCTS, PACKAGES] {
                 db.create_object_store(name).build()?;
+            }
+            if old < 1.0 {
+                for name in [OUTBOX, ATTENTION] {
+                    db.create_object_store(name).build()?;
+                }
             }
             Ok(())
         })
@@ -68,6 +94,29 @@ async fn all(db: &Database, store: &str) -> Result<Vec<String>, String> {
     Ok(v)
 }
 
+/// Every record of a store joined on the JavaScript side into one list: one string crosses into
+/// wasm instead of thousands. Buckets hold their packages' JSON without the brackets.
+async fn all_joined(db: &Database, store: &str) -> Result<String, String> {
+    let tx = db.transaction(store).build().map_err(err)?;
+    let s = tx.object_store(store).map_err(err)?;
+    let values = js_sys::Array::new();
+    for v in s
+        .get_all::<wasm_bindgen::JsValue>()
+        .primitive()
+        .map_err(err)?
+        .await
+        .map_err(err)?
+    {
+        let v = v.map_err(err)?;
+        // An empty bucket adds nothing (a bare comma would break the list).
+        if v.as_string().is_none_or(|t| !t.is_empty()) {
+            values.push(&v);
+        }
+    }
+    let joined: String = values.join(",").into();
+    Ok(format!("[{joined}]"))
+}
+
 fn parse_all<T: for<'a> Deserialize<'a>>(rows: Vec<String>) -> Vec<T> {
     // A record that no longer parses (an older app version) is dropped from the cache, which a
     // pull refills; outbox records are written by this same code and always parse.
@@ -84,7 +133,17 @@ pub async fn load(db: &Database) -> Result<Option<Cached>, String> {
     };
     let meta: Meta = serde_json::from_str(meta).map_err(err)?;
     let products: Vec<Product> = parse_all(all(db, PRODUCTS).await?);
-    let packages: Vec<Package> = parse_all(all(db, PACKAGES).await?);
+    // One unreadable bucket must not cost the others: then each bucket is read on its own.
+    let packages: Vec<Package> = match serde_json::from_str(&all_joined(db, PACKAGES).await?) {
+        Ok(v) => v,
+        Err(_) => all(db, PACKAGES)
+            .await?
+            .iter()
+            .flat_map(|b| {
+                serde_json::from_str::<Vec<Package>>(&format!("[{b}]")).unwrap_or_default()
+            })
+            .collect(),
+    };
     let mut outbox: Vec<Pending> = parse_all(all(db, OUTBOX).await?);
     outbox.sort_by_key(|p| p.order);
     let attention: Vec<Refused> = parse_all(all(db, ATTENTION).await?);
@@ -113,13 +172,14 @@ struct Pending {
     command: Command,
 }
 
-/// Writes products, packages and the cursor in one transaction. With `replace`, what was there
-/// before goes (a full snapshot); without, only what a pull changed is written.
+/// Writes products, package buckets and the cursor in one transaction. With `replace`, what was
+/// there before goes (a full snapshot); without, only the products and buckets given are written.
+/// Each bucket is `(number, packages)` and holds every package of that bucket.
 pub async fn save(
     db: &Database,
     cursor: i64,
     products: &[&Product],
-    packages: &[&Package],
+    buckets: &[(u32, Vec<&Package>)],
     config: &StoreConfig,
     replace: bool,
 ) -> Result<(), String> {
@@ -141,9 +201,11 @@ pub async fn save(
             .primitive()
             .map_err(err)?;
     }
-    for p in packages {
-        pack.put(serde_json::to_string(p).map_err(err)?)
-            .with_key(p.id.to_string())
+    for (n, packages) in buckets {
+        let list = serde_json::to_string(packages).map_err(err)?;
+        // Kept without the brackets, so buckets join into one list.
+        pack.put(list[1..list.len() - 1].to_owned())
+            .with_key(format!("b{n:02}"))
             .primitive()
             .map_err(err)?;
     }
@@ -156,6 +218,24 @@ pub async fn save(
         .primitive()
         .map_err(err)?;
     tx.commit().await.map_err(err)
+}
+
+/// Groups packages into their buckets; with `only`, just those buckets (with all their packages).
+pub fn buckets<'a>(
+    packages: impl Iterator<Item = &'a Package>,
+    only: Option<&std::collections::HashSet<u32>>,
+) -> Vec<(u32, Vec<&'a Package>)> {
+    let mut out: Vec<(u32, Vec<&Package>)> = match only {
+        Some(set) => set.iter().map(|n| (*n, Vec::new())).collect(),
+        None => (0..BUCKETS).map(|n| (n, Vec::new())).collect(),
+    };
+    out.sort_by_key(|(n, _)| *n);
+    for p in packages {
+        if let Ok(i) = out.binary_search_by_key(&bucket(&p.id), |(n, _)| *n) {
+            out[i].1.push(p);
+        }
+    }
+    out
 }
 
 /// Queues a command; it is on disk before the screen shows it.

@@ -37,7 +37,7 @@ pub enum Net {
 /// The shared replica (a `Copy` handle into the reactive arena).
 #[derive(Clone, Copy)]
 pub struct Replica {
-    confirmed: StoredValue<Option<State>>,
+    confirmed: StoredValue<Option<Arc<State>>>,
     cursor: StoredValue<i64>,
     db: StoredValue<Option<Database>, LocalStorage>,
     busy: StoredValue<bool>,
@@ -79,6 +79,9 @@ pub fn device_id() -> DeviceId {
 impl Replica {
     /// Creates the replica, loads the tablet's copy and starts syncing.
     pub fn provide() -> Self {
+        if let Some(p) = web_sys::window().and_then(|w| w.performance()) {
+            let _ = p.mark("pistil:app-start");
+        }
         let r = Replica {
             confirmed: StoredValue::new(None),
             cursor: StoredValue::new(0),
@@ -104,12 +107,14 @@ impl Replica {
     }
 
     async fn start(self) {
+        let timing = Timing::start("pistil:cache-load");
         match local::open().await {
             Ok(db) => {
                 match local::load(&db).await {
                     Ok(Some(cached)) => {
                         self.cursor.set_value(cached.cursor);
-                        self.confirmed.set_value(Some(cached.snapshot.into_state()));
+                        self.confirmed
+                            .set_value(Some(Arc::new(cached.snapshot.into_state())));
                         self.outbox.set(cached.outbox);
                         self.attention.set(cached.attention);
                         self.recompute();
@@ -121,6 +126,7 @@ impl Replica {
             }
             Err(e) => self.problem.set(Some(e)),
         }
+        timing.end();
         self.loaded.set_value(true);
         self.sync().await;
     }
@@ -131,7 +137,11 @@ impl Replica {
         let mut pending = std::collections::HashSet::new();
         let view = self.confirmed.with_value(|c| {
             c.as_ref().map(|c| {
-                let mut s = c.clone();
+                // Nothing pending: the view is the confirmed state itself, not a copy of it.
+                if self.outbox.with_untracked(Vec::is_empty) {
+                    return Arc::clone(c);
+                }
+                let mut s = State::clone(c);
                 self.outbox.with_untracked(|out| {
                     for cmd in out {
                         if let Ok(events) = decide(&s, cmd) {
@@ -255,7 +265,8 @@ impl Replica {
             let mut touched_packages = Vec::new();
             let mut touched_products = Vec::new();
             self.confirmed.update_value(|c| {
-                let s = c.get_or_insert_with(State::default);
+                // Copies only while a view still shares the old state.
+                let s = Arc::make_mut(c.get_or_insert_with(Default::default));
                 for e in &res.events {
                     s.apply(&e.event);
                     touched_packages.extend(e.event.kind.packages());
@@ -266,29 +277,17 @@ impl Replica {
             });
             self.cursor.set_value(res.cursor);
             if let Some(db) = &db {
-                let saved = self.confirmed.with_value(|c| {
-                    c.as_ref().map(|s| {
-                        let packages: Vec<domain::Package> = touched_packages
-                            .iter()
-                            .filter_map(|id| s.packages.get(id).cloned())
-                            .collect();
-                        let products: Vec<domain::Product> = touched_products
-                            .iter()
-                            .filter_map(|id| s.products.get(id).cloned())
-                            .collect();
-                        (packages, products, s.config.clone())
-                    })
-                });
-                if let Some((packages, products, config)) = saved {
-                    let r = local::save(
-                        db,
-                        res.cursor,
-                        &products.iter().collect::<Vec<_>>(),
-                        &packages.iter().collect::<Vec<_>>(),
-                        &config,
-                        false,
-                    )
-                    .await;
+                // Rewrite the buckets of the packages that changed, whole.
+                let touched: std::collections::HashSet<u32> =
+                    touched_packages.iter().map(local::bucket).collect();
+                if let Some(st) = self.confirmed.get_value() {
+                    let products: Vec<&domain::Product> = touched_products
+                        .iter()
+                        .filter_map(|id| st.products.get(id))
+                        .collect();
+                    let buckets = local::buckets(st.packages.values(), Some(&touched));
+                    let r =
+                        local::save(db, res.cursor, &products, &buckets, &st.config, false).await;
                     if let Err(e) = r {
                         self.problem.set(Some(e));
                     }
@@ -336,21 +335,24 @@ impl Replica {
 
     async fn replace(&self, snapshot: Snapshot, cursor: i64, db: Option<&Database>) {
         if let Some(db) = db {
+            let timing = Timing::start("pistil:cache-refresh");
             let r = local::save(
                 db,
                 cursor,
                 &snapshot.products.iter().collect::<Vec<_>>(),
-                &snapshot.packages.iter().collect::<Vec<_>>(),
+                &local::buckets(snapshot.packages.iter(), None),
                 &snapshot.config,
                 true,
             )
             .await;
+            timing.end();
             if let Err(e) = r {
                 self.problem.set(Some(e));
             }
         }
         self.cursor.set_value(cursor);
-        self.confirmed.set_value(Some(snapshot.into_state()));
+        self.confirmed
+            .set_value(Some(Arc::new(snapshot.into_state())));
     }
 
     /// Follows the staff stream, the browser's online/offline events and a slow safety poll.
@@ -411,6 +413,24 @@ impl Replica {
             15_000,
         );
         poll.forget();
+    }
+}
+
+/// A User Timing measure (visible in the browser's performance panel and to the benchmark).
+struct Timing(&'static str);
+
+impl Timing {
+    fn start(name: &'static str) -> Self {
+        if let Some(p) = web_sys::window().and_then(|w| w.performance()) {
+            let _ = p.mark(&format!("{name}:start"));
+        }
+        Timing(name)
+    }
+
+    fn end(self) {
+        if let Some(p) = web_sys::window().and_then(|w| w.performance()) {
+            let _ = p.measure_with_start_mark(self.0, &format!("{}:start", self.0));
+        }
     }
 }
 

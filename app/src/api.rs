@@ -107,14 +107,26 @@ struct PushResponse {
     outcomes: Vec<Outcome>,
 }
 
+#[derive(serde::Serialize)]
+struct PushBody<'a> {
+    mutations: Vec<PushItem<'a>>,
+}
+
+#[derive(serde::Serialize)]
+struct PushItem<'a> {
+    command: &'a domain::Command,
+}
+
 /// Sends queued commands, oldest first; each is applied at most once however often it is sent.
 pub async fn push(commands: &[domain::Command]) -> Result<Vec<Outcome>, SyncFailure> {
-    let mutations: Vec<_> = commands
-        .iter()
-        .map(|c| serde_json::json!({ "command": c }))
-        .collect();
+    let body = PushBody {
+        mutations: commands
+            .iter()
+            .map(|command| PushItem { command })
+            .collect(),
+    };
     let req = Request::post("/api/v1/mutations")
-        .json(&serde_json::json!({ "mutations": mutations }))
+        .json(&body)
         .map_err(|e| SyncFailure::Server(e.to_string()))?;
     sync_parse::<PushResponse>(req.send().await)
         .await

@@ -7,12 +7,42 @@ use crate::{Event, Package, Product, State, StoreConfig};
 /// A stored event with its global sequence number.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(from = "SeqEventWire")]
 pub struct SeqEvent {
     /// Global sequence number.
     pub seq: i64,
     /// The event.
     #[serde(flatten)]
     pub event: Event,
+}
+
+/// The same fields as a flattened `SeqEvent`, read directly: `flatten` would buffer every event
+/// and compile a second copy of every event reader into the browser app.
+#[derive(Deserialize)]
+struct SeqEventWire {
+    seq: i64,
+    version: u16,
+    mutation_id: crate::MutationId,
+    actor: crate::UserId,
+    device: crate::DeviceId,
+    at: chrono::DateTime<chrono::Utc>,
+    kind: crate::EventKind,
+}
+
+impl From<SeqEventWire> for SeqEvent {
+    fn from(w: SeqEventWire) -> Self {
+        SeqEvent {
+            seq: w.seq,
+            event: Event {
+                version: w.version,
+                mutation_id: w.mutation_id,
+                actor: w.actor,
+                device: w.device,
+                at: w.at,
+                kind: w.kind,
+            },
+        }
+    }
 }
 
 /// What a pull returns: everything a tablet needs to catch up.

@@ -512,10 +512,15 @@ pub fn merge_compatibility(state: &State, a: &Package, b: &Package) -> Result<()
         ));
     }
     if a.zone != b.zone {
+        // "in the vault", "on the sales floor".
+        let place = |z: Zone| match z {
+            Zone::Vault => "in the vault",
+            Zone::SalesFloor => "on the sales floor",
+        };
         return Err(format!(
-            "one is in the {}, the other in the {}",
-            a.zone.label().to_lowercase(),
-            b.zone.label().to_lowercase()
+            "one is {}, the other {}; move one first",
+            place(a.zone),
+            place(b.zone)
         ));
     }
     let policy = &state.config.merge_policy;

@@ -28,9 +28,8 @@ pub fn SyncStatus() -> impl IntoView {
             <span class="label">{move || state().1}</span>
             <span class="pending" data-testid="pending-count" data-count=move || pending().to_string()>
                 {move || match pending() {
-                    0 => "All changes sent".to_owned(),
-                    1 => "1 change waiting".to_owned(),
-                    n => format!("{n} changes waiting"),
+                    0 => "Up to date".to_owned(),
+                    n => format!("{n} waiting"),
                 }}
             </span>
             <Show when=move || { refused() > 0 }>

@@ -18,6 +18,22 @@ use components::{guard::RequireRole, nav::Nav};
 use domain::account::Role;
 use pages::*;
 
+/// The staff shell (navigation beside the page), except on `/shop`, the customers' menu, which
+/// stands alone so a store's website can embed it.
+#[component]
+fn Frame(children: Children) -> impl IntoView {
+    let location = leptos_router::hooks::use_location();
+    let bare = Memo::new(move |_| location.pathname.with(|p| p.starts_with("/shop")));
+    view! {
+        <div class="shell" class:bare=bare>
+            <Show when=move || !bare.get()>
+                <Nav />
+            </Show>
+            {children()}
+        </div>
+    }
+}
+
 /// The app: navigation beside the routed page.
 #[component]
 pub fn App() -> impl IntoView {
@@ -25,8 +41,7 @@ pub fn App() -> impl IntoView {
     replica::Replica::provide();
     view! {
         <Router>
-            <div class="shell">
-                <Nav />
+            <Frame>
                 <components::scanner::Scanner />
                 <main class="content" id="main">
                     <Routes fallback=|| view! { <NotFound /> }>
@@ -40,11 +55,12 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/orders") view=|| view! { <RequireRole role=Role::Staff><Orders /></RequireRole> } />
                         <Route path=path!("/reports") view=|| view! { <RequireRole role=Role::Manager><Reports /></RequireRole> } />
                         <Route path=path!("/menu") view=Menu />
+                        <Route path=path!("/shop") view=Shop />
                         <Route path=path!("/settings") view=|| view! { <RequireRole role=Role::Manager><Settings /></RequireRole> } />
                         <Route path=path!("/login") view=Login />
                     </Routes>
                 </main>
-            </div>
+            </Frame>
         </Router>
     }
 }

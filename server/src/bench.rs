@@ -44,6 +44,7 @@ impl BenchApp {
             hold_sweep: Duration::from_secs(60),
             regulator_timeout: Duration::from_secs(10),
             regulator_gets_per_second: super::regulator::client::DEFAULT_GETS_PER_SECOND,
+            pickup_hold: Duration::from_secs(7200),
         })
         .await?;
         let url = format!("http://{}/api/v1", app.local_addr());

@@ -123,6 +123,9 @@ pub struct ServeArgs {
     /// Milliseconds a regulator call may take before its answer counts as lost.
     #[arg(long, default_value_t = 10_000, env = "PISTIL_REGULATOR_TIMEOUT_MS")]
     pub regulator_timeout_ms: u64,
+    /// Minutes a pickup order holds its stock before it lapses.
+    #[arg(long, default_value_t = 120, env = "PISTIL_PICKUP_HOLD_MINUTES")]
+    pub pickup_hold_minutes: u64,
     /// GET calls per second the regulator allows this facility.
     #[arg(long, default_value_t = 50.0, env = "PISTIL_REGULATOR_GETS_PER_SECOND")]
     pub regulator_gets_per_second: f64,
@@ -140,6 +143,7 @@ impl ServeArgs {
             hold_sweep: std::time::Duration::from_secs(self.hold_sweep_secs.max(1)),
             regulator_timeout: std::time::Duration::from_millis(self.regulator_timeout_ms.max(50)),
             regulator_gets_per_second: self.regulator_gets_per_second,
+            pickup_hold: std::time::Duration::from_secs(self.pickup_hold_minutes.max(1) * 60),
         }
     }
 }

@@ -19,6 +19,8 @@ pub struct Config {
     pub hold_sweep: std::time::Duration,
     /// How long a regulator call may take before its answer counts as lost.
     pub regulator_timeout: std::time::Duration,
+    /// How long a pickup order holds its stock before it lapses.
+    pub pickup_hold: std::time::Duration,
     /// GET calls per second the regulator allows this facility (Metrc's default is 50).
     pub regulator_gets_per_second: f64,
 }

@@ -36,6 +36,8 @@ pub struct AppState {
     pub outbox: regulator::outbox::Outbox,
     /// Timeout of regulator calls.
     pub regulator_timeout: std::time::Duration,
+    /// How long a pickup order holds its stock.
+    pub pickup_hold: std::time::Duration,
     /// GET calls per second allowed by the regulator.
     pub regulator_gets_per_second: f64,
 }
@@ -87,6 +89,7 @@ impl Application {
             outbox,
             regulator_timeout: config.regulator_timeout,
             regulator_gets_per_second: config.regulator_gets_per_second,
+            pickup_hold: config.pickup_hold,
         };
         let router = http::router(state.clone(), &config.dist);
         let listener = TcpListener::bind(config.addr)

@@ -8,6 +8,7 @@
 //! - `GET /api/v1/sync`: changes since a cursor, or a snapshot.
 //! - `GET /api/v1/events/stream`: staff live events (SSE).
 //! - `GET /api/v1/menu`, `GET /api/v1/menu/stream`: the public live menu (CORS open).
+//! - `POST /api/v1/orders`, `GET /api/v1/orders/{id}`: pickup orders (public); `GET /api/v1/orders`: the queue (staff).
 //! - `GET /api/v1/audit/export`: every event in a range, CSV or JSONL, streamed.
 //! - `GET /api/v1/openapi.json`: this API's OpenAPI document.
 //! - `GET /api/v1/regulator/health`, `PUT /api/v1/regulator/credentials`: regulator sync.
@@ -21,6 +22,7 @@ pub mod health;
 pub mod menu_feed;
 pub mod mutations;
 pub mod openapi;
+pub mod orders;
 pub mod package_history;
 pub mod regulator;
 pub mod session;
@@ -51,6 +53,11 @@ pub fn router(state: AppState, dist: &Path) -> Router {
     // A store's own website may embed the menu: open CORS, GET only, no credentials.
     let public = Router::new()
         .route("/menu", get(menu_feed::menu_index))
+        .route(
+            "/orders",
+            post(orders::orders_create).get(orders::orders_index),
+        )
+        .route("/orders/{id}", get(orders::orders_show))
         .route("/menu/stream", get(menu_feed::menu_stream))
         .layer(
             CorsLayer::new()

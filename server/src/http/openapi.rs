@@ -5,8 +5,8 @@ use axum::Json;
 use utoipa::OpenApi;
 
 use super::{
-    audit, error, events_stream, health, menu_feed, mutations, package_history, regulator, session,
-    sync,
+    audit, error, events_stream, health, menu_feed, mutations, orders, package_history, regulator,
+    session, sync,
 };
 
 /// The document.
@@ -25,6 +25,9 @@ use super::{
         events_stream::events_stream,
         menu_feed::menu_index,
         menu_feed::menu_stream,
+        orders::orders_create,
+        orders::orders_show,
+        orders::orders_index,
         audit::audit_export,
         regulator::regulator_health,
         regulator::credentials_update,

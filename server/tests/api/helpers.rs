@@ -46,6 +46,7 @@ pub fn config(data_dir: &std::path::Path) -> Config {
         hold_sweep: std::time::Duration::from_millis(200),
         regulator_timeout: std::time::Duration::from_millis(300),
         regulator_gets_per_second: 50.0,
+        pickup_hold: std::time::Duration::from_secs(7200),
     }
 }
 

@@ -4,6 +4,7 @@ mod audit;
 mod helpers;
 mod ledger;
 mod menu;
+mod orders;
 mod regulator;
 mod roles;
 mod sandbox;

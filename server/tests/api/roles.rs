@@ -15,7 +15,7 @@ async fn every_route_answers_each_role_as_it_should() {
         ("owner", &app.owner.client),
     ];
     // (method, path, expected status for none, staff, manager, owner)
-    let table: [(Method, &str, [u16; 4]); 7] = [
+    let table: [(Method, &str, [u16; 4]); 10] = [
         (Method::GET, "/health", [200, 200, 200, 200]),
         (Method::GET, "/menu", [200, 200, 200, 200]),
         (Method::GET, "/session", [200, 200, 200, 200]),
@@ -26,6 +26,9 @@ async fn every_route_answers_each_role_as_it_should() {
             [401, 403, 200, 200],
         ),
         (Method::GET, "/no/such/route", [404, 404, 404, 404]),
+        (Method::GET, "/orders", [401, 200, 200, 200]),
+        (Method::GET, "/regulator/tags", [401, 403, 200, 200]),
+        (Method::GET, "/regulator/incoming", [401, 403, 200, 200]),
         (Method::POST, "/mutations", [401, 200, 200, 200]),
     ];
     for (method, path, expected) in table {
@@ -232,6 +235,10 @@ async fn the_openapi_document_covers_every_route_and_the_domain_schemas() {
         ("/api/v1/openapi.json", &["get"][..]),
         ("/api/v1/session/witness", &["post"][..]),
         ("/api/v1/packages/{id}/history", &["get"][..]),
+        ("/api/v1/orders", &["get", "post"][..]),
+        ("/api/v1/orders/{id}", &["get"][..]),
+        ("/api/v1/regulator/tags", &["get"][..]),
+        ("/api/v1/regulator/incoming", &["get"][..]),
     ] {
         for m in methods {
             assert!(

@@ -1,0 +1,341 @@
+//! Pickup orders.
+//!
+//! - `POST /api/v1/orders` (public): a customer reserves products for pickup. The server picks the
+//!   packages (oldest expiry first), places a hold that expires on its own, and answers with the
+//!   order, or with the domain's reason (a purchase limit, not enough left).
+//! - `GET /api/v1/orders/{id}` (public, by the order's unguessable id): where the order stands.
+//! - `GET /api/v1/orders` (staff): the orders waiting for pickup.
+
+use axum::{
+    extract::{Path, State},
+    http::StatusCode,
+    Json,
+};
+use chrono::{DateTime, Utc};
+use domain::{
+    command::{Reserve, ReserveLine},
+    event::Hold,
+    Action, Command, CustomerRef, EventKind, HoldChannel, HoldId, Money, MutationId, PackageStatus,
+    ProductId, Quantity, Zone,
+};
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+use sqlx::Row;
+
+use super::{
+    error::{AppJson, ErrorBody},
+    session::CurrentUser,
+    ApiError,
+};
+use crate::{
+    auth::Role,
+    hold_expiry::{SERVER_DEVICE, SYSTEM},
+    ledger::{Outcome, Submitted},
+    AppState,
+};
+
+/// One product and how much of it.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OrderLineRequest {
+    /// The product, from the menu.
+    pub product_id: ProductId,
+    /// How much, in the product's unit (items, or grams for bulk).
+    pub quantity: Decimal,
+}
+
+/// A customer's reservation.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PlaceOrder {
+    /// The name to call at the counter.
+    pub customer_name: String,
+    /// A phone number; it identifies the customer for purchase limits.
+    pub phone: String,
+    /// The customer confirmed they are of legal age in this jurisdiction.
+    pub age_confirmed: bool,
+    /// What to hold.
+    pub lines: Vec<OrderLineRequest>,
+}
+
+/// Where an order stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum OrderStatus {
+    /// Held, waiting for pickup.
+    Placed,
+    /// Collected and paid: a sale.
+    PickedUp,
+    /// Cancelled by the store.
+    Cancelled,
+    /// Not collected in time; the stock went back on the shelf.
+    Expired,
+}
+
+/// One line of an order.
+#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct OrderLine {
+    /// The product.
+    pub product_id: ProductId,
+    /// Its name.
+    pub name: String,
+    /// How much.
+    pub quantity: Quantity,
+}
+
+/// An order as the customer and the counter see it.
+#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Order {
+    /// Its id (the link to its status page).
+    pub order_id: HoldId,
+    /// The short number to say at the counter.
+    pub number: String,
+    /// Where it stands.
+    pub status: OrderStatus,
+    /// Who reserved it.
+    pub customer_name: String,
+    /// Online or taken by staff.
+    pub channel: HoldChannel,
+    /// When it was placed.
+    pub placed_at: DateTime<Utc>,
+    /// When the hold lapses unless collected.
+    pub expires_at: DateTime<Utc>,
+    /// What it holds, per product.
+    pub lines: Vec<OrderLine>,
+    /// Its total.
+    pub total: Money,
+}
+
+/// The number said at the counter: the order id's first six characters.
+fn number(id: &HoldId) -> String {
+    id.to_string()[..6].to_uppercase()
+}
+
+fn order_of(hold: &Hold, status: OrderStatus, state: &domain::State) -> Order {
+    let mut lines: Vec<OrderLine> = Vec::new();
+    for l in &hold.lines {
+        match lines.iter_mut().find(|x| x.product_id == l.product_id) {
+            Some(x) => x.quantity.amount += l.quantity.amount,
+            None => lines.push(OrderLine {
+                product_id: l.product_id,
+                name: state
+                    .products
+                    .get(&l.product_id)
+                    .map_or_else(|| "Unknown product".to_owned(), |p| p.name.clone()),
+                quantity: l.quantity,
+            }),
+        }
+    }
+    Order {
+        order_id: hold.hold_id,
+        number: number(&hold.hold_id),
+        status,
+        customer_name: hold.customer_name.clone(),
+        channel: hold.channel,
+        placed_at: hold.placed_at,
+        expires_at: hold.expires_at,
+        lines,
+        total: hold.total,
+    }
+}
+
+/// Places a pickup order.
+#[utoipa::path(post, path = "/api/v1/orders", tag = "menu", request_body = PlaceOrder,
+    responses((status = 201, body = Order), (status = 400, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn orders_create(
+    State(state): State<AppState>,
+    AppJson(body): AppJson<PlaceOrder>,
+) -> Result<(StatusCode, Json<Order>), ApiError> {
+    let name = body.customer_name.trim();
+    if name.is_empty() {
+        return Err(ApiError::InvalidBody(
+            "customer_name: enter the name to call at pickup".into(),
+        ));
+    }
+    let digits: String = body.phone.chars().filter(char::is_ascii_digit).collect();
+    if digits.len() < 7 {
+        return Err(ApiError::InvalidBody(format!(
+            "phone: \"{}\" is not a phone number",
+            body.phone.trim()
+        )));
+    }
+    if body.lines.is_empty() {
+        return Err(ApiError::InvalidBody("lines: the order is empty".into()));
+    }
+    let customer = CustomerRef::parse(&format!("phone:{digits}"))
+        .map_err(|e| ApiError::InvalidBody(e.to_string()))?;
+    let (command, hold_id) = {
+        let view = state.ledger.view().await;
+        let min_age = view.state.config.jurisdiction.min_age;
+        if !body.age_confirmed {
+            return Err(ApiError::InvalidBody(format!(
+                "age_confirmed: confirm you are {min_age} or older to reserve"
+            )));
+        }
+        let mut lines = Vec::new();
+        for (i, l) in body.lines.iter().enumerate() {
+            let Some(product) = view.state.products.get(&l.product_id) else {
+                return Err(ApiError::InvalidBody(format!(
+                    "lines[{i}]: no product {} on the menu",
+                    l.product_id
+                )));
+            };
+            if l.quantity <= Decimal::ZERO {
+                return Err(ApiError::InvalidBody(format!(
+                    "lines[{i}]: the quantity of {} must be more than 0",
+                    product.name
+                )));
+            }
+            // Oldest expiry first, so the shelf turns over.
+            let mut packages: Vec<_> = view
+                .state
+                .packages
+                .values()
+                .filter(|p| {
+                    p.product_id == l.product_id
+                        && p.status == PackageStatus::Active
+                        && p.zone == Zone::SalesFloor
+                        && p.available() > Decimal::ZERO
+                })
+                .collect();
+            packages.sort_by_key(|p| (p.expires_on.is_none(), p.expires_on, p.packaged_on));
+            let mut wanted = l.quantity;
+            for p in packages {
+                if wanted.is_zero() {
+                    break;
+                }
+                let take = wanted.min(p.available());
+                lines.push(ReserveLine {
+                    package_id: p.id,
+                    quantity: Quantity::new(take, p.quantity.unit),
+                });
+                wanted -= take;
+            }
+            if !wanted.is_zero() {
+                return Err(ApiError::InvalidBody(format!(
+                    "lines[{i}]: only {} {} of {} left",
+                    (l.quantity - wanted).normalize(),
+                    product.unit.symbol(),
+                    product.name
+                )));
+            }
+        }
+        let now = Utc::now();
+        let hold_id = HoldId::new();
+        let command = Command {
+            mutation_id: MutationId::new(),
+            actor: SYSTEM,
+            device: SERVER_DEVICE,
+            at: now,
+            action: Action::Reserve(Reserve {
+                hold_id,
+                customer,
+                customer_name: name.to_owned(),
+                channel: HoldChannel::Online,
+                lines,
+                expires_at: now
+                    + chrono::Duration::from_std(state.pickup_hold)
+                        .unwrap_or_else(|_| chrono::Duration::hours(2)),
+            }),
+        };
+        (command, hold_id)
+    };
+    let outcome = state
+        .ledger
+        .submit(
+            None,
+            vec![Submitted {
+                client_seq: None,
+                command,
+            }],
+        )
+        .await?;
+    match outcome.into_iter().next() {
+        Some(Outcome::Applied { .. }) => {
+            let view = state.ledger.view().await;
+            let hold = view
+                .state
+                .holds
+                .get(&hold_id)
+                .ok_or_else(|| anyhow::anyhow!("the hold just placed is missing"))?;
+            Ok((
+                StatusCode::CREATED,
+                Json(order_of(hold, OrderStatus::Placed, &view.state)),
+            ))
+        }
+        Some(Outcome::Rejected { error, .. }) => Err(ApiError::InvalidBody(error.to_string())),
+        None => Err(anyhow::anyhow!("the ledger answered nothing").into()),
+    }
+}
+
+/// Where an order stands.
+#[utoipa::path(get, path = "/api/v1/orders/{id}", tag = "menu",
+    params(("id" = String, Path, description = "The order id")),
+    responses((status = 200, body = Order), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn orders_show(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Json<Order>, ApiError> {
+    let id: HoldId = id
+        .parse()
+        .map_err(|_| ApiError::BadRequest(format!("{id:?} is not an order id")))?;
+    {
+        let view = state.ledger.view().await;
+        if let Some(hold) = view.state.holds.get(&id) {
+            return Ok(Json(order_of(hold, OrderStatus::Placed, &view.state)));
+        }
+    }
+    // Settled: read its story from the ledger.
+    let rows = sqlx::query("SELECT body FROM events WHERE instr(body, ?) > 0 ORDER BY seq")
+        .bind(id.to_string())
+        .fetch_all(state.store.pool())
+        .await?;
+    let mut placed = None;
+    let mut status = None;
+    for r in rows {
+        let e: domain::Event =
+            serde_json::from_str(&r.get::<String, _>(0)).map_err(anyhow::Error::from)?;
+        match e.kind {
+            EventKind::HoldPlaced { hold } if hold.hold_id == id => placed = Some(hold),
+            EventKind::HoldReleased {
+                hold_id, expired, ..
+            } if hold_id == id => {
+                status = Some(if expired {
+                    OrderStatus::Expired
+                } else {
+                    OrderStatus::Cancelled
+                })
+            }
+            EventKind::HoldFulfilled { hold_id, .. } if hold_id == id => {
+                status = Some(OrderStatus::PickedUp)
+            }
+            _ => {}
+        }
+    }
+    let hold = placed.ok_or_else(|| ApiError::Missing(format!("no order {id}")))?;
+    let view = state.ledger.view().await;
+    Ok(Json(order_of(
+        &hold,
+        status.unwrap_or(OrderStatus::Placed),
+        &view.state,
+    )))
+}
+
+/// Orders waiting for pickup, oldest first.
+#[utoipa::path(get, path = "/api/v1/orders", tag = "menu",
+    responses((status = 200, body = Vec<Order>), (status = 401, body = ErrorBody)))]
+pub async fn orders_index(
+    State(state): State<AppState>,
+    user: CurrentUser,
+) -> Result<Json<Vec<Order>>, ApiError> {
+    user.require(Role::Staff, "the order queue")?;
+    let view = state.ledger.view().await;
+    let mut orders: Vec<Order> = view
+        .state
+        .holds
+        .values()
+        .map(|h| order_of(h, OrderStatus::Placed, &view.state))
+        .collect();
+    orders.sort_by_key(|o| o.placed_at);
+    Ok(Json(orders))
+}

@@ -1,0 +1,206 @@
+//! Pickup orders: placed by a customer without signing in, held at once, limited across channels,
+//! released on the server's own schedule, and fulfilled at the counter.
+
+use std::time::Duration;
+
+use domain::{command::*, *};
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+
+use crate::helpers::*;
+
+async fn menu_available(app: &TestApp, product: ProductId) -> String {
+    let menu: Value = app
+        .anonymous
+        .get(app.url("/menu"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    menu["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["product_id"] == product.to_string())
+        .map(|i| i["available"].as_str().unwrap().to_owned())
+        .unwrap()
+}
+
+async fn place(app: &TestApp, phone: &str, product: ProductId, qty: &str) -> reqwest::Response {
+    app.anonymous
+        .post(app.url("/orders"))
+        .json(
+            &json!({"customer_name": "Robin", "phone": phone, "age_confirmed": true,
+            "lines": [{"product_id": product, "quantity": qty}]}),
+        )
+        .send()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_customer_reserves_without_signing_in_and_the_counter_hands_it_over() {
+    let app = spawn_app().await;
+    app.stock_the_shelf(100, 10).await;
+    assert_eq!(menu_available(&app, PREROLL).await, "10");
+    let res = place(&app, "(416) 555-0101", PREROLL, "3").await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let order: Value = res.json().await.unwrap();
+    assert_eq!(order["status"], "placed");
+    assert_eq!(order["number"].as_str().unwrap().len(), 6);
+    // The hold takes the stock off the menu at once, for everyone.
+    assert_eq!(menu_available(&app, PREROLL).await, "7");
+    // The counter sees it in the queue.
+    let queue: Value = app
+        .staff
+        .client
+        .get(app.url("/orders"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(queue.as_array().unwrap().len(), 1);
+    assert_eq!(queue[0]["customer_name"], "Robin");
+    // Picked up: it becomes a sale from the held packages.
+    let id: HoldId = order["order_id"].as_str().unwrap().parse().unwrap();
+    let out = app
+        .push(
+            &app.staff,
+            vec![command(Action::FulfilHold(FulfilHold {
+                hold_id: id,
+                receipt_id: ReceiptId::new(),
+            }))],
+        )
+        .await;
+    assert!(
+        matches!(out[0], server::ledger::Outcome::Applied { .. }),
+        "{out:?}"
+    );
+    let after: Value = app
+        .anonymous
+        .get(app.url(&format!("/orders/{id}")))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(after["status"], "picked_up");
+    assert_eq!(menu_available(&app, PREROLL).await, "7");
+    // Nobody but staff reads the queue.
+    let res = app.anonymous.get(app.url("/orders")).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn an_order_over_the_purchase_limit_is_refused_with_the_category_and_the_excess() {
+    let app = spawn_app().await;
+    app.stock_the_shelf(100, 10).await;
+    let res = place(&app, "4165550102", FLOWER, "31").await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let body: Value = res.json().await.unwrap();
+    let message = body["error"]["message"].as_str().unwrap();
+    assert!(message.contains("dried"), "{message}");
+    assert!(message.contains('1'), "{message}");
+    assert_eq!(menu_available(&app, FLOWER).await, "100");
+    // Limits count the same customer's earlier holds too.
+    assert_eq!(
+        place(&app, "416-555-0102", FLOWER, "20").await.status(),
+        StatusCode::CREATED
+    );
+    assert_eq!(
+        place(&app, "4165550102", FLOWER, "20").await.status(),
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+}
+
+#[tokio::test]
+async fn bad_orders_are_refused_with_the_field_named_and_nothing_held() {
+    let app = spawn_app().await;
+    app.stock_the_shelf(100, 10).await;
+    for (body, field) in [
+        (
+            json!({"customer_name": "", "phone": "4165550103", "age_confirmed": true, "lines": [{"product_id": PREROLL, "quantity": "1"}]}),
+            "customer_name",
+        ),
+        (
+            json!({"customer_name": "Sam", "phone": "12", "age_confirmed": true, "lines": [{"product_id": PREROLL, "quantity": "1"}]}),
+            "phone",
+        ),
+        (
+            json!({"customer_name": "Sam", "phone": "4165550103", "age_confirmed": false, "lines": [{"product_id": PREROLL, "quantity": "1"}]}),
+            "19 or older",
+        ),
+        (
+            json!({"customer_name": "Sam", "phone": "4165550103", "age_confirmed": true, "lines": [{"product_id": PREROLL, "quantity": "11"}]}),
+            "only 10",
+        ),
+    ] {
+        let res = app
+            .anonymous
+            .post(app.url("/orders"))
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+        let err: Value = res.json().await.unwrap();
+        assert!(
+            err["error"]["message"].as_str().unwrap().contains(field),
+            "{err}"
+        );
+    }
+    assert_eq!(menu_available(&app, PREROLL).await, "10");
+}
+
+#[tokio::test]
+async fn two_customers_racing_for_the_last_unit_get_exactly_one_hold() {
+    let app = spawn_app().await;
+    app.stock_the_shelf(100, 1).await;
+    let (a, b) = tokio::join!(
+        place(&app, "4165550104", PREROLL, "1"),
+        place(&app, "4165550105", PREROLL, "1")
+    );
+    let mut statuses = [a.status(), b.status()];
+    statuses.sort();
+    assert_eq!(
+        statuses,
+        [StatusCode::CREATED, StatusCode::UNPROCESSABLE_ENTITY]
+    );
+    assert_eq!(menu_available(&app, PREROLL).await, "0");
+}
+
+#[tokio::test]
+async fn an_uncollected_order_lapses_on_the_server_schedule_and_the_stock_returns() {
+    let app = spawn_app_with(|c| c.pickup_hold = Duration::from_secs(1)).await;
+    app.stock_the_shelf(100, 10).await;
+    let order: Value = place(&app, "4165550106", PREROLL, "4")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(menu_available(&app, PREROLL).await, "6");
+    let id = order["order_id"].as_str().unwrap().to_owned();
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        let now: Value = app
+            .anonymous
+            .get(app.url(&format!("/orders/{id}")))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        if now["status"] == "expired" {
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "still {now}");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    assert_eq!(menu_available(&app, PREROLL).await, "10");
+}

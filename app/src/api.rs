@@ -235,3 +235,38 @@ pub struct IncomingLine {
 pub async fn incoming() -> Result<Vec<IncomingManifest>, SyncFailure> {
     sync_parse(Request::get("/api/v1/regulator/incoming").send().await).await
 }
+
+/// An order waiting for pickup, as the queue lists it.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+pub struct QueuedOrder {
+    /// Its id.
+    pub order_id: domain::HoldId,
+    /// The number said at the counter.
+    pub number: String,
+    /// Who reserved it.
+    pub customer_name: String,
+    /// Online or staff.
+    pub channel: domain::HoldChannel,
+    /// When it was placed.
+    pub placed_at: chrono::DateTime<chrono::Utc>,
+    /// When it lapses.
+    pub expires_at: chrono::DateTime<chrono::Utc>,
+    /// What it holds.
+    pub lines: Vec<QueuedLine>,
+    /// Its total.
+    pub total: domain::Money,
+}
+
+/// One product of a queued order.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+pub struct QueuedLine {
+    /// Its name.
+    pub name: String,
+    /// How much.
+    pub quantity: domain::Quantity,
+}
+
+/// Orders waiting for pickup.
+pub async fn orders() -> Result<Vec<QueuedOrder>, SyncFailure> {
+    sync_parse(Request::get("/api/v1/orders").send().await).await
+}

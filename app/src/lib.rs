@@ -56,6 +56,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/reports") view=|| view! { <RequireRole role=Role::Manager><Reports /></RequireRole> } />
                         <Route path=path!("/menu") view=Menu />
                         <Route path=path!("/shop") view=Shop />
+                        <Route path=path!("/shop/orders/:id") view=OrderStatusPage />
                         <Route path=path!("/settings") view=|| view! { <RequireRole role=Role::Manager><Settings /></RequireRole> } />
                         <Route path=path!("/login") view=Login />
                     </Routes>

@@ -18,7 +18,7 @@ pub use attention::Attention;
 pub use counts::Counts;
 pub use inventory::Inventory;
 pub use login::Login;
-pub use menu::{Menu, Shop};
+pub use menu::{Menu, OrderStatusPage, Shop};
 pub use not_found::NotFound;
 pub use orders::Orders;
 pub use package::PackageCard;

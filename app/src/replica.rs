@@ -434,7 +434,8 @@ impl Timing {
     }
 }
 
-fn now() -> chrono::DateTime<chrono::Utc> {
+/// Now, from the browser's clock (wasm has no other).
+pub fn now() -> chrono::DateTime<chrono::Utc> {
     chrono::DateTime::from_timestamp_millis(js_sys::Date::now() as i64).unwrap_or_default()
 }
 

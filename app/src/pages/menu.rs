@@ -58,6 +58,17 @@ struct Item {
 struct MenuBody {
     seq: i64,
     items: Vec<Item>,
+    min_age: u8,
+}
+
+/// One product in the cart.
+#[derive(Clone, Debug, PartialEq)]
+struct CartLine {
+    product_id: ProductId,
+    name: String,
+    quantity: Decimal,
+    unit: Unit,
+    price: Money,
 }
 
 #[derive(Deserialize)]
@@ -119,11 +130,15 @@ fn MenuBoard() -> impl IntoView {
     let items = RwSignal::new(None::<Result<Vec<Item>, String>>);
     let live = RwSignal::new(false);
     let seq = StoredValue::new(0i64);
+    let min_age = RwSignal::new(19u8);
+    let cart = RwSignal::new(Vec::<CartLine>::new());
+    provide_context(cart);
     let load = move || {
         leptos::task::spawn_local(async move {
             match fetch_menu().await {
                 Ok(m) => {
                     seq.set_value(m.seq);
+                    min_age.set(m.min_age);
                     items.set(Some(Ok(m.items)));
                 }
                 Err(e) => {
@@ -299,6 +314,7 @@ fn MenuBoard() -> impl IntoView {
                     </ul>
                 }.into_any(),
             }}
+            <Cart cart=cart min_age=min_age />
         </div>
     }
 }
@@ -318,6 +334,23 @@ fn MenuCard(item: Item) -> impl IntoView {
         .filter(|s| !s.is_empty())
         .collect::<Vec<_>>()
         .join(" · ");
+    let cart = expect_context::<RwSignal<Vec<CartLine>>>();
+    let sold_out = item.stock == Level::SoldOut;
+    let line = CartLine {
+        product_id: item.product_id,
+        name: item.name.clone(),
+        quantity: Decimal::ONE,
+        unit: item.unit,
+        price: item.price,
+    };
+    let add = move |_| {
+        cart.update(
+            |c| match c.iter_mut().find(|l| l.product_id == line.product_id) {
+                Some(l) => l.quantity += Decimal::ONE,
+                None => c.push(line.clone()),
+            },
+        )
+    };
     let per = match item.unit {
         Unit::Each => String::new(),
         u => format!(" / {}", u.symbol()),
@@ -332,6 +365,218 @@ fn MenuCard(item: Item) -> impl IntoView {
                 <strong class="price">{format!("{}{per}", item.price)}</strong>
                 <span class=format!("stock {}", item.stock.slug()) data-testid="stock" data-stock=item.stock.slug()>{item.stock.words()}</span>
             </div>
+            <button type="button" class="button add" data-testid="add-to-cart" disabled=sold_out on:click=add>
+                {if sold_out { "Sold out".to_owned() } else { format!("Add 1{}", if item.unit == Unit::Each { String::new() } else { format!(" {}", item.unit.symbol()) }) }}
+            </button>
         </li>
+    }
+}
+
+#[derive(Deserialize)]
+struct PlacedOrder {
+    order_id: String,
+}
+
+#[derive(Deserialize)]
+struct ErrorBody {
+    error: ErrorDetail,
+}
+
+#[derive(Deserialize)]
+struct ErrorDetail {
+    message: String,
+}
+
+/// The cart and the reservation form: name, phone and the age confirmation.
+#[component]
+fn Cart(cart: RwSignal<Vec<CartLine>>, min_age: RwSignal<u8>) -> impl IntoView {
+    let name = RwSignal::new(String::new());
+    let phone = RwSignal::new(String::new());
+    let adult = RwSignal::new(false);
+    let error = RwSignal::new(None::<String>);
+    let busy = RwSignal::new(false);
+    let navigate = leptos_router::hooks::use_navigate();
+    let total = move || {
+        cart.with(|c| {
+            c.iter()
+                .map(|l| l.price.amount * l.quantity)
+                .sum::<Decimal>()
+                .round_dp(2)
+        })
+    };
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        error.set(None);
+        let body = serde_json::json!({
+            "customer_name": name.get_untracked(),
+            "phone": phone.get_untracked(),
+            "age_confirmed": adult.get_untracked(),
+            "lines": cart.with_untracked(|c| c.iter().map(|l| serde_json::json!({
+                "product_id": l.product_id, "quantity": l.quantity.to_string()
+            })).collect::<Vec<_>>()),
+        });
+        busy.set(true);
+        let navigate = navigate.clone();
+        leptos::task::spawn_local(async move {
+            let res = match Request::post("/api/v1/orders").json(&body) {
+                Ok(req) => req.send().await,
+                Err(e) => {
+                    error.set(Some(e.to_string()));
+                    busy.set(false);
+                    return;
+                }
+            };
+            match res {
+                Ok(r) if r.status() == 201 => {
+                    if let Ok(o) = r.json::<PlacedOrder>().await {
+                        cart.set(Vec::new());
+                        navigate(&format!("/shop/orders/{}", o.order_id), Default::default());
+                    }
+                }
+                Ok(r) => {
+                    let m = r
+                        .json::<ErrorBody>()
+                        .await
+                        .map(|b| b.error.message)
+                        .unwrap_or_else(|_| format!("the store answered {}", r.status()));
+                    error.set(Some(m));
+                }
+                Err(_) => error.set(Some(
+                    "The store cannot be reached; check the connection and try again.".into(),
+                )),
+            }
+            busy.set(false);
+        });
+    };
+    view! {
+        <form class="panel cart" data-testid="cart" on:submit=submit novalidate
+            style:display=move || if cart.with(Vec::is_empty) { "none" } else { "" }>
+                <h2>"Reserve for pickup"</h2>
+                <ul class="cart-lines">
+                    {move || cart.get().into_iter().map(|l| {
+                        let id = l.product_id;
+                        view! {
+                            <li data-testid="cart-line">
+                                <span>{format!("{} × {}", l.quantity.normalize(), l.name)}</span>
+                                <button type="button" class="button" aria-label="Remove one"
+                                    on:click=move |_| cart.update(|c| {
+                                        if let Some(x) = c.iter_mut().find(|x| x.product_id == id) { x.quantity -= Decimal::ONE; }
+                                        c.retain(|x| x.quantity > Decimal::ZERO);
+                                    })>"−"</button>
+                            </li>
+                        }
+                    }).collect_view()}
+                </ul>
+                <p class="cart-total">{move || format!("Total at pickup: ${}", total())}</p>
+                <div class="form-row">
+                    <label class="field grow">
+                        <span>"Name for pickup"</span>
+                        <input type="text" autocomplete="name" data-testid="order-name" bind:value=name />
+                    </label>
+                    <label class="field grow">
+                        <span>"Phone"</span>
+                        <input type="tel" autocomplete="tel" data-testid="order-phone" bind:value=phone />
+                    </label>
+                </div>
+                <label class="check">
+                    <input type="checkbox" data-testid="order-age" bind:checked=adult />
+                    <span>{move || format!("I am {} or older and will show ID at pickup", min_age.get())}</span>
+                </label>
+                {move || error.get().map(|m| view! { <p class="banner error" role="alert" data-testid="order-error">{m}</p> })}
+                <button type="submit" class="button primary" data-testid="order-submit" disabled=move || busy.get()>"Reserve"</button>
+        </form>
+    }
+}
+
+#[derive(Clone, Debug, Deserialize)]
+struct OrderView {
+    number: String,
+    status: String,
+    customer_name: String,
+    expires_at: chrono::DateTime<chrono::Utc>,
+    lines: Vec<OrderViewLine>,
+    total: Money,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+struct OrderViewLine {
+    name: String,
+    quantity: domain::Quantity,
+}
+
+fn status_words(s: &str) -> (&'static str, &'static str) {
+    match s {
+        "placed" => ("Held for you: come and pick it up", "status ok"),
+        "picked_up" => ("Picked up. Enjoy!", "status ok"),
+        "cancelled" => ("Cancelled by the store", "status danger"),
+        "expired" => ("Not picked up in time; the hold ended", "status warn"),
+        _ => ("Unknown", "status muted"),
+    }
+}
+
+/// A customer's order, followed live (`/shop/orders/:id`).
+#[component]
+pub fn OrderStatusPage() -> impl IntoView {
+    let params = leptos_router::hooks::use_params_map();
+    let order = RwSignal::new(None::<Result<OrderView, String>>);
+    let fetch = move || {
+        let id = params.with_untracked(|p| p.get("id").unwrap_or_default());
+        leptos::task::spawn_local(async move {
+            match Request::get(&format!("/api/v1/orders/{id}")).send().await {
+                Ok(r) if r.ok() => {
+                    if let Ok(o) = r.json::<OrderView>().await {
+                        order.set(Some(Ok(o)));
+                    }
+                }
+                Ok(r) => order.set(Some(Err(format!("No such order ({})", r.status())))),
+                // Keep showing what is known; the next poll tries again.
+                Err(_) => {}
+            }
+        });
+    };
+    fetch();
+    let poll = Closure::<dyn Fn()>::new(fetch);
+    let timer = web_sys::window()
+        .and_then(|w| {
+            w.set_interval_with_callback_and_timeout_and_arguments_0(
+                poll.as_ref().unchecked_ref(),
+                2_000,
+            )
+            .ok()
+        })
+        .unwrap_or(0);
+    poll.forget();
+    on_cleanup(move || {
+        if let Some(w) = web_sys::window() {
+            w.clear_interval_with_handle(timer);
+        }
+    });
+    view! {
+        <section class="shop" data-testid="page-order">
+            <header class="shop-head">
+                <img src="/icon.svg" alt="" width="36" height="36" />
+                <div><h1>"Your order"</h1><p class="lead">"This page updates by itself."</p></div>
+            </header>
+            {move || match order.get() {
+                None => view! { <p class="muted">"Loading your order…"</p> }.into_any(),
+                Some(Err(e)) => view! { <p class="banner error" role="alert">{e}</p> }.into_any(),
+                Some(Ok(o)) => {
+                    let (words, class) = status_words(&o.status);
+                    view! {
+                        <div class="panel order">
+                            <p class="order-number">"Order " <strong data-testid="order-number">{o.number.clone()}</strong></p>
+                            <p class=class data-testid="order-status" data-status=o.status.clone()>{words}</p>
+                            <p>{format!("For {}", o.customer_name)}</p>
+                            <ul>{o.lines.iter().map(|l| view! { <li>{format!("{} {} × {}", l.quantity.amount.normalize(), l.quantity.unit.symbol(), l.name)}</li> }).collect_view()}</ul>
+                            <p>{format!("Total at pickup: {}", o.total)}</p>
+                            {(o.status == "placed").then(|| view! {
+                                <p class="sub">{format!("Held until {} UTC. Show this number and your ID at the counter.", o.expires_at.format("%H:%M"))}</p>
+                            })}
+                        </div>
+                    }.into_any()
+                }
+            }}
+            <p><leptos_router::components::A href="/shop">"Back to the menu"</leptos_router::components::A></p>
+        </section>
     }
 }

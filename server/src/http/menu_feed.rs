@@ -82,6 +82,8 @@ pub struct Menu {
     pub seq: i64,
     /// Products, accessories and cannabis alike, sorted by category and name.
     pub items: Vec<MenuItem>,
+    /// The legal age to buy here; a customer confirms it to reserve.
+    pub min_age: u8,
 }
 
 /// One availability change on the stream.
@@ -138,6 +140,7 @@ pub async fn menu_index(State(state): State<AppState>) -> Json<Menu> {
     Json(Menu {
         seq: view.seq,
         items,
+        min_age: view.state.config.jurisdiction.min_age,
     })
 }
 

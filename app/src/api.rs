@@ -245,6 +245,8 @@ pub struct QueuedOrder {
     pub number: String,
     /// Who reserved it.
     pub customer_name: String,
+    /// `placed`, `preparing` or `ready`.
+    pub status: String,
     /// Online or staff.
     pub channel: domain::HoldChannel,
     /// When it was placed.

@@ -153,6 +153,7 @@ pub async fn load(db: &Database) -> Result<Option<Cached>, String> {
             products,
             packages,
             config: meta.config,
+            holds: meta.holds,
         },
         outbox: outbox.into_iter().map(|p| p.command).collect(),
         attention,
@@ -163,6 +164,9 @@ pub async fn load(db: &Database) -> Result<Option<Cached>, String> {
 struct Meta {
     cursor: i64,
     config: StoreConfig,
+    /// Pickup holds not yet settled (few; rewritten with every pull).
+    #[serde(default)]
+    holds: Vec<domain::event::Hold>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -181,6 +185,7 @@ pub async fn save(
     products: &[&Product],
     buckets: &[(u32, Vec<&Package>)],
     config: &StoreConfig,
+    holds: Vec<domain::event::Hold>,
     replace: bool,
 ) -> Result<(), String> {
     let tx = db
@@ -212,6 +217,7 @@ pub async fn save(
     let m = Meta {
         cursor,
         config: config.clone(),
+        holds,
     };
     meta.put(serde_json::to_string(&m).map_err(err)?)
         .with_key("meta")

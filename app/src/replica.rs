@@ -286,8 +286,11 @@ impl Replica {
                         .filter_map(|id| st.products.get(id))
                         .collect();
                     let buckets = local::buckets(st.packages.values(), Some(&touched));
-                    let r =
-                        local::save(db, res.cursor, &products, &buckets, &st.config, false).await;
+                    let holds = st.holds.values().cloned().collect();
+                    let r = local::save(
+                        db, res.cursor, &products, &buckets, &st.config, holds, false,
+                    )
+                    .await;
                     if let Err(e) = r {
                         self.problem.set(Some(e));
                     }
@@ -342,6 +345,7 @@ impl Replica {
                 &snapshot.products.iter().collect::<Vec<_>>(),
                 &local::buckets(snapshot.packages.iter(), None),
                 &snapshot.config,
+                snapshot.holds.clone(),
                 true,
             )
             .await;

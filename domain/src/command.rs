@@ -57,6 +57,8 @@ pub enum Action {
     ReleaseHold(HoldRef),
     /// Release a hold whose time ran out.
     ExpireHold(HoldRef),
+    /// Move a pickup order along: preparing, then ready at the counter.
+    AdvanceOrder(AdvanceOrder),
     /// Sell the held stock to the customer who reserved it.
     FulfilHold(FulfilHold),
     /// Record a blind physical count of a package.
@@ -86,6 +88,7 @@ impl Action {
             Action::Reserve(_) => "reserve",
             Action::ReleaseHold(_) => "release_hold",
             Action::ExpireHold(_) => "expire_hold",
+            Action::AdvanceOrder(_) => "advance_order",
             Action::FulfilHold(_) => "fulfil_hold",
             Action::RecordCount(_) => "record_count",
             Action::Finish(_) => "finish",
@@ -152,6 +155,17 @@ pub enum LineDecision {
         /// Why, in words.
         reason: String,
     },
+}
+
+/// Move a pickup order to its next stage.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AdvanceOrder {
+    /// The order's hold.
+    pub hold_id: HoldId,
+    /// Where it is now.
+    pub stage: crate::event::OrderStage,
 }
 
 /// Move a package.

@@ -32,6 +32,27 @@ pub fn decide(state: &State, cmd: &Command) -> Result<Vec<Event>, DomainError> {
         Action::Sell(s) => sell(state, cmd, s)?,
         Action::Return(r) => return_goods(state, r)?,
         Action::Reserve(r) => reserve(state, cmd, r)?,
+        Action::AdvanceOrder(a) => {
+            let held = hold(state, &HoldRef { hold_id: a.hold_id })?;
+            // Stages only move forward; asking again for the stage it is at changes nothing.
+            if held.stage.is_some_and(|s| s > a.stage) {
+                return Err(DomainError::InvalidInput {
+                    field: "stage".into(),
+                    message: format!(
+                        "order {} is already ready; it cannot go back to preparing",
+                        a.hold_id
+                    ),
+                });
+            }
+            if held.stage == Some(a.stage) {
+                vec![]
+            } else {
+                vec![EventKind::HoldAdvanced {
+                    hold_id: a.hold_id,
+                    stage: a.stage,
+                }]
+            }
+        }
         Action::ReleaseHold(h) => {
             let hold = hold(state, h)?;
             vec![EventKind::HoldReleased {
@@ -865,6 +886,7 @@ fn reserve(state: &State, cmd: &Command, r: &Reserve) -> Result<Vec<EventKind>, 
     )?;
     Ok(vec![EventKind::HoldPlaced {
         hold: Hold {
+            stage: None,
             hold_id: r.hold_id,
             customer: r.customer.clone(),
             customer_name: r.customer_name.trim().to_owned(),

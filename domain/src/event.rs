@@ -64,10 +64,24 @@ pub struct Receipt {
     pub hold_id: Option<HoldId>,
 }
 
+/// How far the counter has got with a pickup order.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OrderStage {
+    /// Someone is putting it together.
+    Preparing,
+    /// Bagged and waiting at the counter.
+    Ready,
+}
+
 /// An active pickup hold.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Hold {
+    /// How far the counter has got with it (none yet: just placed).
+    #[serde(default)]
+    pub stage: Option<OrderStage>,
     /// Its id.
     pub hold_id: HoldId,
     /// For whom.
@@ -245,6 +259,12 @@ pub enum EventKind {
         lines: Vec<SaleLine>,
     },
     /// A hold became a sale.
+    HoldAdvanced {
+        /// The hold.
+        hold_id: HoldId,
+        /// Its new stage.
+        stage: OrderStage,
+    },
     HoldFulfilled {
         /// The hold.
         hold_id: HoldId,
@@ -285,7 +305,7 @@ pub enum EventKind {
 
 impl EventKind {
     /// Every name `name` gives, so a live listener can subscribe to each kind.
-    pub const NAMES: [&'static str; 18] = [
+    pub const NAMES: [&'static str; 19] = [
         "store_configured",
         "product_defined",
         "manifest_received",
@@ -299,6 +319,7 @@ impl EventKind {
         "returned",
         "hold_placed",
         "hold_released",
+        "hold_advanced",
         "hold_fulfilled",
         "count_recorded",
         "package_finished",
@@ -322,6 +343,7 @@ impl EventKind {
             EventKind::Returned { .. } => "returned",
             EventKind::HoldPlaced { .. } => "hold_placed",
             EventKind::HoldReleased { .. } => "hold_released",
+            EventKind::HoldAdvanced { .. } => "hold_advanced",
             EventKind::HoldFulfilled { .. } => "hold_fulfilled",
             EventKind::CountRecorded { .. } => "count_recorded",
             EventKind::PackageFinished { .. } => "package_finished",
@@ -333,6 +355,7 @@ impl EventKind {
     /// Every package this event touches, for projections, outbox ordering and histories.
     pub fn packages(&self) -> Vec<PackageId> {
         match self {
+            EventKind::HoldAdvanced { .. } => vec![],
             EventKind::StoreConfigured { .. }
             | EventKind::ProductDefined { .. }
             | EventKind::ManifestReceived { .. } => vec![],

@@ -21,7 +21,7 @@ pub mod tag;
 pub use command::{Action, Command, HoldChannel, ReturnDisposition, SaleChannel};
 pub use decide::{decide, merge_compatibility, split_parts};
 pub use error::DomainError;
-pub use event::{Event, EventKind, EVENT_VERSION};
+pub use event::{Event, EventKind, OrderStage, EVENT_VERSION};
 pub use ids::*;
 pub use jurisdiction::{Jurisdiction, LimitTerm, Measure, PurchaseLimit, ReportFormat};
 pub use money::{Currency, Money};

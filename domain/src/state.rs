@@ -305,6 +305,11 @@ impl State {
                 }
                 self.holds.remove(hold_id);
             }
+            EventKind::HoldAdvanced { hold_id, stage } => {
+                if let Some(h) = self.holds.get_mut(hold_id) {
+                    h.stage = Some(*stage);
+                }
+            }
             EventKind::HoldFulfilled { hold_id, receipt } => {
                 self.holds.remove(hold_id);
                 self.record_sale(receipt, event.at, true);

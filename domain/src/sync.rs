@@ -70,6 +70,9 @@ pub struct Snapshot {
     /// The store's configuration (jurisdiction, merge policy), so a tablet decides as the server does.
     #[serde(default)]
     pub config: StoreConfig,
+    /// Pickup holds not yet settled, so a tablet can move, hand over or cancel them.
+    #[serde(default)]
+    pub holds: Vec<crate::event::Hold>,
 }
 
 impl Snapshot {
@@ -85,6 +88,9 @@ impl Snapshot {
         for p in self.packages {
             s.tags.insert(p.tag.clone(), p.id);
             s.packages.insert(p.id, p);
+        }
+        for h in self.holds {
+            s.holds.insert(h.hold_id, h);
         }
         s
     }

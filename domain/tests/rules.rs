@@ -792,3 +792,31 @@ fn commands_with_unknown_fields_are_refused_when_parsed() {
     let err = serde_json::from_str::<Move>(raw).unwrap_err();
     assert!(err.to_string().contains("unknown field `speed`"), "{err}");
 }
+
+#[test]
+fn an_order_moves_forward_from_preparing_to_ready_and_never_back() {
+    let mut s = Store::new();
+    let id = s.on_floor(PREROLL, each(5), "B-1");
+    let hold = HoldId::new();
+    s.ok(reserve(id, each(2), "sam", hold));
+    let advance = |stage| {
+        Action::AdvanceOrder(AdvanceOrder {
+            hold_id: hold,
+            stage,
+        })
+    };
+    assert_eq!(s.ok(advance(OrderStage::Preparing)).len(), 1);
+    // Asking again for the stage it is at records nothing.
+    assert!(s.ok(advance(OrderStage::Preparing)).is_empty());
+    s.ok(advance(OrderStage::Ready));
+    assert_eq!(s.state.holds[&hold].stage, Some(OrderStage::Ready));
+    let e = s.err(advance(OrderStage::Preparing));
+    assert!(e.to_string().contains("cannot go back"), "{e}");
+    // The stock stays held through every stage.
+    assert_eq!(s.pkg(id).held, 2.into());
+    let e = s.err(Action::AdvanceOrder(AdvanceOrder {
+        hold_id: HoldId::new(),
+        stage: OrderStage::Ready,
+    }));
+    assert!(matches!(e, DomainError::UnknownHold { .. }));
+}

@@ -33,6 +33,11 @@ test("a customer reserves on a phone, the counter sees it and hands it over, and
   await staff.getByTestId("nav-orders").click();
   const queued = staff.locator(`[data-testid=queued-order][data-number="${number}"]`);
   await expect(queued).toContainText("Robin Tester");
+  await queued.getByTestId("order-preparing").click();
+  await expect(customer.getByTestId("order-status")).toHaveAttribute("data-status", "preparing", { timeout: 10_000 });
+  await expect(queued.getByTestId("queued-status")).toHaveAttribute("data-status", "preparing");
+  await queued.getByTestId("order-ready").click();
+  await expect(customer.getByTestId("order-status")).toHaveAttribute("data-status", "ready", { timeout: 10_000 });
   await queued.getByTestId("order-picked-up").click();
   await expect(queued).toHaveCount(0, { timeout: 10_000 });
   await expect(customer.getByTestId("order-status")).toHaveAttribute("data-status", "picked_up", { timeout: 10_000 });

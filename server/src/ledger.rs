@@ -362,7 +362,7 @@ fn projections(
             EventKind::HoldPlaced { hold } => {
                 holds.insert(hold.hold_id);
             }
-            EventKind::HoldReleased { hold_id, .. } => {
+            EventKind::HoldReleased { hold_id, .. } | EventKind::HoldAdvanced { hold_id, .. } => {
                 holds.insert(*hold_id);
             }
             EventKind::HoldFulfilled { hold_id, receipt } => {

@@ -506,7 +506,9 @@ struct OrderViewLine {
 
 fn status_words(s: &str) -> (&'static str, &'static str) {
     match s {
-        "placed" => ("Held for you: come and pick it up", "status ok"),
+        "placed" => ("Received: the store will start on it shortly", "status ok"),
+        "preparing" => ("Being prepared", "status warn"),
+        "ready" => ("Ready: come and pick it up", "status ok"),
         "picked_up" => ("Picked up. Enjoy!", "status ok"),
         "cancelled" => ("Cancelled by the store", "status danger"),
         "expired" => ("Not picked up in time; the hold ended", "status warn"),
@@ -569,7 +571,7 @@ pub fn OrderStatusPage() -> impl IntoView {
                             <p>{format!("For {}", o.customer_name)}</p>
                             <ul>{o.lines.iter().map(|l| view! { <li>{format!("{} {} × {}", l.quantity.amount.normalize(), l.quantity.unit.symbol(), l.name)}</li> }).collect_view()}</ul>
                             <p>{format!("Total at pickup: {}", o.total)}</p>
-                            {(o.status == "placed").then(|| view! {
+                            {matches!(o.status.as_str(), "placed" | "preparing" | "ready").then(|| view! {
                                 <p class="sub">{format!("Held until {} UTC. Show this number and your ID at the counter.", o.expires_at.format("%H:%M"))}</p>
                             })}
                         </div>

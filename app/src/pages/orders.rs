@@ -3,8 +3,8 @@
 //! Orders no one collects lapse on the server's own schedule.
 
 use domain::{
-    command::{FulfilHold, HoldRef},
-    Action, HoldChannel, ReceiptId,
+    command::{AdvanceOrder, FulfilHold, HoldRef},
+    Action, HoldChannel, OrderStage, ReceiptId,
 };
 use leptos::prelude::*;
 use leptos_router::components::A;
@@ -80,7 +80,18 @@ fn QueueItem(order: QueuedOrder) -> impl IntoView {
             </div>
             <ul>{order.lines.iter().map(|l| view! { <li>{format!("{} × {}", fmt_q(l.quantity), l.name)}</li> }).collect_view()}</ul>
             {move || error.get().map(|m| view! { <p class="banner error" role="alert">{m}</p> })}
+            <p class=if order.status == "ready" { "status ok" } else { "status warn" } data-testid="queued-status" data-status=order.status.clone()>
+                {match order.status.as_str() { "preparing" => "Preparing", "ready" => "Ready at the counter", _ => "New" }}
+            </p>
             <div class="form-actions">
+                {(order.status == "placed").then(|| view! {
+                    <button type="button" class="button" data-testid="order-preparing"
+                        on:click=move |_| act(Action::AdvanceOrder(AdvanceOrder { hold_id: id, stage: OrderStage::Preparing }))>"Start preparing"</button>
+                })}
+                {(order.status != "ready").then(|| view! {
+                    <button type="button" class="button" data-testid="order-ready"
+                        on:click=move |_| act(Action::AdvanceOrder(AdvanceOrder { hold_id: id, stage: OrderStage::Ready }))>"Ready"</button>
+                })}
                 <button type="button" class="button primary" data-testid="order-picked-up"
                     on:click=move |_| act(Action::FulfilHold(FulfilHold { hold_id: id, receipt_id: ReceiptId::new() }))>"Picked up"</button>
                 <button type="button" class="button" data-testid="order-cancel"

@@ -42,6 +42,7 @@ pub fn required_role(action: &Action) -> Role {
         | Action::Return(_)
         | Action::Reserve(_)
         | Action::ReleaseHold(_)
+        | Action::AdvanceOrder(_)
         | Action::FulfilHold(_) => Role::Staff,
         Action::ConfigureStore(_) => Role::Owner,
         _ => Role::Manager,

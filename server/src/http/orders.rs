@@ -62,8 +62,12 @@ pub struct PlaceOrder {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum OrderStatus {
-    /// Held, waiting for pickup.
+    /// Held, waiting for the counter to start on it.
     Placed,
+    /// The counter is putting it together.
+    Preparing,
+    /// Waiting at the counter.
+    Ready,
     /// Collected and paid: a sale.
     PickedUp,
     /// Cancelled by the store.
@@ -112,6 +116,11 @@ fn number(id: &HoldId) -> String {
 }
 
 fn order_of(hold: &Hold, status: OrderStatus, state: &domain::State) -> Order {
+    let status = match (status, hold.stage) {
+        (OrderStatus::Placed, Some(domain::event::OrderStage::Preparing)) => OrderStatus::Preparing,
+        (OrderStatus::Placed, Some(domain::event::OrderStage::Ready)) => OrderStatus::Ready,
+        (s, _) => s,
+    };
     let mut lines: Vec<OrderLine> = Vec::new();
     for l in &hold.lines {
         match lines.iter_mut().find(|x| x.product_id == l.product_id) {

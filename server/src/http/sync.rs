@@ -71,6 +71,13 @@ pub async fn sync_show(
             .map(|r| serde_json::from_str(&r.get::<String, _>(0)))
             .collect::<Result<Vec<Package>, _>>()
             .map_err(anyhow::Error::from)?;
+        let holds = sqlx::query("SELECT body FROM holds ORDER BY expires_at")
+            .fetch_all(&mut *tx)
+            .await?
+            .iter()
+            .map(|r| serde_json::from_str(&r.get::<String, _>(0)))
+            .collect::<Result<Vec<domain::event::Hold>, _>>()
+            .map_err(anyhow::Error::from)?;
         let config = state.ledger.view().await.state.config.clone();
         return Ok(Json(SyncResponse {
             cursor,
@@ -79,6 +86,7 @@ pub async fn sync_show(
                 products,
                 packages,
                 config,
+                holds,
             }),
             events: vec![],
         }));

@@ -65,8 +65,37 @@ async fn a_customer_reserves_without_signing_in_and_the_counter_hands_it_over() 
         .unwrap();
     assert_eq!(queue.as_array().unwrap().len(), 1);
     assert_eq!(queue[0]["customer_name"], "Robin");
-    // Picked up: it becomes a sale from the held packages.
+    // The counter works on it: preparing, then ready; the customer's page follows.
     let id: HoldId = order["order_id"].as_str().unwrap().parse().unwrap();
+    for (stage, status) in [
+        (OrderStage::Preparing, "preparing"),
+        (OrderStage::Ready, "ready"),
+    ] {
+        let out = app
+            .push(
+                &app.staff,
+                vec![command(Action::AdvanceOrder(AdvanceOrder {
+                    hold_id: id,
+                    stage,
+                }))],
+            )
+            .await;
+        assert!(
+            matches!(out[0], server::ledger::Outcome::Applied { .. }),
+            "{out:?}"
+        );
+        let now: Value = app
+            .anonymous
+            .get(app.url(&format!("/orders/{id}")))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(now["status"], status);
+    }
+    // Picked up: it becomes a sale from the held packages.
     let out = app
         .push(
             &app.staff,

@@ -1,6 +1,7 @@
 //! Pickup orders.
 //!
-//! - `POST /api/v1/orders` (public): a customer reserves products for pickup. The server picks the
+//! - `POST /api/v1/orders` (public): a customer reserves products for pickup (signed-in staff
+//!   reserve for a named customer the same way; their orders come from the counter). The server picks the
 //!   packages (oldest expiry first), places a hold that expires on its own, and answers with the
 //!   order, or with the domain's reason (a purchase limit, not enough left).
 //! - `GET /api/v1/orders/{id}` (public, by the order's unguessable id): where the order stands.
@@ -153,8 +154,12 @@ fn order_of(hold: &Hold, status: OrderStatus, state: &domain::State) -> Order {
     responses((status = 201, body = Order), (status = 400, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn orders_create(
     State(state): State<AppState>,
+    headers: axum::http::HeaderMap,
     AppJson(body): AppJson<PlaceOrder>,
 ) -> Result<(StatusCode, Json<Order>), ApiError> {
+    // A budtender taking a phone or counter order places it signed in: it is theirs, from the
+    // counter; the same holds, limits and expiry apply.
+    let staff = super::session::signed_in(&state, &headers).await?;
     let name = body.customer_name.trim();
     if name.is_empty() {
         return Err(ApiError::InvalidBody(
@@ -233,14 +238,18 @@ pub async fn orders_create(
         let hold_id = HoldId::new();
         let command = Command {
             mutation_id: MutationId::new(),
-            actor: SYSTEM,
+            actor: staff.as_ref().map_or(SYSTEM, |u| u.id),
             device: SERVER_DEVICE,
             at: now,
             action: Action::Reserve(Reserve {
                 hold_id,
                 customer,
                 customer_name: name.to_owned(),
-                channel: HoldChannel::Online,
+                channel: if staff.is_some() {
+                    HoldChannel::Staff
+                } else {
+                    HoldChannel::Online
+                },
                 lines,
                 expires_at: now
                     + chrono::Duration::from_std(state.pickup_hold)

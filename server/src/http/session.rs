@@ -43,6 +43,14 @@ fn cookie_token(headers: &HeaderMap) -> Option<String> {
         .map(|(_, v)| v.to_owned())
 }
 
+/// Who is signed in, if anyone (for routes open to everyone that do more for staff).
+pub async fn signed_in(state: &AppState, headers: &HeaderMap) -> Result<Option<User>, ApiError> {
+    Ok(match cookie_token(headers) {
+        Some(token) => auth::session_user(state.store.pool(), &token).await?,
+        None => None,
+    })
+}
+
 /// The signed-in user, or 401.
 pub struct CurrentUser(pub User);
 

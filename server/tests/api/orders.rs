@@ -65,6 +65,7 @@ async fn a_customer_reserves_without_signing_in_and_the_counter_hands_it_over() 
         .unwrap();
     assert_eq!(queue.as_array().unwrap().len(), 1);
     assert_eq!(queue[0]["customer_name"], "Robin");
+    assert_eq!(queue[0]["channel"], "online");
     // The counter works on it: preparing, then ready; the customer's page follows.
     let id: HoldId = order["order_id"].as_str().unwrap().parse().unwrap();
     for (stage, status) in [
@@ -123,6 +124,29 @@ async fn a_customer_reserves_without_signing_in_and_the_counter_hands_it_over() 
     // Nobody but staff reads the queue.
     let res = app.anonymous.get(app.url("/orders")).send().await.unwrap();
     assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn a_budtender_taking_a_phone_order_places_it_from_the_counter_under_the_same_limits() {
+    let app = spawn_app().await;
+    app.stock_the_shelf(100, 10).await;
+    let res = app
+        .staff
+        .client
+        .post(app.url("/orders"))
+        .json(&json!({"customer_name": "Pat on the phone", "phone": "4165550111", "age_confirmed": true,
+            "lines": [{"product_id": FLOWER, "quantity": "25"}]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let order: Value = res.json().await.unwrap();
+    assert_eq!(order["channel"], "staff");
+    // The same customer online cannot then go over the day's limit.
+    assert_eq!(
+        place(&app, "416 555 0111", FLOWER, "10").await.status(),
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
 }
 
 #[tokio::test]

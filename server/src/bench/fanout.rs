@@ -12,8 +12,7 @@ fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
     hay.windows(needle.len()).position(|w| w == needle)
 }
 
-/// Times at which each subscriber saw each sequence number.
-
+/// Delays from each sale to its arrival at each subscriber.
 async fn run(
     app: &BenchApp,
     subscribers: usize,

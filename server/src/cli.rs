@@ -123,9 +123,9 @@ pub struct ServeArgs {
     /// Milliseconds a regulator call may take before its answer counts as lost.
     #[arg(long, default_value_t = 10_000, env = "PISTIL_REGULATOR_TIMEOUT_MS")]
     pub regulator_timeout_ms: u64,
-    /// Minutes a pickup order holds its stock before it lapses.
-    #[arg(long, default_value_t = 120, env = "PISTIL_PICKUP_HOLD_MINUTES")]
-    pub pickup_hold_minutes: u64,
+    /// How long a pickup order holds its stock before it lapses: `2h`, `90m` or `30s`.
+    #[arg(long, default_value = "2h", value_parser = parse_span, env = "PISTIL_PICKUP_HOLD")]
+    pub pickup_hold: std::time::Duration,
     /// GET calls per second the regulator allows this facility.
     #[arg(long, default_value_t = 50.0, env = "PISTIL_REGULATOR_GETS_PER_SECOND")]
     pub regulator_gets_per_second: f64,
@@ -143,7 +143,46 @@ impl ServeArgs {
             hold_sweep: std::time::Duration::from_secs(self.hold_sweep_secs.max(1)),
             regulator_timeout: std::time::Duration::from_millis(self.regulator_timeout_ms.max(50)),
             regulator_gets_per_second: self.regulator_gets_per_second,
-            pickup_hold: std::time::Duration::from_secs(self.pickup_hold_minutes.max(1) * 60),
+            pickup_hold: self.pickup_hold,
         }
+    }
+}
+
+/// A span of time as people write it: a whole number and `h`, `m` or `s`.
+fn parse_span(raw: &str) -> Result<std::time::Duration, String> {
+    let raw = raw.trim();
+    let (digits, unit) = raw.split_at(raw.find(|c: char| !c.is_ascii_digit()).unwrap_or(raw.len()));
+    let n: u64 = digits.parse().map_err(|_| {
+        format!("\"{raw}\" is not a span of time; write for example 2h, 90m or 30s")
+    })?;
+    let secs = match unit {
+        "h" => n * 3600,
+        "m" => n * 60,
+        "s" => n,
+        _ => return Err(format!("\"{raw}\": the unit must be h, m or s")),
+    };
+    if secs == 0 {
+        return Err("a pickup hold must last at least 1 s".into());
+    }
+    Ok(std::time::Duration::from_secs(secs))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_span;
+    use std::time::Duration;
+
+    #[test]
+    fn spans_read_as_people_write_them() {
+        assert_eq!(parse_span("2h"), Ok(Duration::from_secs(7200)));
+        assert_eq!(parse_span("90m"), Ok(Duration::from_secs(5400)));
+        assert_eq!(parse_span(" 3s "), Ok(Duration::from_secs(3)));
+    }
+
+    #[test]
+    fn a_span_without_a_unit_or_number_is_refused_with_an_example() {
+        assert!(parse_span("120").unwrap_err().contains("unit"));
+        assert!(parse_span("soon").unwrap_err().contains("2h"));
+        assert!(parse_span("0s").is_err());
     }
 }

@@ -7,6 +7,13 @@ async function menuItems(page: import("@playwright/test").Page): Promise<MenuIte
 }
 
 test("a customer reserves on a phone, the counter sees it and hands it over, and the customer's page follows", async ({ browser, baseURL }) => {
+  // The budtender's tablet has the queue open before the order comes in.
+  const tablet = await browser.newContext({ baseURL, viewport: { width: 1024, height: 768 }, hasTouch: true });
+  const staff = await tablet.newPage();
+  await signIn(staff, demo.staff);
+  await staff.getByTestId("nav-orders").click();
+  await expect(staff.getByTestId("page-orders")).toBeVisible();
+
   const phone = await browser.newContext({ baseURL, viewport: { width: 375, height: 740 }, isMobile: true, hasTouch: true });
   const customer = await phone.newPage();
   const items = (await menuItems(customer)).filter((i) => i.unit === "Each" && i.stock === "in_stock" && Number(i.available) >= 5);
@@ -26,13 +33,9 @@ test("a customer reserves on a phone, the counter sees it and hands it over, and
   await expect(customer.getByTestId("order-status")).toHaveAttribute("data-status", "placed");
   const number = (await customer.getByTestId("order-number").textContent())!;
 
-  // The budtender's tablet.
-  const tablet = await browser.newContext({ baseURL, viewport: { width: 1024, height: 768 }, hasTouch: true });
-  const staff = await tablet.newPage();
-  await signIn(staff, demo.staff);
-  await staff.getByTestId("nav-orders").click();
+  // It appears in the open queue by itself.
   const queued = staff.locator(`[data-testid=queued-order][data-number="${number}"]`);
-  await expect(queued).toContainText("Robin Tester");
+  await expect(queued).toContainText("Robin Tester", { timeout: 10_000 });
   await queued.getByTestId("order-preparing").click();
   await expect(customer.getByTestId("order-status")).toHaveAttribute("data-status", "preparing", { timeout: 10_000 });
   await expect(queued.getByTestId("queued-status")).toHaveAttribute("data-status", "preparing");

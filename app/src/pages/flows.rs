@@ -31,6 +31,8 @@ pub enum Flow {
     Destroy,
     /// Move between vault and sales floor.
     Move,
+    /// Sell at the counter (staff).
+    Sell,
 }
 
 impl Flow {
@@ -42,6 +44,7 @@ impl Flow {
             Flow::Adjust => "adjust",
             Flow::Destroy => "destroy",
             Flow::Move => "move",
+            Flow::Sell => "sell",
         }
     }
 
@@ -52,6 +55,7 @@ impl Flow {
             Flow::Merge => "Merge",
             Flow::Adjust => "Adjust",
             Flow::Destroy => "Destroy",
+            Flow::Sell => "Sell",
             Flow::Move => match zone {
                 Zone::Vault => "Move to sales floor",
                 Zone::SalesFloor => "Move to vault",
@@ -89,6 +93,7 @@ pub fn FlowPanel(
         Flow::Adjust => view! { <AdjustForm package=package on_close=on_close /> }.into_any(),
         Flow::Destroy => view! { <DestroyForm package=package on_close=on_close /> }.into_any(),
         Flow::Move => view! { <MoveForm package=package on_close=on_close /> }.into_any(),
+        Flow::Sell => view! { <SellForm package=package on_close=on_close /> }.into_any(),
     };
     view! {
         <section class="panel flow" data-testid=format!("flow-{}", flow.slug()) aria-label=flow.slug()>
@@ -568,6 +573,73 @@ fn DestroyForm(package: Package, on_close: Callback<Option<String>>) -> impl Int
                 </div>
             </fieldset>
             <Buttons label="Destroy" busy=busy on_close=on_close error=error />
+        </form>
+    }
+}
+
+#[component]
+fn SellForm(package: Package, on_close: Callback<Option<String>>) -> impl IntoView {
+    let replica = use_replica();
+    let unit = package.quantity.unit;
+    let qty = RwSignal::new(String::from("1"));
+    let phone = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<String>);
+    let busy = RwSignal::new(false);
+    let id = package.id;
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        error.set(None);
+        let a = match amount("Quantity", &qty.get_untracked()) {
+            Ok(a) => a,
+            Err(m) => return error.set(Some(m)),
+        };
+        // The customer's phone ties the sale to their purchase limits for the day, across channels.
+        let digits: String = phone
+            .get_untracked()
+            .chars()
+            .filter(char::is_ascii_digit)
+            .collect();
+        let customer = if digits.is_empty() {
+            None
+        } else {
+            match domain::CustomerRef::parse(&format!("phone:{digits}")) {
+                Ok(c) => Some(c),
+                Err(e) => return error.set(Some(format!("Phone: {e}"))),
+            }
+        };
+        let q = Quantity::new(a, unit);
+        send(
+            replica,
+            Action::Sell(domain::command::Sell {
+                receipt_id: domain::ReceiptId::new(),
+                customer,
+                lines: vec![domain::command::SellLine {
+                    package_id: id,
+                    quantity: q,
+                    unit_price: None,
+                }],
+            }),
+            error,
+            busy,
+            on_close,
+            format!("Sold {}.", fmt_q(q)),
+        );
+    };
+    view! {
+        <form on:submit=submit novalidate>
+            <h2>"Sell"</h2>
+            <p class="sub">{format!("Available: {}", fmt_q(Quantity::new(package.quantity.amount - package.held, unit)))}</p>
+            <div class="form-row">
+                <label class="field">
+                    <span>{format!("Quantity ({})", unit.symbol())}</span>
+                    <input type="text" inputmode="decimal" data-testid="sell-quantity" bind:value=qty />
+                </label>
+                <label class="field grow">
+                    <span>"Customer phone (for purchase limits)"</span>
+                    <input type="tel" data-testid="sell-phone" bind:value=phone />
+                </label>
+            </div>
+            <Buttons label="Sell" busy=busy on_close=on_close error=error />
         </form>
     }
 }

@@ -199,6 +199,7 @@ fn MenuBoard() -> impl IntoView {
     let brand = RwSignal::new(String::new());
     let strain = RwSignal::new(String::new());
     let thc_min = RwSignal::new(String::new());
+    let thc_max = RwSignal::new(String::new());
     let price_max = RwSignal::new(String::new());
     let in_stock_only = RwSignal::new(false);
 
@@ -223,6 +224,7 @@ fn MenuBoard() -> impl IntoView {
     let shown = Memo::new(move |_| {
         let q = search.get().trim().to_lowercase();
         let thc = Decimal::from_str(thc_min.get().trim()).ok();
+        let thc_top = Decimal::from_str(thc_max.get().trim()).ok();
         let price = Decimal::from_str(price_max.get().trim()).ok();
         let (cat, br, st, only) = (
             category.get(),
@@ -242,6 +244,7 @@ fn MenuBoard() -> impl IntoView {
                 .filter(|x| br.is_empty() || x.brand == br)
                 .filter(|x| st.is_empty() || strain_words(x.strain) == st)
                 .filter(|x| thc.is_none_or(|t| x.thc_percent.is_some_and(|v| v >= t)))
+                .filter(|x| thc_top.is_none_or(|t| x.thc_percent.is_none_or(|v| v <= t)))
                 .filter(|x| price.is_none_or(|p| x.price.amount <= p))
                 .filter(|x| !only || x.stock != Level::SoldOut)
                 .cloned()
@@ -290,6 +293,10 @@ fn MenuBoard() -> impl IntoView {
                         <label class="field">
                             <span>"THC at least (%)"</span>
                             <input type="text" inputmode="decimal" data-testid="menu-thc" bind:value=thc_min />
+                        </label>
+                        <label class="field">
+                            <span>"THC at most (%)"</span>
+                            <input type="text" inputmode="decimal" data-testid="menu-thc-max" bind:value=thc_max />
                         </label>
                         <label class="field">
                             <span>"Price at most ($)"</span>

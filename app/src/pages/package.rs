@@ -118,6 +118,7 @@ fn CardHead(
     );
     let manager = move || session.allows(Role::Manager);
     let zone = package.zone;
+    let on_floor = zone == domain::Zone::SalesFloor;
     view! {
         <div class="card-head">
             <span class="tag big" data-testid="card-tag" title=package.tag.to_string()>
@@ -129,10 +130,12 @@ fn CardHead(
             </Show>
         </div>
         {move || done.get().map(|m| view! { <p class="banner ok" role="status" data-testid="flow-done">{m}</p> })}
-        <Show when=move || manager() && is_open>
+        <Show when=move || is_open>
             <div class="actions" role="group" aria-label="Package actions">
-                {[Flow::Split, Flow::Merge, Flow::Adjust, Flow::Destroy, Flow::Move]
+                {[Flow::Sell, Flow::Split, Flow::Merge, Flow::Adjust, Flow::Destroy, Flow::Move]
                     .into_iter()
+                    // Staff sell from the floor; everything else is a manager's.
+                    .filter(move |f| if *f == Flow::Sell { on_floor } else { manager() })
                     .map(|f| view! {
                         <button type="button" class="button" class:active=move || open.get() == Some(f)
                             data-testid=format!("action-{}", f.slug())

@@ -61,8 +61,12 @@ pub enum Action {
     AdvanceOrder(AdvanceOrder),
     /// Sell the held stock to the customer who reserved it.
     FulfilHold(FulfilHold),
-    /// Record a blind physical count of a package.
+    /// Plan a cycle count of a zone, a category or a list of packages.
+    PlanCount(PlanCount),
+    /// Record a blind physical count (or recount) of a package in a planned count.
     RecordCount(RecordCount),
+    /// Accept a count: its variances become count corrections.
+    AcceptCount(CountRef),
     /// Close an empty package.
     Finish(PackageRef),
     /// Quarantine a package (recall, lab fail).
@@ -90,7 +94,9 @@ impl Action {
             Action::ExpireHold(_) => "expire_hold",
             Action::AdvanceOrder(_) => "advance_order",
             Action::FulfilHold(_) => "fulfil_hold",
+            Action::PlanCount(_) => "plan_count",
             Action::RecordCount(_) => "record_count",
+            Action::AcceptCount(_) => "accept_count",
             Action::Finish(_) => "finish",
             Action::PlaceOnHold(_) => "place_on_hold",
             Action::Release(_) => "release",
@@ -402,12 +408,32 @@ pub struct FulfilHold {
     pub receipt_id: ReceiptId,
 }
 
-/// A blind count.
+/// Plan a count.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PlanCount {
+    /// The new count's id.
+    pub count_id: CountId,
+    /// Which packages it covers.
+    pub scope: crate::count::CountScope,
+}
+
+/// A count, by id.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CountRef {
+    /// The count.
+    pub count_id: CountId,
+}
+
+/// A blind count of one package, witnessed.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RecordCount {
-    /// The count's id.
+    /// The planned count it belongs to.
     pub count_id: CountId,
     /// The package counted.
     pub package_id: PackageId,

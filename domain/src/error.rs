@@ -247,6 +247,46 @@ pub enum DomainError {
         /// The package (short tag).
         package: String,
     },
+    /// No such count, or it is already accepted.
+    #[error("no open count {id}: it was accepted or never planned")]
+    UnknownCount {
+        /// The id given.
+        id: String,
+    },
+    /// A package that the count does not cover.
+    #[error("{package} is not part of count {count}")]
+    NotInCount {
+        /// The package (short tag).
+        package: String,
+        /// The count.
+        count: String,
+    },
+    /// A recount by the person who counted first.
+    #[error("{package} was counted by you; a recount needs a different counter")]
+    RecountBySameCounter {
+        /// The package (short tag).
+        package: String,
+    },
+    /// Accepting a count while a large variance waits for its recount.
+    #[error("{package} is off by {variance} ({percent}% of {expected}), over the {threshold}% threshold: a different counter must recount it before the count can be accepted")]
+    RecountRequired {
+        /// The package (short tag).
+        package: String,
+        /// Counted minus expected.
+        variance: Quantity,
+        /// What the ledger expected.
+        expected: Quantity,
+        /// The variance in percent of expected, rounded.
+        percent: rust_decimal::Decimal,
+        /// The jurisdiction's threshold.
+        threshold: rust_decimal::Decimal,
+    },
+    /// Accepting a count before anything was counted.
+    #[error("count {count} has nothing counted yet")]
+    NothingCounted {
+        /// The count.
+        count: String,
+    },
 }
 
 fn held_note(held: &Option<Quantity>) -> String {

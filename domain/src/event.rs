@@ -100,6 +100,16 @@ pub struct Hold {
     pub expires_at: DateTime<Utc>,
 }
 
+/// A package in a newly planned count.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CountStart {
+    /// The package.
+    pub package_id: PackageId,
+    /// The ledger's quantity at the start.
+    pub quantity: Quantity,
+}
+
 /// A manifest line that was refused.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -271,6 +281,24 @@ pub enum EventKind {
         /// The sale.
         receipt: Receipt,
     },
+    /// A count was planned; each line keeps the ledger's quantity at its start.
+    CountPlanned {
+        /// The count.
+        count_id: CountId,
+        /// What it covers.
+        scope: crate::count::CountScope,
+        /// Its packages and their quantities at the start.
+        lines: Vec<CountStart>,
+    },
+    /// A count was accepted; its corrections follow as `PackageAdjusted` events citing it.
+    CountAccepted {
+        /// The count.
+        count_id: CountId,
+        /// Packages corrected by this acceptance.
+        corrected: u32,
+        /// Packages nobody counted (left as they are).
+        uncounted: u32,
+    },
     /// A blind count was recorded.
     CountRecorded {
         /// The count.
@@ -305,7 +333,7 @@ pub enum EventKind {
 
 impl EventKind {
     /// Every name `name` gives, so a live listener can subscribe to each kind.
-    pub const NAMES: [&'static str; 19] = [
+    pub const NAMES: [&'static str; 21] = [
         "store_configured",
         "product_defined",
         "manifest_received",
@@ -321,7 +349,9 @@ impl EventKind {
         "hold_released",
         "hold_advanced",
         "hold_fulfilled",
+        "count_planned",
         "count_recorded",
+        "count_accepted",
         "package_finished",
         "package_placed_on_hold",
         "package_released",
@@ -345,7 +375,9 @@ impl EventKind {
             EventKind::HoldReleased { .. } => "hold_released",
             EventKind::HoldAdvanced { .. } => "hold_advanced",
             EventKind::HoldFulfilled { .. } => "hold_fulfilled",
+            EventKind::CountPlanned { .. } => "count_planned",
             EventKind::CountRecorded { .. } => "count_recorded",
+            EventKind::CountAccepted { .. } => "count_accepted",
             EventKind::PackageFinished { .. } => "package_finished",
             EventKind::PackagePlacedOnHold { .. } => "package_placed_on_hold",
             EventKind::PackageReleased { .. } => "package_released",
@@ -355,7 +387,8 @@ impl EventKind {
     /// Every package this event touches, for projections, outbox ordering and histories.
     pub fn packages(&self) -> Vec<PackageId> {
         match self {
-            EventKind::HoldAdvanced { .. } => vec![],
+            EventKind::HoldAdvanced { .. } | EventKind::CountAccepted { .. } => vec![],
+            EventKind::CountPlanned { lines, .. } => lines.iter().map(|l| l.package_id).collect(),
             EventKind::StoreConfigured { .. }
             | EventKind::ProductDefined { .. }
             | EventKind::ManifestReceived { .. } => vec![],

@@ -3,6 +3,7 @@
 
 pub mod account;
 pub mod command;
+pub mod count;
 mod decide;
 mod error;
 pub mod event;
@@ -14,6 +15,7 @@ mod package;
 mod product;
 pub mod quantity;
 mod reason;
+pub mod reconcile;
 mod state;
 pub mod sync;
 pub mod tag;
@@ -32,7 +34,7 @@ pub use product::{
 pub use quantity::{Quantity, Unit, UnitFamily};
 pub use reason::{AdjustReason, DestroyMethod, DestroyReason};
 pub use state::{
-    evolve, CountRecord, CustomerDay, MergePolicy, ReceiptLineRecord, ReceiptRecord, State,
-    StoreConfig, Totals, STATE_VERSION,
+    evolve, CustomerDay, MergePolicy, ReceiptLineRecord, ReceiptRecord, State, StoreConfig, Totals,
+    STATE_VERSION,
 };
 pub use tag::RegulatorTag;

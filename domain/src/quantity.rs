@@ -75,12 +75,12 @@ impl Unit {
         }
     }
 
-    /// The family this unit belongs to.
     /// The unit a regulator names ("Grams", "Each"), if it is one of ours.
     pub fn from_regulator_name(name: &str) -> Option<Unit> {
         Unit::ALL.into_iter().find(|u| u.regulator_name() == name)
     }
 
+    /// The family this unit belongs to.
     pub fn family(self) -> UnitFamily {
         match self {
             Unit::Each => UnitFamily::Count,

@@ -7,9 +7,10 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use crate::{
+    count::{CountEntry, CountLine, CountSession},
     event::{Event, EventKind, Hold, Receipt},
     CountId, CustomerRef, HoldId, Jurisdiction, MutationId, Package, PackageId, PackageStatus,
-    Product, ProductId, Quantity, ReceiptId, RegulatorTag, ReturnDisposition, ReturnId,
+    Product, ProductId, ReceiptId, RegulatorTag, ReturnDisposition, ReturnId,
 };
 
 /// Version of the state schema; tablets drop a cached state of another version.
@@ -114,17 +115,6 @@ pub struct CustomerDay {
     pub lines: Vec<(ProductId, Decimal)>,
 }
 
-/// A recorded count.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct CountRecord {
-    /// The package.
-    pub package_id: PackageId,
-    /// Ledger quantity when counted.
-    pub expected: Quantity,
-    /// What was counted.
-    pub counted: Quantity,
-}
-
 /// Everything `decide` needs to judge a command. Maps use a fast non-cryptographic hash:
 /// keys are ids minted by the store and its tablets, and replay speed matters.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -149,8 +139,8 @@ pub struct State {
     pub receipt_lines: Vec<ReceiptLineRecord>,
     /// Returns recorded.
     pub returns: HashSet<ReturnId>,
-    /// Counts recorded.
-    pub counts: HashMap<CountId, CountRecord>,
+    /// Cycle counts, open and accepted.
+    pub counts: HashMap<CountId, CountSession>,
     /// Each customer's purchases on their latest store day.
     pub purchases: HashMap<CustomerRef, CustomerDay>,
     /// Conservation totals per product.
@@ -252,12 +242,19 @@ impl State {
                 package_id,
                 delta,
                 remaining,
+                count_id,
                 ..
             } => {
                 if let Some(p) = self.packages.get_mut(package_id) {
                     p.quantity = *remaining;
                     let product = p.product_id;
                     self.totals_mut(product).adjusted += delta.amount;
+                }
+                if let Some(line) = count_id
+                    .and_then(|c| self.counts.get_mut(&c))
+                    .and_then(|c| c.line_mut(package_id))
+                {
+                    line.corrected = true;
                 }
             }
             EventKind::Sold { receipt } => self.record_sale(receipt, event.at, false),
@@ -314,21 +311,55 @@ impl State {
                 self.holds.remove(hold_id);
                 self.record_sale(receipt, event.at, true);
             }
+            EventKind::CountPlanned {
+                count_id,
+                scope,
+                lines,
+            } => {
+                self.counts.insert(
+                    *count_id,
+                    CountSession {
+                        scope: scope.clone(),
+                        planned_by: event.actor,
+                        started_at: event.at,
+                        lines: lines
+                            .iter()
+                            .map(|l| CountLine {
+                                package_id: l.package_id,
+                                at_start: l.quantity,
+                                entries: Vec::new(),
+                                corrected: false,
+                            })
+                            .collect(),
+                        accepted_at: None,
+                    },
+                );
+            }
             EventKind::CountRecorded {
                 count_id,
                 package_id,
                 expected,
                 counted,
-                ..
+                witness,
             } => {
-                self.counts.insert(
-                    *count_id,
-                    CountRecord {
-                        package_id: *package_id,
-                        expected: *expected,
+                if let Some(line) = self
+                    .counts
+                    .get_mut(count_id)
+                    .and_then(|c| c.line_mut(package_id))
+                {
+                    line.entries.push(CountEntry {
+                        counter: event.actor,
+                        witness: *witness,
                         counted: *counted,
-                    },
-                );
+                        expected: *expected,
+                        at: event.at,
+                    });
+                }
+            }
+            EventKind::CountAccepted { count_id, .. } => {
+                if let Some(c) = self.counts.get_mut(count_id) {
+                    c.accepted_at = Some(event.at);
+                }
             }
             EventKind::PackageFinished { package_id } => {
                 if let Some(p) = self.packages.get_mut(package_id) {
@@ -420,6 +451,17 @@ impl State {
             s.apply(e);
         }
         s
+    }
+
+    /// The latest count entry of a package across all counts, with the count it belongs to.
+    pub fn last_count(&self, package: &PackageId) -> Option<(CountId, &CountLine, &CountEntry)> {
+        self.counts
+            .iter()
+            .filter_map(|(id, c)| {
+                let line = c.line(package)?;
+                Some((*id, line, line.latest()?))
+            })
+            .max_by_key(|(_, _, e)| e.at)
     }
 
     /// Looks a package up by its tag.

@@ -73,6 +73,19 @@ pub struct Snapshot {
     /// Pickup holds not yet settled, so a tablet can move, hand over or cancel them.
     #[serde(default)]
     pub holds: Vec<crate::event::Hold>,
+    /// Cycle counts not yet accepted, so a tablet can count offline.
+    #[serde(default)]
+    pub counts: Vec<OpenCount>,
+}
+
+/// A count still open, as a snapshot carries it.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct OpenCount {
+    /// Its id.
+    pub count_id: crate::CountId,
+    /// The count.
+    pub session: crate::count::CountSession,
 }
 
 impl Snapshot {
@@ -91,6 +104,9 @@ impl Snapshot {
         }
         for h in self.holds {
             s.holds.insert(h.hold_id, h);
+        }
+        for c in self.counts {
+            s.counts.insert(c.count_id, c.session);
         }
         s
     }

@@ -73,6 +73,10 @@ enum Op {
     Count {
         pkg: u16,
         amount: u16,
+        second_counter: bool,
+    },
+    AcceptCount {
+        count: u16,
     },
     Replay {
         back: u8,
@@ -120,7 +124,14 @@ fn op() -> impl Strategy<Value = Op> {
         any::<u16>().prop_map(|pkg| Op::Hold { pkg }),
         any::<u16>().prop_map(|pkg| Op::Unhold { pkg }),
         any::<u16>().prop_map(|pkg| Op::Finish { pkg }),
-        (any::<u16>(), 0u16..300).prop_map(|(pkg, amount)| Op::Count { pkg, amount }),
+        (any::<u16>(), 0u16..300, any::<bool>()).prop_map(|(pkg, amount, second_counter)| {
+            Op::Count {
+                pkg,
+                amount,
+                second_counter,
+            }
+        }),
+        any::<u16>().prop_map(|count| Op::AcceptCount { count }),
         (0u8..8).prop_map(|back| Op::Replay { back }),
     ]
 }
@@ -314,15 +325,50 @@ fn command(s: &mut Store, op: &Op, history: &[Command]) -> Option<Command> {
         Op::Finish { pkg } => Action::Finish(PackageRef {
             package_id: pick(packages(s).into_iter(), *pkg)?,
         }),
-        Op::Count { pkg, amount } => {
+        Op::Count {
+            pkg,
+            amount,
+            second_counter,
+        } => {
             let id = pick(packages(s).into_iter(), *pkg)?;
-            Action::RecordCount(RecordCount {
-                count_id: CountId::from_u128(s.fresh()),
+            let open = s
+                .state
+                .counts
+                .iter()
+                .find(|(_, c)| c.is_open() && c.line(&id).is_some())
+                .map(|(cid, _)| *cid);
+            let Some(count_id) = open else {
+                // Not in an open count yet: plan one for it first.
+                let count_id = CountId::from_u128(s.fresh());
+                return Some(s.command(Action::PlanCount(PlanCount {
+                    count_id,
+                    scope: domain::count::CountScope::Packages(vec![id]),
+                })));
+            };
+            let (actor, witness) = if *second_counter {
+                (WITNESS, MANAGER)
+            } else {
+                (MANAGER, WITNESS)
+            };
+            let mut cmd = s.command(Action::RecordCount(RecordCount {
+                count_id,
                 package_id: id,
                 counted: qty_for(s, id, *amount),
-                witness: WITNESS,
-            })
+                witness,
+            }));
+            cmd.actor = actor;
+            return Some(cmd);
         }
+        Op::AcceptCount { count } => Action::AcceptCount(CountRef {
+            count_id: pick(
+                s.state
+                    .counts
+                    .iter()
+                    .filter(|(_, c)| c.is_open())
+                    .map(|(id, _)| *id),
+                *count,
+            )?,
+        }),
     };
     Some(s.command(action))
 }

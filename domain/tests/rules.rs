@@ -3,7 +3,8 @@
 mod support;
 
 use chrono::Duration;
-use domain::{command::*, *};
+use domain::{command::*, count::CountScope, *};
+use rust_decimal::Decimal;
 use support::*;
 
 fn customer(s: &str) -> CustomerRef {
@@ -654,10 +655,14 @@ fn a_count_needs_a_witness_and_records_what_the_ledger_expected() {
     let mut s = Store::new();
     let id = s.receive(&[(FLOWER, g("28"), "B-1")])[0];
     let count = CountId::new();
+    s.ok(Action::PlanCount(PlanCount {
+        count_id: count,
+        scope: CountScope::Packages(vec![id]),
+    }));
     let mut cmd = s.command(Action::RecordCount(RecordCount {
         count_id: count,
         package_id: id,
-        counted: g("27.2"),
+        counted: g("27.8"),
         witness: MANAGER,
     }));
     assert!(matches!(
@@ -669,15 +674,156 @@ fn a_count_needs_a_witness_and_records_what_the_ledger_expected() {
         c.witness = WITNESS;
     }
     s.run(&cmd).unwrap();
-    assert_eq!(s.state.counts[&count].expected, g("28"));
+    let line = &s.state.counts[&count].lines[0];
+    assert_eq!(line.latest().unwrap().expected, g("28"));
     s.ok(Action::Adjust(Adjust {
         package_id: id,
-        delta: g("-0.8"),
+        delta: g("-0.2"),
         reason: AdjustReason::CountCorrection,
         note: None,
         count_id: Some(count),
     }));
-    assert_eq!(s.pkg(id).quantity, g("27.2"));
+    assert_eq!(s.pkg(id).quantity, g("27.8"));
+    assert!(s.state.counts[&count].lines[0].corrected);
+}
+
+/// Plans a count of one package and records `counted` by `counter` (witnessed by the other).
+fn count_one(s: &mut Store, id: PackageId, counted: Quantity) -> CountId {
+    let count = CountId::new();
+    s.ok(Action::PlanCount(PlanCount {
+        count_id: count,
+        scope: CountScope::Packages(vec![id]),
+    }));
+    s.ok(Action::RecordCount(RecordCount {
+        count_id: count,
+        package_id: id,
+        counted,
+        witness: WITNESS,
+    }));
+    count
+}
+
+fn recount_by_witness(
+    s: &mut Store,
+    count: CountId,
+    id: PackageId,
+    counted: Quantity,
+) -> Result<Vec<Event>, DomainError> {
+    let mut cmd = s.command(Action::RecordCount(RecordCount {
+        count_id: count,
+        package_id: id,
+        counted,
+        witness: MANAGER,
+    }));
+    cmd.actor = WITNESS;
+    s.run(&cmd)
+}
+
+#[test]
+fn a_count_by_zone_covers_the_open_packages_there_and_remembers_their_start() {
+    let mut s = Store::new();
+    let ids = s.receive(&[(FLOWER, g("10"), "B-1"), (PREROLL, each(20), "B-2")]);
+    let floor = s.on_floor(GUMMIES, each(5), "B-3");
+    let count = CountId::new();
+    s.ok(Action::PlanCount(PlanCount {
+        count_id: count,
+        scope: CountScope::Zone(Zone::Vault),
+    }));
+    let c = &s.state.counts[&count];
+    assert_eq!(c.lines.len(), 2);
+    assert!(c.line(&ids[0]).is_some() && c.line(&ids[1]).is_some());
+    assert!(c.line(&floor).is_none());
+    assert_eq!(c.line(&ids[1]).unwrap().at_start, each(20));
+    let e = s.err(Action::PlanCount(PlanCount {
+        count_id: CountId::new(),
+        scope: CountScope::Packages(vec![ids[0]]),
+    }));
+    assert!(e.to_string().contains("is already in open count"), "{e}");
+    let e = s.err(Action::PlanCount(PlanCount {
+        count_id: CountId::new(),
+        scope: CountScope::Category(Category::Seed),
+    }));
+    assert_eq!(e.to_string(), "scope: there are no open packages in Seeds");
+}
+
+#[test]
+fn a_sale_during_a_count_is_no_variance() {
+    let mut s = Store::new();
+    let id = s.on_floor(PREROLL, each(20), "B-1");
+    let count = CountId::new();
+    s.ok(Action::PlanCount(PlanCount {
+        count_id: count,
+        scope: CountScope::Packages(vec![id]),
+    }));
+    s.ok(sell(id, each(3), None));
+    s.ok(Action::RecordCount(RecordCount {
+        count_id: count,
+        package_id: id,
+        counted: each(17),
+        witness: WITNESS,
+    }));
+    let line = s.state.counts[&count].line(&id).unwrap();
+    assert_eq!(line.at_start, each(20));
+    assert_eq!(line.latest().unwrap().variance(), Decimal::ZERO);
+    let events = s.ok(Action::AcceptCount(CountRef { count_id: count }));
+    assert_eq!(events.len(), 1, "no correction, only the acceptance");
+    assert_eq!(s.pkg(id).quantity, each(17));
+}
+
+#[test]
+fn a_variance_over_the_threshold_needs_a_recount_by_someone_else_before_it_is_accepted() {
+    let mut s = Store::new();
+    let id = s.receive(&[(PREROLL, each(100), "B-1")])[0];
+    // Ontario's threshold is 2%: 90 of 100 is 10% off.
+    let count = count_one(&mut s, id, each(90));
+    let e = s.err(Action::AcceptCount(CountRef { count_id: count }));
+    assert_eq!(
+        e.to_string(),
+        "1A4…1002 is off by -10 ea (10% of 100 ea), over the 2% threshold: a different counter must recount it before the count can be accepted"
+    );
+    let e = s.err(Action::RecordCount(RecordCount {
+        count_id: count,
+        package_id: id,
+        counted: each(91),
+        witness: WITNESS,
+    }));
+    assert_eq!(
+        e.to_string(),
+        "1A4…1002 was counted by you; a recount needs a different counter"
+    );
+    recount_by_witness(&mut s, count, id, each(92)).unwrap();
+    assert_eq!(
+        s.state.counts[&count].lines[0].state(Decimal::from(2)),
+        domain::count::LineState::Recounted
+    );
+    let events = s.ok(Action::AcceptCount(CountRef { count_id: count }));
+    match &events[0].kind {
+        EventKind::PackageAdjusted {
+            delta,
+            reason,
+            count_id,
+            ..
+        } => {
+            assert_eq!(*delta, each(-8));
+            assert_eq!(*reason, AdjustReason::CountCorrection);
+            assert_eq!(*count_id, Some(count));
+        }
+        other => panic!("expected an adjustment, got {other:?}"),
+    }
+    assert_eq!(s.pkg(id).quantity, each(92));
+    assert!(!s.state.counts[&count].is_open());
+    let e = s.err(Action::AcceptCount(CountRef { count_id: count }));
+    assert!(matches!(e, DomainError::UnknownCount { .. }));
+}
+
+#[test]
+fn a_small_variance_is_accepted_as_a_count_correction_without_a_recount() {
+    let mut s = Store::new();
+    let id = s.receive(&[(FLOWER, g("100"), "B-1")])[0];
+    let count = count_one(&mut s, id, g("99"));
+    s.ok(Action::AcceptCount(CountRef { count_id: count }));
+    assert_eq!(s.pkg(id).quantity, g("99"));
+    assert_eq!(s.state.totals[&FLOWER].adjusted, Decimal::from(-1));
 }
 
 #[test]

@@ -45,6 +45,8 @@ impl BenchApp {
             regulator_timeout: Duration::from_secs(10),
             regulator_gets_per_second: super::regulator::client::DEFAULT_GETS_PER_SECOND,
             pickup_hold: Duration::from_secs(7200),
+            expiry_alert_days: 30,
+            alert_sweep: Duration::from_secs(60),
         })
         .await?;
         let url = format!("http://{}/api/v1", app.local_addr());

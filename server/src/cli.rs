@@ -129,6 +129,9 @@ pub struct ServeArgs {
     /// GET calls per second the regulator allows this facility.
     #[arg(long, default_value_t = 50.0, env = "PISTIL_REGULATOR_GETS_PER_SECOND")]
     pub regulator_gets_per_second: f64,
+    /// Packages expiring within this many days raise an alert.
+    #[arg(long, default_value_t = 30, env = "PISTIL_EXPIRY_ALERT_DAYS")]
+    pub expiry_alert_days: u32,
 }
 
 impl ServeArgs {
@@ -144,6 +147,8 @@ impl ServeArgs {
             regulator_timeout: std::time::Duration::from_millis(self.regulator_timeout_ms.max(50)),
             regulator_gets_per_second: self.regulator_gets_per_second,
             pickup_hold: self.pickup_hold,
+            expiry_alert_days: self.expiry_alert_days,
+            alert_sweep: std::time::Duration::from_secs(15),
         }
     }
 }

@@ -23,4 +23,8 @@ pub struct Config {
     pub pickup_hold: std::time::Duration,
     /// GET calls per second the regulator allows this facility (Metrc's default is 50).
     pub regulator_gets_per_second: f64,
+    /// Packages expiring within this many days raise an alert.
+    pub expiry_alert_days: u32,
+    /// How often alerts are recomputed for the staff stream.
+    pub alert_sweep: std::time::Duration,
 }

@@ -1,6 +1,7 @@
 //! Pistil's server: authenticates, runs the domain's decisions inside database transactions,
 //! stores events, serves the browser app and streams what changed.
 
+pub mod alerts;
 pub mod auth;
 pub mod bench;
 pub mod cli;
@@ -9,6 +10,7 @@ pub mod demo;
 pub mod hold_expiry;
 pub mod http;
 pub mod ledger;
+pub mod reconcile;
 pub mod regulator;
 pub mod store;
 pub mod telemetry;
@@ -40,6 +42,10 @@ pub struct AppState {
     pub pickup_hold: std::time::Duration,
     /// GET calls per second allowed by the regulator.
     pub regulator_gets_per_second: f64,
+    /// Packages expiring within this many days raise an alert.
+    pub expiry_alert_days: u32,
+    /// The current alerts, republished whenever they change.
+    pub alerts: std::sync::Arc<tokio::sync::watch::Sender<Vec<alerts::Alert>>>,
 }
 
 /// A bound, ready-to-run server.
@@ -90,7 +96,10 @@ impl Application {
             regulator_timeout: config.regulator_timeout,
             regulator_gets_per_second: config.regulator_gets_per_second,
             pickup_hold: config.pickup_hold,
+            expiry_alert_days: config.expiry_alert_days,
+            alerts: std::sync::Arc::new(tokio::sync::watch::channel(Vec::new()).0),
         };
+        alerts::spawn(state.clone(), config.alert_sweep);
         let router = http::router(state.clone(), &config.dist);
         let listener = TcpListener::bind(config.addr)
             .await

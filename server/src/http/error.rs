@@ -41,6 +41,9 @@ pub enum ApiError {
     /// A query parameter or other input is wrong.
     #[error("{0}")]
     BadRequest(String),
+    /// The request contradicts what is on record (voiding a receipt that is not a duplicate).
+    #[error("{0}")]
+    Conflict(String),
     /// The body is larger than the limit.
     #[error("the request body is larger than {0} bytes")]
     TooLarge(usize),
@@ -62,6 +65,7 @@ impl ApiError {
             ApiError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
             ApiError::MalformedJson(_) | ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
             ApiError::InvalidBody(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::Conflict(_) => StatusCode::CONFLICT,
             ApiError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::Database(_) | ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -78,6 +82,7 @@ impl ApiError {
             ApiError::MalformedJson(_) => "malformed_json",
             ApiError::InvalidBody(_) => "invalid_body",
             ApiError::BadRequest(_) => "bad_request",
+            ApiError::Conflict(_) => "conflict",
             ApiError::TooLarge(_) => "payload_too_large",
             ApiError::Database(_) => "database_error",
             ApiError::Internal(_) => "internal_error",

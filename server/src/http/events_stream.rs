@@ -1,6 +1,7 @@
 //! `GET /api/v1/events/stream`: every committed event, live, for staff tablets.
 //! Each SSE event's id is its ledger sequence; `Last-Event-ID` resumes without gaps. A change of
-//! regulator sync state arrives as a `regulator_health` event (no id) carrying the new state and cause.
+//! regulator sync state arrives as a `regulator_health` event (no id) carrying the new state and cause,
+//! and a change of the alerts as an `alerts` event (no id) carrying them all.
 
 use std::{convert::Infallible, time::Duration};
 
@@ -54,6 +55,8 @@ pub async fn events_stream(
     let pool = state.store.pool().clone();
     let mut health = state.outbox.watch_health();
     health.mark_unchanged();
+    let mut alerts = state.alerts.subscribe();
+    alerts.mark_unchanged();
     let stream = async_stream::stream! {
         for e in &backlog {
             yield Ok(sse(e));
@@ -71,6 +74,18 @@ pub async fn events_stream(
                     yield Ok(SseEvent::default()
                         .event("regulator_health")
                         .json_data(&h)
+                        .unwrap_or_else(|_| SseEvent::default().comment("unserializable")));
+                    continue;
+                }
+                changed = alerts.changed() => {
+                    if changed.is_err() {
+                        break;
+                    }
+                    // Alerts are derived, not ledger events: no id, the current set each time.
+                    let a = alerts.borrow_and_update().clone();
+                    yield Ok(SseEvent::default()
+                        .event("alerts")
+                        .json_data(&a)
                         .unwrap_or_else(|_| SseEvent::default().comment("unserializable")));
                     continue;
                 }

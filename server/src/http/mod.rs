@@ -14,6 +14,8 @@
 //! - `GET /api/v1/regulator/health`, `PUT /api/v1/regulator/credentials`: regulator sync.
 //! - `GET /api/v1/regulator/tags`: free package tags for splits and merges.
 //! - `GET /api/v1/regulator/incoming`: manifests to receive.
+//! - `GET /api/v1/reconcile`, `POST /api/v1/reconcile/void-receipt`: three-way reconciliation.
+//! - `GET /api/v1/alerts`: what needs a manager's attention now.
 
 pub mod audit;
 pub mod error;
@@ -24,6 +26,7 @@ pub mod mutations;
 pub mod openapi;
 pub mod orders;
 pub mod package_history;
+pub mod reconcile;
 pub mod regulator;
 pub mod session;
 pub mod sync;
@@ -84,6 +87,9 @@ pub fn router(state: AppState, dist: &Path) -> Router {
         .route("/audit/export", get(audit::audit_export))
         .route("/openapi.json", get(openapi::openapi_show))
         .route("/regulator/health", get(regulator::regulator_health))
+        .route("/reconcile", get(reconcile::reconcile_show))
+        .route("/reconcile/void-receipt", post(reconcile::void_receipt))
+        .route("/alerts", get(reconcile::alerts_index))
         .route("/regulator/tags", get(regulator::tags_index))
         .route("/regulator/incoming", get(regulator::incoming_index))
         .route(

@@ -5,8 +5,8 @@ use axum::Json;
 use utoipa::OpenApi;
 
 use super::{
-    audit, error, events_stream, health, menu_feed, mutations, orders, package_history, regulator,
-    session, sync,
+    audit, error, events_stream, health, menu_feed, mutations, orders, package_history, reconcile,
+    regulator, session, sync,
 };
 
 /// The document.
@@ -33,6 +33,9 @@ use super::{
         regulator::credentials_update,
         regulator::tags_index,
         regulator::incoming_index,
+        reconcile::reconcile_show,
+        reconcile::void_receipt,
+        reconcile::alerts_index,
         openapi_show,
     ),
     components(schemas(error::ErrorBody, domain::Command, domain::DomainError, domain::Event, audit::AuditRow, audit::Format)),
@@ -43,6 +46,7 @@ use super::{
         (name = "menu", description = "The public live menu (no sign-in, CORS open)"),
         (name = "audit", description = "Audit exports"),
         (name = "regulator", description = "Regulator sync health and credentials"),
+        (name = "reconcile", description = "Ledger, counts and regulator side by side; alerts"),
     )
 )]
 pub struct ApiDoc;

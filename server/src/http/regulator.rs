@@ -240,7 +240,8 @@ pub async fn report(state: &AppState) -> Result<RegulatorHealth, ApiError> {
         counts.insert(r.get::<String, _>(0), r.get::<i64, _>(1));
     }
     let oldest: Option<String> = sqlx::query(
-        "SELECT MIN(created_at) FROM outbox WHERE state IN ('pending', 'sending', 'uncertain')",
+        "SELECT MIN(created_at) FROM outbox WHERE state IN ('pending', 'sending', 'uncertain')
+         AND (not_before IS NULL OR julianday(not_before) <= julianday('now'))",
     )
     .fetch_one(pool)
     .await?

@@ -78,7 +78,20 @@ pub async fn sync_show(
             .map(|r| serde_json::from_str(&r.get::<String, _>(0)))
             .collect::<Result<Vec<domain::event::Hold>, _>>()
             .map_err(anyhow::Error::from)?;
-        let config = state.ledger.view().await.state.config.clone();
+        let (config, counts) = {
+            let view = state.ledger.view().await;
+            let counts = view
+                .state
+                .counts
+                .iter()
+                .filter(|(_, c)| c.is_open())
+                .map(|(id, c)| domain::sync::OpenCount {
+                    count_id: *id,
+                    session: c.clone(),
+                })
+                .collect();
+            (view.state.config.clone(), counts)
+        };
         return Ok(Json(SyncResponse {
             cursor,
             last_mutation_id,
@@ -87,6 +100,7 @@ pub async fn sync_show(
                 packages,
                 config,
                 holds,
+                counts,
             }),
             events: vec![],
         }));

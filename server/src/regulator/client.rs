@@ -99,6 +99,26 @@ pub struct RegPackage {
     pub unit_of_measure_name: String,
     /// Finished.
     pub is_finished: bool,
+    /// The item it is of, as Metrc nests it.
+    #[serde(default)]
+    pub item: Option<RegItem>,
+}
+
+/// The item fields of a package that reconciliation compares with the product's mapping.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct RegItem {
+    /// Item name.
+    pub name: String,
+    /// Item category.
+    #[serde(default)]
+    pub product_category_name: String,
+    /// Unit weight, for count-based items that need one.
+    #[serde(with = "number::option", default)]
+    pub unit_weight: Option<Decimal>,
+    /// Its unit.
+    #[serde(default)]
+    pub unit_weight_unit_of_measure_name: Option<String>,
 }
 
 /// A receipt as the client reads it.
@@ -396,6 +416,29 @@ impl MetrcClient {
             }
             page += 1;
         }
+    }
+
+    /// Active receipts of one sales day, all pages.
+    pub async fn receipts_on(&self, day: NaiveDate) -> Result<Vec<RegReceipt>, MetrcError> {
+        let mut all = Vec::new();
+        let mut page = 1;
+        loop {
+            let p: Page<RegReceipt> = self
+                .get(&format!(
+                    "/sales/v2/receipts/active?salesDateStart={day}&salesDateEnd={day}&pageNumber={page}&pageSize=20"
+                ))
+                .await?;
+            all.extend(p.data);
+            if page >= p.total_pages {
+                return Ok(all);
+            }
+            page += 1;
+        }
+    }
+
+    /// `GET /sales/v2/receipts/{id}`.
+    pub async fn receipt(&self, id: i64) -> Result<RegReceipt, MetrcError> {
+        self.get(&format!("/sales/v2/receipts/{id}")).await
     }
 
     /// `GET /sales/v2/receipts/external/{number}`; `None` when there is none.

@@ -168,7 +168,9 @@ impl Outbox {
             return Err(Duration::from_secs(5));
         };
         let rows = sqlx::query(
-            "SELECT o.id, o.package_key, o.state, o.expect, e.body FROM outbox o JOIN events e ON e.seq = o.seq
+            "SELECT o.id, o.package_key, o.state, o.expect, e.body,
+                    o.not_before IS NOT NULL AND julianday(o.not_before) > julianday('now')
+             FROM outbox o JOIN events e ON e.seq = o.seq
              WHERE o.state IN ('pending', 'sending', 'uncertain') ORDER BY o.id LIMIT 200",
         )
         .fetch_all(&self.pool)
@@ -189,6 +191,11 @@ impl Outbox {
             let id: i64 = r.get(0);
             let key: String = r.get(1);
             if blocked.contains(&key) {
+                continue;
+            }
+            // Held back until later: the package's later changes wait behind it.
+            if r.get::<bool, _>(5) {
+                blocked.insert(key);
                 continue;
             }
             // `sending` left over from a pass that never heard back (or a crash) is in doubt too.

@@ -47,6 +47,8 @@ pub fn config(data_dir: &std::path::Path) -> Config {
         regulator_timeout: std::time::Duration::from_millis(300),
         regulator_gets_per_second: 50.0,
         pickup_hold: std::time::Duration::from_secs(7200),
+        expiry_alert_days: 30,
+        alert_sweep: std::time::Duration::from_millis(200),
     }
 }
 

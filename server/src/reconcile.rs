@@ -1,0 +1,454 @@
+//! Reconciliation at the edge: pulls the regulator's packages (all pages) and, for packages the
+//! regulator shows short, the receipts of the days that could explain it; reads the outbox; then
+//! hands everything to `domain::reconcile::diagnose` per package and sums per product.
+
+use std::collections::{HashMap, HashSet};
+
+use chrono::{DateTime, NaiveDate, Utc};
+use domain::{
+    reconcile::{
+        diagnose, in_regulator_unit, mapping_problem, CountFigure, Diagnosis, Duplicate,
+        DuplicateKind, InFlight, PackageFacts, RegulatorPackage, SyncHalt,
+    },
+    Category, Event, EventKind, PackageId, PackageStatus, ProductId, Quantity, State,
+};
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+use sqlx::{Row, SqlitePool};
+
+use crate::regulator::{
+    client::{MetrcClient, MetrcError, RegPackage},
+    outbox::{SyncHealth, SyncState},
+};
+
+/// Most sales days read back per package when looking for a duplicated receipt.
+const DAYS_PER_PACKAGE: usize = 5;
+
+/// One package, three ways, with its diagnosis.
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct PackageRow {
+    /// The package.
+    pub package_id: PackageId,
+    /// Its tag.
+    pub tag: String,
+    /// Its product.
+    pub product_id: ProductId,
+    /// The product's name.
+    pub product_name: String,
+    /// The ledger's (POS) quantity.
+    pub ledger: Quantity,
+    /// The last physical count.
+    pub count: Option<CountFigure>,
+    /// The regulator's quantity, in its unit.
+    pub regulator: Option<Decimal>,
+    /// The regulator's unit name.
+    pub regulator_unit: Option<String>,
+    /// What explains any difference, checked in order.
+    pub diagnosis: Diagnosis,
+}
+
+/// One product, summed over its packages.
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct ProductRow {
+    /// The product.
+    pub product_id: ProductId,
+    /// Its name.
+    pub name: String,
+    /// Its SKU.
+    pub sku: String,
+    /// Ledger total, in the product's unit.
+    pub ledger: Quantity,
+    /// Counted total over its packages with a count not yet corrected, when any.
+    pub counted: Option<Decimal>,
+    /// Regulator total, in the regulator's unit.
+    pub regulator: Option<Decimal>,
+    /// Packages needing attention.
+    pub packages_off: u32,
+    /// The first cause among its packages, in checking order.
+    pub diagnosis: Diagnosis,
+}
+
+/// The reconciliation page's data.
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct ReconcileReport {
+    /// When the regulator was read.
+    pub checked_at: DateTime<Utc>,
+    /// Why sync is halted, when it is: then no count is questioned.
+    pub halt: Option<SyncHalt>,
+    /// Packages compared.
+    pub packages_compared: u32,
+    /// Of which in agreement.
+    pub in_agreement: u32,
+    /// Packages needing attention, first cause first.
+    pub packages: Vec<PackageRow>,
+    /// Products needing attention, first cause first.
+    pub products: Vec<ProductRow>,
+    /// Tags the regulator holds active that the ledger has closed or never had.
+    pub regulator_only: Vec<String>,
+}
+
+/// What the outbox says of each package.
+#[derive(Default)]
+pub struct OutboxFacts {
+    /// Changes not yet at the regulator.
+    pub in_flight: HashMap<PackageId, InFlight>,
+    /// Changes the regulator refused, with its words.
+    pub refused: HashMap<PackageId, String>,
+}
+
+/// Reads in-flight and refused changes per package (every package an event touches).
+pub async fn outbox_facts(pool: &SqlitePool) -> Result<OutboxFacts, sqlx::Error> {
+    let rows = sqlx::query(
+        "SELECT o.state, o.last_error, e.body FROM outbox o JOIN events e ON e.seq = o.seq
+         WHERE o.state IN ('pending', 'sending', 'uncertain', 'parked')",
+    )
+    .fetch_all(pool)
+    .await?;
+    let mut out = OutboxFacts::default();
+    for r in rows {
+        let Ok(event) = serde_json::from_str::<Event>(&r.get::<String, _>(2)) else {
+            continue;
+        };
+        let parked = r.get::<String, _>(0) == "parked";
+        for p in event.kind.packages() {
+            if parked {
+                let why: Option<String> = r.get(1);
+                out.refused
+                    .entry(p)
+                    .or_insert_with(|| why.unwrap_or_else(|| "no reason given".into()));
+            } else {
+                let f = out.in_flight.entry(p).or_insert(InFlight {
+                    changes: 0,
+                    oldest: event.at,
+                });
+                f.changes += 1;
+                f.oldest = f.oldest.min(event.at);
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// The halt sync health implies, if any.
+pub fn halt_of(h: &SyncHealth) -> Option<SyncHalt> {
+    match h.state {
+        SyncState::AuthFailed => Some(SyncHalt::AuthFailed {
+            since: h.since,
+            cause: h.cause.clone(),
+        }),
+        SyncState::RegulatorDown | SyncState::NotConfigured => Some(SyncHalt::RegulatorDown {
+            since: h.since,
+            cause: h.cause.clone(),
+        }),
+        _ => None,
+    }
+}
+
+/// The halt a failed regulator read implies; other failures are no halt.
+pub fn halt_of_error(e: &MetrcError) -> Option<SyncHalt> {
+    match e {
+        MetrcError::Auth { .. } => Some(SyncHalt::AuthFailed {
+            since: Utc::now(),
+            cause: e.to_string(),
+        }),
+        MetrcError::Unavailable(_) | MetrcError::Uncertain | MetrcError::RateLimited { .. } => {
+            Some(SyncHalt::RegulatorDown {
+                since: Utc::now(),
+                cause: e.to_string(),
+            })
+        }
+        _ => None,
+    }
+}
+
+fn regulator_view(p: &RegPackage) -> RegulatorPackage {
+    let item = p.item.as_ref();
+    RegulatorPackage {
+        label: p.label.clone(),
+        quantity: p.quantity,
+        unit: p.unit_of_measure_name.clone(),
+        item_name: item.map(|i| i.name.clone()).unwrap_or_default(),
+        item_category: item
+            .map(|i| i.product_category_name.clone())
+            .unwrap_or_default(),
+        unit_weight: item.and_then(|i| i.unit_weight),
+        unit_weight_unit: item.and_then(|i| i.unit_weight_unit_of_measure_name.clone()),
+    }
+}
+
+fn is_open(s: PackageStatus) -> bool {
+    !matches!(s, PackageStatus::Finished | PackageStatus::Destroyed)
+}
+
+/// Packages the regulator shows with less than the ledger and nothing in flight: where a
+/// receipt recorded twice would show. Returns each with the gap, in the regulator's unit.
+pub fn short_at_regulator(
+    state: &State,
+    regulator: &[RegPackage],
+    outbox: &OutboxFacts,
+) -> Vec<(PackageId, Decimal)> {
+    regulator
+        .iter()
+        .filter_map(|r| {
+            let tag = domain::RegulatorTag::parse(&r.label).ok()?;
+            let p = state.package_by_tag(&tag)?;
+            if outbox.in_flight.contains_key(&p.id) {
+                return None;
+            }
+            let product = state.products.get(&p.product_id)?;
+            let ours = in_regulator_unit(product, p.quantity)?;
+            (r.quantity < ours).then_some((p.id, ours - r.quantity))
+        })
+        .collect()
+}
+
+/// Looks for receipts the regulator holds twice among those that sold from `package`: the days
+/// of our receipts whose line equals the gap first, else the latest days, at most a few.
+pub async fn duplicates_for(
+    pool: &SqlitePool,
+    client: &MetrcClient,
+    state_day: impl Fn(DateTime<Utc>) -> NaiveDate,
+    package: PackageId,
+    gap: Decimal,
+    seen_days: &mut HashMap<NaiveDate, Vec<crate::regulator::client::RegReceipt>>,
+) -> Result<Vec<Duplicate>, MetrcError> {
+    let rows = sqlx::query(
+        "SELECT body FROM events WHERE kind IN ('sold', 'hold_fulfilled') AND instr(packages, ?) > 0
+         ORDER BY seq DESC",
+    )
+    .bind(package.to_string())
+    .fetch_all(pool)
+    .await
+    .map_err(|e| MetrcError::Unavailable(e.to_string()))?;
+    let mut ours: Vec<(String, NaiveDate, Decimal)> = Vec::new();
+    for r in rows {
+        let Ok(e) = serde_json::from_str::<Event>(&r.get::<String, _>(0)) else {
+            continue;
+        };
+        let receipt = match &e.kind {
+            EventKind::Sold { receipt } | EventKind::HoldFulfilled { receipt, .. } => receipt,
+            _ => continue,
+        };
+        let qty: Decimal = receipt
+            .lines
+            .iter()
+            .filter(|l| l.package_id == package)
+            .map(|l| l.quantity.amount)
+            .sum();
+        ours.push((receipt.receipt_id.to_string(), state_day(e.at), qty));
+    }
+    let mut days: Vec<NaiveDate> = Vec::new();
+    for (_, day, _) in ours.iter().filter(|(_, _, q)| *q == gap) {
+        if !days.contains(day) {
+            days.push(*day);
+        }
+    }
+    for (_, day, _) in &ours {
+        if days.len() >= DAYS_PER_PACKAGE {
+            break;
+        }
+        if !days.contains(day) {
+            days.push(*day);
+        }
+    }
+    let mine: HashSet<&str> = ours.iter().map(|(id, _, _)| id.as_str()).collect();
+    let mut found = Vec::new();
+    for day in days {
+        if !seen_days.contains_key(&day) {
+            let receipts = client.receipts_on(day).await?;
+            seen_days.insert(day, receipts);
+        }
+        let mut by_number: HashMap<&str, Vec<&crate::regulator::client::RegReceipt>> =
+            HashMap::new();
+        for r in &seen_days[&day] {
+            if let Some(n) = r.external_receipt_number.as_deref() {
+                if mine.contains(n) {
+                    by_number.entry(n).or_default().push(r);
+                }
+            }
+        }
+        for (number, mut copies) in by_number {
+            if copies.len() < 2 {
+                continue;
+            }
+            // The first recorded stands; every later copy is the duplicate.
+            copies.sort_by_key(|r| r.id);
+            for extra in &copies[1..] {
+                found.push(Duplicate {
+                    kind: DuplicateKind::Receipt,
+                    reference: number.to_owned(),
+                    regulator_id: extra.id,
+                    quantity: ours
+                        .iter()
+                        .find(|(id, _, _)| id == number)
+                        .map_or(Decimal::ZERO, |(_, _, q)| *q),
+                });
+            }
+        }
+    }
+    Ok(found)
+}
+
+/// Builds the report: one diagnosis per open package (and per closed one the regulator still
+/// holds), summed per product. Pure: all I/O was done before.
+pub fn assemble(
+    state: &State,
+    halt: Option<&SyncHalt>,
+    regulator: &[RegPackage],
+    outbox: &OutboxFacts,
+    duplicates: &HashMap<PackageId, Vec<Duplicate>>,
+) -> ReconcileReport {
+    let by_label: HashMap<&str, RegulatorPackage> = regulator
+        .iter()
+        .map(|r| (r.label.as_str(), regulator_view(r)))
+        .collect();
+    let mut rows = Vec::new();
+    let mut compared = 0u32;
+    let mut agree = 0u32;
+    let mut matched: HashSet<&str> = HashSet::new();
+    let mut sums: HashMap<ProductId, Sums> = HashMap::new();
+    // One pass over the counts instead of a search per package.
+    let mut last_counts: HashMap<PackageId, CountFigure> = HashMap::new();
+    for (count_id, c) in &state.counts {
+        for line in &c.lines {
+            let Some(e) = line.latest() else { continue };
+            let newer = last_counts
+                .get(&line.package_id)
+                .is_none_or(|f| f.at < e.at);
+            if newer {
+                last_counts.insert(
+                    line.package_id,
+                    CountFigure {
+                        count_id: *count_id,
+                        counted: e.counted,
+                        expected: e.expected,
+                        at: e.at,
+                        corrected: line.corrected,
+                    },
+                );
+            }
+        }
+    }
+    for p in state.packages.values() {
+        let reg = by_label.get(p.tag.as_str());
+        if !is_open(p.status) && reg.is_none() {
+            continue;
+        }
+        let Some(product) = state.products.get(&p.product_id) else {
+            continue;
+        };
+        if product.category == Category::Accessory {
+            continue;
+        }
+        if let Some(r) = reg {
+            matched.insert(r.label.as_str());
+        }
+        compared += 1;
+        let count = last_counts.get(&p.id).cloned();
+        let facts = PackageFacts {
+            package: p,
+            product,
+            regulator: reg,
+            in_flight: outbox.in_flight.get(&p.id).cloned(),
+            refused: outbox.refused.get(&p.id).map(String::as_str),
+            duplicates: duplicates.get(&p.id).cloned().unwrap_or_default(),
+            count,
+        };
+        let sum = sums.entry(p.product_id).or_default();
+        if is_open(p.status) {
+            sum.ledger += p.quantity.amount;
+        }
+        if let Some(r) = reg {
+            *sum.regulator.get_or_insert(Decimal::ZERO) += r.quantity;
+        }
+        if let Some(c) = facts.count.as_ref().filter(|c| !c.corrected) {
+            *sum.counted.get_or_insert(Decimal::ZERO) += c.counted.amount;
+        }
+        let diagnosis = diagnose(halt, &facts);
+        if diagnosis == Diagnosis::InAgreement {
+            agree += 1;
+            continue;
+        }
+        rows.push(PackageRow {
+            package_id: p.id,
+            tag: p.tag.as_str().to_owned(),
+            product_id: p.product_id,
+            product_name: product.name.clone(),
+            ledger: p.quantity,
+            count: facts.count,
+            regulator: reg.map(|r| r.quantity),
+            regulator_unit: reg.map(|r| r.unit.clone()),
+            diagnosis,
+        });
+    }
+    rows.sort_by(|a, b| {
+        (a.diagnosis.rank(), &a.product_name, &a.tag).cmp(&(
+            b.diagnosis.rank(),
+            &b.product_name,
+            &b.tag,
+        ))
+    });
+    let products = product_rows(state, halt, &rows, &sums);
+    let mut regulator_only: Vec<String> = regulator
+        .iter()
+        .filter(|r| !matched.contains(r.label.as_str()) && !r.is_finished)
+        .map(|r| r.label.clone())
+        .collect();
+    regulator_only.sort();
+    ReconcileReport {
+        checked_at: Utc::now(),
+        halt: halt.cloned(),
+        packages_compared: compared,
+        in_agreement: agree,
+        packages: rows,
+        products,
+        regulator_only,
+    }
+}
+
+/// A product's totals over its compared packages.
+#[derive(Default)]
+struct Sums {
+    ledger: Decimal,
+    regulator: Option<Decimal>,
+    counted: Option<Decimal>,
+}
+
+fn product_rows(
+    state: &State,
+    halt: Option<&SyncHalt>,
+    rows: &[PackageRow],
+    sums: &HashMap<ProductId, Sums>,
+) -> Vec<ProductRow> {
+    let mut off: HashMap<ProductId, Vec<&PackageRow>> = HashMap::new();
+    for r in rows {
+        off.entry(r.product_id).or_default().push(r);
+    }
+    let mut out: Vec<ProductRow> = off
+        .into_iter()
+        .filter_map(|(id, bad)| {
+            let product = state.products.get(&id)?;
+            let sum = sums.get(&id)?;
+            let diagnosis = match (halt, mapping_problem(product, None)) {
+                (None, Some(problem)) => Diagnosis::Mapping { problem },
+                _ => bad
+                    .iter()
+                    .min_by_key(|r| r.diagnosis.rank())
+                    .map(|r| r.diagnosis.clone())
+                    .unwrap_or(Diagnosis::InAgreement),
+            };
+            Some(ProductRow {
+                product_id: id,
+                name: product.name.clone(),
+                sku: product.sku.clone(),
+                ledger: Quantity::new(sum.ledger, product.unit),
+                counted: sum.counted,
+                regulator: sum.regulator,
+                packages_off: bad.len() as u32,
+                diagnosis,
+            })
+        })
+        .collect();
+    out.sort_by(|a, b| (a.diagnosis.rank(), &a.name).cmp(&(b.diagnosis.rank(), &b.name)));
+    out
+}

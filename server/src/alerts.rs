@@ -2,16 +2,13 @@
 //! ledger's state, the regulator sync's health and the regulator's incoming manifests; a task
 //! recomputes them on a schedule and publishes each change.
 
-use std::{collections::HashMap, time::Duration};
+use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use domain::{count::LineState, PackageStatus, State};
 use serde::{Deserialize, Serialize};
 
-use crate::{
-    http::regulator::RegulatorHealth,
-    regulator::{client::IncomingTransfer, outbox::SyncState},
-};
+use crate::{http::regulator::RegulatorHealth, regulator::outbox::SyncState};
 
 /// Holds that lapse within this many minutes raise an alert.
 pub const HOLD_WARNING_MINUTES: i64 = 30;
@@ -150,29 +147,45 @@ pub fn from_health(h: &RegulatorHealth) -> Vec<Alert> {
     out
 }
 
-/// Alerts from the regulator's list of manifests: one recorded twice.
-pub fn from_manifests(transfers: &[IncomingTransfer]) -> Vec<Alert> {
-    let mut seen: HashMap<&str, u32> = HashMap::new();
-    for t in transfers {
-        *seen.entry(t.manifest_number.as_str()).or_default() += 1;
-    }
-    let mut twice: Vec<&str> = seen
-        .into_iter()
-        .filter(|(_, n)| *n > 1)
-        .map(|(m, _)| m)
-        .collect();
-    twice.sort_unstable();
-    twice
-        .into_iter()
-        .map(|m| Alert {
+/// Newest manifests whose packages are read for a double recording on each sweep.
+pub const MANIFESTS_CHECKED: usize = 5;
+
+/// Alerts for manifests the regulator recorded twice: the same package labels twice on one
+/// manifest (what a double recording looks like from outside).
+pub fn from_manifests(manifests: &[(String, Vec<String>)]) -> Vec<Alert> {
+    manifests
+        .iter()
+        .filter(|(_, labels)| {
+            let mut seen = std::collections::HashSet::new();
+            labels.iter().any(|l| !seen.insert(l))
+        })
+        .map(|(m, _)| Alert {
             kind: AlertKind::ManifestTwice,
             urgent: true,
             message: format!(
-                "the regulator shows manifest {m} twice; receive it once and ask the shipper to void the copy"
+                "the regulator shows manifest {m} recorded twice; receive it once and ask the regulator to void the copy"
             ),
             link: "/receive".into(),
         })
         .collect()
+}
+
+/// The newest manifests at the regulator with their package labels.
+async fn newest_manifests(
+    c: &crate::regulator::client::MetrcClient,
+) -> Result<Vec<(String, Vec<String>)>, crate::regulator::client::MetrcError> {
+    let transfers = c.incoming_transfers().await?;
+    let mut out = Vec::new();
+    for t in transfers.iter().rev().take(MANIFESTS_CHECKED) {
+        let labels = c
+            .delivery_packages(t.delivery_id)
+            .await?
+            .into_iter()
+            .map(|p| p.package_label)
+            .collect();
+        out.push((t.manifest_number.clone(), labels));
+    }
+    Ok(out)
 }
 
 fn plural(n: usize, word: &str) -> String {
@@ -197,8 +210,8 @@ pub async fn current(state: &crate::AppState) -> Vec<Alert> {
         out.extend(from_health(&h));
         if !halted {
             if let Some(c) = state.outbox.client().await {
-                if let Ok(t) = c.incoming_transfers().await {
-                    out.extend(from_manifests(&t));
+                if let Ok(m) = newest_manifests(&c).await {
+                    out.extend(from_manifests(&m));
                 }
             }
         }

@@ -81,11 +81,14 @@ impl Application {
             store.pool().clone(),
             ledger.clone(),
             Some(regulator::setup::client(
-                creds,
+                creds.clone(),
                 config.regulator_timeout,
                 config.regulator_gets_per_second,
             )),
         );
+        if config.demo && creds.embedded {
+            demo::plants::plant_once(&store, &ledger, &outbox, &creds).await?;
+        }
         outbox.clone().spawn();
         let state = AppState {
             store,

@@ -83,7 +83,8 @@ pub struct ReconcileReport {
     pub packages: Vec<PackageRow>,
     /// Products needing attention, first cause first.
     pub products: Vec<ProductRow>,
-    /// Tags the regulator holds active that the ledger has closed or never had.
+    /// Tags the regulator holds active that the ledger has closed or never had (packages on a
+    /// manifest not yet received are on their way and not listed).
     pub regulator_only: Vec<String>,
 }
 
@@ -298,10 +299,21 @@ pub fn assemble(
     outbox: &OutboxFacts,
     duplicates: &HashMap<PackageId, Vec<Duplicate>>,
 ) -> ReconcileReport {
-    let by_label: HashMap<&str, RegulatorPackage> = regulator
-        .iter()
-        .map(|r| (r.label.as_str(), regulator_view(r)))
-        .collect();
+    let mut by_label: HashMap<&str, RegulatorPackage> = HashMap::with_capacity(regulator.len());
+    // A label held twice is a manifest recorded twice: the later copy is the duplicate.
+    let mut copies: HashMap<&str, Vec<Duplicate>> = HashMap::new();
+    for r in regulator {
+        if by_label.contains_key(r.label.as_str()) {
+            copies.entry(r.label.as_str()).or_default().push(Duplicate {
+                kind: DuplicateKind::Manifest,
+                reference: r.received_from_manifest_number.clone().unwrap_or_default(),
+                regulator_id: r.id,
+                quantity: r.quantity,
+            });
+        } else {
+            by_label.insert(r.label.as_str(), regulator_view(r));
+        }
+    }
     let mut rows = Vec::new();
     let mut compared = 0u32;
     let mut agree = 0u32;
@@ -351,7 +363,13 @@ pub fn assemble(
             regulator: reg,
             in_flight: outbox.in_flight.get(&p.id).cloned(),
             refused: outbox.refused.get(&p.id).map(String::as_str),
-            duplicates: duplicates.get(&p.id).cloned().unwrap_or_default(),
+            duplicates: duplicates
+                .get(&p.id)
+                .into_iter()
+                .flatten()
+                .chain(copies.get(p.tag.as_str()).into_iter().flatten())
+                .cloned()
+                .collect(),
             count,
         };
         let sum = sums.entry(p.product_id).or_default();
@@ -392,6 +410,12 @@ pub fn assemble(
     let mut regulator_only: Vec<String> = regulator
         .iter()
         .filter(|r| !matched.contains(r.label.as_str()) && !r.is_finished)
+        // Packages on a manifest the store has not received yet are on their way, not extra.
+        .filter(|r| {
+            r.received_from_manifest_number
+                .as_ref()
+                .is_none_or(|m| state.manifests.contains(m))
+        })
         .map(|r| r.label.clone())
         .collect();
     regulator_only.sort();

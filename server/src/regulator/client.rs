@@ -102,6 +102,9 @@ pub struct RegPackage {
     /// The item it is of, as Metrc nests it.
     #[serde(default)]
     pub item: Option<RegItem>,
+    /// The manifest it arrived on, if it was received.
+    #[serde(default)]
+    pub received_from_manifest_number: Option<String>,
 }
 
 /// The item fields of a package that reconciliation compares with the product's mapping.

@@ -5,6 +5,7 @@ mod helpers;
 mod ledger;
 mod menu;
 mod orders;
+mod reconcile;
 mod regulator;
 mod roles;
 mod sandbox;

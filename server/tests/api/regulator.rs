@@ -11,18 +11,23 @@ use server::regulator::setup;
 
 use crate::helpers::*;
 
-const ITEM: &str = "Test Buds Item";
+pub(crate) const ITEM: &str = "Test Buds Item";
 
-struct Regulator {
-    url: String,
-    license: String,
-    client: reqwest::Client,
-    vendor: String,
-    user: String,
+pub(crate) struct Regulator {
+    pub url: String,
+    pub license: String,
+    pub client: reqwest::Client,
+    pub vendor: String,
+    pub user: String,
 }
 
 impl Regulator {
-    async fn admin(&self, method: reqwest::Method, path: &str, body: Value) -> reqwest::Response {
+    pub async fn admin(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Value,
+    ) -> reqwest::Response {
         self.client
             .request(method, format!("{}{path}", self.url))
             .json(&body)
@@ -30,7 +35,7 @@ impl Regulator {
             .await
             .unwrap()
     }
-    async fn get(&self, path: &str) -> Value {
+    pub async fn get(&self, path: &str) -> Value {
         let sep = if path.contains('?') { '&' } else { '?' };
         let res = self
             .client
@@ -49,7 +54,10 @@ impl Regulator {
 
 /// A store whose flower product is mapped to a regulator item, with `n` packages on the floor that
 /// the regulator received on the same manifest.
-async fn mapped_store(app: &TestApp, n: usize) -> (Regulator, Vec<(PackageId, RegulatorTag)>) {
+pub(crate) async fn mapped_store(
+    app: &TestApp,
+    n: usize,
+) -> (Regulator, Vec<(PackageId, RegulatorTag)>) {
     let creds = setup::saved(app.store.pool())
         .await
         .unwrap()
@@ -129,7 +137,7 @@ async fn mapped_store(app: &TestApp, n: usize) -> (Regulator, Vec<(PackageId, Re
     (reg, packages)
 }
 
-async fn health(app: &TestApp) -> Value {
+pub(crate) async fn health(app: &TestApp) -> Value {
     app.manager
         .client
         .get(app.url("/regulator/health"))
@@ -141,7 +149,7 @@ async fn health(app: &TestApp) -> Value {
         .unwrap()
 }
 
-async fn wait_until(
+pub(crate) async fn wait_until(
     app: &TestApp,
     what: &str,
     limit: Duration,

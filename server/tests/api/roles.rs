@@ -15,7 +15,7 @@ async fn every_route_answers_each_role_as_it_should() {
         ("owner", &app.owner.client),
     ];
     // (method, path, expected status for none, staff, manager, owner)
-    let table: [(Method, &str, [u16; 4]); 10] = [
+    let table: [(Method, &str, [u16; 4]); 13] = [
         (Method::GET, "/health", [200, 200, 200, 200]),
         (Method::GET, "/menu", [200, 200, 200, 200]),
         (Method::GET, "/session", [200, 200, 200, 200]),
@@ -30,11 +30,21 @@ async fn every_route_answers_each_role_as_it_should() {
         (Method::GET, "/regulator/tags", [401, 403, 200, 200]),
         (Method::GET, "/regulator/incoming", [401, 403, 200, 200]),
         (Method::POST, "/mutations", [401, 200, 200, 200]),
+        (Method::GET, "/reconcile", [401, 403, 200, 200]),
+        (Method::GET, "/alerts", [401, 403, 200, 200]),
+        // The regulator has no receipt 0.
+        (
+            Method::POST,
+            "/reconcile/void-receipt",
+            [401, 403, 404, 404],
+        ),
     ];
     for (method, path, expected) in table {
         for ((who, client), want) in clients.iter().zip(expected) {
             let mut req = client.request(method.clone(), app.url(path));
-            if method == Method::POST {
+            if path == "/reconcile/void-receipt" {
+                req = req.json(&serde_json::json!({ "regulator_receipt_id": 0 }));
+            } else if method == Method::POST {
                 req = req.json(&serde_json::json!({ "mutations": [] }));
             }
             let res = req.send().await.unwrap();

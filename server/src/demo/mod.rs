@@ -4,6 +4,8 @@ use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
 use domain::{command::*, *};
 use rust_decimal::Decimal;
 
+pub mod plants;
+
 use crate::{
     auth::{self, Role},
     hold_expiry::SERVER_DEVICE,

@@ -1,0 +1,181 @@
+//! One case of each reconciliation diagnosis, planted in the demo store on first start so a new
+//! user sees each on the reconciliation page: a pre-roll whose mapping was edited to its net
+//! weight while the regulator's item carries the gross weight, a receipt the regulator recorded
+//! twice, a change still in the outbox, and a genuine shrink found by a two-person count.
+
+use chrono::{Duration, Utc};
+use domain::{command::*, count::CountScope, *};
+use sqlx::Row;
+
+use super::{cmd, submit_all};
+use crate::{
+    ledger::Ledger,
+    regulator::{client::Credentials, outbox::Outbox},
+    store::Store,
+};
+
+/// Settings key set once the cases are planted.
+const PLANTED: &str = "demo_reconciliation_planted";
+
+/// How long the planted outbox change is held back from the regulator.
+pub const HELD_HOURS: i64 = 24;
+
+async fn user(store: &Store, email: &str) -> anyhow::Result<UserId> {
+    let id: String = sqlx::query_scalar("SELECT id FROM users WHERE email = ?")
+        .bind(email)
+        .fetch_one(store.pool())
+        .await?;
+    Ok(id.parse()?)
+}
+
+/// Plants the four cases, once. Runs before the outbox worker starts, so the sale that the
+/// regulator will hold twice is sent by one deliberate drain and the held change stays held.
+pub async fn plant_once(
+    store: &Store,
+    ledger: &Ledger,
+    outbox: &Outbox,
+    creds: &Credentials,
+) -> anyhow::Result<()> {
+    let done: Option<String> = sqlx::query_scalar("SELECT value FROM settings WHERE key = ?")
+        .bind(PLANTED)
+        .fetch_optional(store.pool())
+        .await?;
+    if done.is_some() {
+        return Ok(());
+    }
+    let manager = user(store, "manager@demo.pistil").await?;
+    let witness = user(store, "witness@demo.pistil").await?;
+    let staff = user(store, "staff@demo.pistil").await?;
+    let now = Utc::now();
+    let (preroll, held, shrink, sold) = {
+        let view = ledger.view().await;
+        let s = &view.state;
+        let mut packages: Vec<&Package> = s
+            .packages
+            .values()
+            .filter(|p| {
+                p.status == PackageStatus::Active && p.available() > rust_decimal::Decimal::ONE
+            })
+            .collect();
+        packages.sort_by(|a, b| a.tag.cmp(&b.tag));
+        let of = |cat: Category, zone: Zone, skip: usize| {
+            packages
+                .iter()
+                .filter(|p| {
+                    p.zone == zone
+                        && s.products
+                            .get(&p.product_id)
+                            .is_some_and(|x| x.category == cat)
+                })
+                .nth(skip)
+                .map(|p| (*p).clone())
+        };
+        let preroll = of(Category::PreRoll, Zone::SalesFloor, 0)
+            .and_then(|p| s.products.get(&p.product_id).cloned());
+        (
+            preroll,
+            of(Category::Flower, Zone::SalesFloor, 0),
+            of(Category::Flower, Zone::Vault, 0),
+            of(Category::Vape, Zone::SalesFloor, 0),
+        )
+    };
+    let mut commands = Vec::new();
+    // 1. Mapping: someone re-entered the pre-roll's unit weight as its net cannabis content.
+    if let Some(mut p) = preroll {
+        if let (Some(m), Some(net)) = (p.regulator.as_mut(), p.net_content) {
+            m.unit_weight = Some(net);
+            m.unit_weight_definition = UnitWeightDefinition::NetCannabis;
+        }
+        commands.push(cmd(now, manager, Action::DefineProduct(p)));
+    }
+    // 3. Genuine shrink: a two-person count found less than the ledger in the vault (3.5 g of
+    // loose flower, or two packaged items), within the threshold, so no recount is needed.
+    if let Some(p) = &shrink {
+        let short = if p.quantity.unit == Unit::Each {
+            rust_decimal::Decimal::ONE
+        } else {
+            rust_decimal::Decimal::new(35, 1)
+        };
+        let count_id = CountId::new();
+        commands.push(cmd(
+            now,
+            manager,
+            Action::PlanCount(PlanCount {
+                count_id,
+                scope: CountScope::Packages(vec![p.id]),
+            }),
+        ));
+        commands.push(cmd(
+            now,
+            manager,
+            Action::RecordCount(RecordCount {
+                count_id,
+                package_id: p.id,
+                counted: Quantity::new(p.quantity.amount - short, p.quantity.unit),
+                witness,
+            }),
+        ));
+    }
+    // 4. Duplicate: a sale the regulator will record twice.
+    let receipt = ReceiptId::new();
+    if let Some(p) = &sold {
+        commands.push(cmd(
+            now,
+            staff,
+            Action::Sell(Sell {
+                receipt_id: receipt,
+                customer: None,
+                lines: vec![SellLine {
+                    package_id: p.id,
+                    quantity: Quantity::new(rust_decimal::Decimal::ONE, p.quantity.unit),
+                    unit_price: None,
+                }],
+            }),
+        ));
+    }
+    submit_all(ledger, commands).await?;
+    // The sale reaches the regulator now, then the regulator records it a second time.
+    if sold.is_some() {
+        let _ = outbox.drain_once().await;
+        reqwest::Client::new()
+            .post(format!("{}/sandbox/v2/receipts/duplicate", creds.base_url))
+            .json(&serde_json::json!({"license": creds.license, "external_receipt_number": receipt.to_string()}))
+            .send()
+            .await?
+            .error_for_status()?;
+    }
+    // 2. Timing: an adjustment on the floor, held back from the regulator for a day.
+    if let Some(p) = &held {
+        submit_all(
+            ledger,
+            vec![cmd(
+                now,
+                manager,
+                Action::Adjust(Adjust {
+                    package_id: p.id,
+                    delta: Quantity::new(-rust_decimal::Decimal::ONE, p.quantity.unit),
+                    reason: AdjustReason::MoistureLoss,
+                    note: None,
+                    count_id: None,
+                }),
+            )],
+        )
+        .await?;
+        let seq: i64 = sqlx::query("SELECT MAX(seq) FROM outbox WHERE kind = 'package_adjusted'")
+            .fetch_one(store.pool())
+            .await?
+            .get(0);
+        sqlx::query("UPDATE outbox SET not_before = ? WHERE seq = ?")
+            .bind((now + Duration::hours(HELD_HOURS)).to_rfc3339())
+            .bind(seq)
+            .execute(store.pool())
+            .await?;
+    }
+    sqlx::query("INSERT INTO settings (key, value) VALUES (?, ?)")
+        .bind(PLANTED)
+        .bind(now.to_rfc3339())
+        .execute(store.pool())
+        .await?;
+    tracing::info!("demo: planted one case of each reconciliation diagnosis");
+    Ok(())
+}

@@ -272,3 +272,28 @@ pub struct QueuedLine {
 pub async fn orders() -> Result<Vec<QueuedOrder>, SyncFailure> {
     sync_parse(Request::get("/api/v1/orders").send().await).await
 }
+
+/// What needs a manager now.
+pub async fn alerts() -> Result<Vec<domain::alerts::Alert>, SyncFailure> {
+    sync_parse(Request::get("/api/v1/alerts").send().await).await
+}
+
+/// Ledger, last count and regulator side by side, with a diagnosis each.
+pub async fn reconcile() -> Result<domain::reconcile::ReconcileReport, SyncFailure> {
+    sync_parse(Request::get("/api/v1/reconcile").send().await).await
+}
+
+/// What the server says after voiding a duplicate receipt.
+#[derive(Clone, Debug, Deserialize)]
+pub struct Voided {
+    /// Our receipt number it duplicated.
+    pub external_receipt_number: String,
+}
+
+/// Voids a receipt the regulator recorded twice (the later copy).
+pub async fn void_receipt(regulator_receipt_id: i64) -> Result<Voided, String> {
+    let req = Request::post("/api/v1/reconcile/void-receipt")
+        .json(&serde_json::json!({ "regulator_receipt_id": regulator_receipt_id }))
+        .map_err(|e| e.to_string())?;
+    parse(req.send().await).await
+}

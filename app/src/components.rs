@@ -1,5 +1,6 @@
 //! Reusable pieces shared by every page.
 
+pub mod alerts;
 pub mod guard;
 pub mod nav;
 pub mod page;

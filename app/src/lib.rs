@@ -51,6 +51,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/attention") view=|| view! { <RequireRole role=Role::Staff><Attention /></RequireRole> } />
                         <Route path=path!("/receive") view=|| view! { <RequireRole role=Role::Manager><Receive /></RequireRole> } />
                         <Route path=path!("/counts") view=|| view! { <RequireRole role=Role::Manager><Counts /></RequireRole> } />
+                        <Route path=path!("/counts/:id") view=|| view! { <RequireRole role=Role::Manager><CountSheet /></RequireRole> } />
                         <Route path=path!("/reconcile") view=|| view! { <RequireRole role=Role::Manager><Reconcile /></RequireRole> } />
                         <Route path=path!("/orders") view=|| view! { <RequireRole role=Role::Staff><Orders /></RequireRole> } />
                         <Route path=path!("/reports") view=|| view! { <RequireRole role=Role::Manager><Reports /></RequireRole> } />

@@ -154,10 +154,19 @@ pub async fn load(db: &Database) -> Result<Option<Cached>, String> {
             packages,
             config: meta.config,
             holds: meta.holds,
+            counts: meta.counts,
         },
         outbox: outbox.into_iter().map(|p| p.command).collect(),
         attention,
     }))
+}
+
+/// What is still open in the store (holds, counts): few, so kept whole with the cursor.
+pub struct Open {
+    /// Pickup holds not yet settled.
+    pub holds: Vec<domain::event::Hold>,
+    /// Counts not yet accepted.
+    pub counts: Vec<domain::sync::OpenCount>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -167,6 +176,9 @@ struct Meta {
     /// Pickup holds not yet settled (few; rewritten with every pull).
     #[serde(default)]
     holds: Vec<domain::event::Hold>,
+    /// Counts not yet accepted (few; rewritten with every pull), so counting works offline.
+    #[serde(default)]
+    counts: Vec<domain::sync::OpenCount>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -185,7 +197,7 @@ pub async fn save(
     products: &[&Product],
     buckets: &[(u32, Vec<&Package>)],
     config: &StoreConfig,
-    holds: Vec<domain::event::Hold>,
+    open: Open,
     replace: bool,
 ) -> Result<(), String> {
     let tx = db
@@ -217,7 +229,8 @@ pub async fn save(
     let m = Meta {
         cursor,
         config: config.clone(),
-        holds,
+        holds: open.holds,
+        counts: open.counts,
     };
     meta.put(serde_json::to_string(&m).map_err(err)?)
         .with_key("meta")

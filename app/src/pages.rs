@@ -15,7 +15,7 @@ mod reports;
 mod settings;
 
 pub use attention::Attention;
-pub use counts::Counts;
+pub use counts::{CountSheet, Counts};
 pub use inventory::Inventory;
 pub use login::Login;
 pub use menu::{Menu, OrderStatusPage, Shop};

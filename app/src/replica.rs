@@ -57,6 +57,8 @@ pub struct Replica {
     pub net: RwSignal<Net>,
     /// A storage problem worth showing (the tablet still works from memory).
     pub problem: RwSignal<Option<String>>,
+    /// What needs a manager now, as the server last said (fetched on sign-in, then live).
+    pub alerts: RwSignal<Vec<domain::alerts::Alert>>,
 }
 
 /// This tablet's device id, minted once and kept in local storage.
@@ -97,6 +99,7 @@ impl Replica {
             attention: RwSignal::new(Vec::new()),
             net: RwSignal::new(Net::Starting),
             problem: RwSignal::new(None),
+            alerts: RwSignal::new(Vec::new()),
         };
         provide_context(r);
         leptos::task::spawn_local(async move {
@@ -286,11 +289,13 @@ impl Replica {
                         .filter_map(|id| st.products.get(id))
                         .collect();
                     let buckets = local::buckets(st.packages.values(), Some(&touched));
-                    let holds = st.holds.values().cloned().collect();
-                    let r = local::save(
-                        db, res.cursor, &products, &buckets, &st.config, holds, false,
-                    )
-                    .await;
+                    let open = local::Open {
+                        holds: st.holds.values().cloned().collect(),
+                        counts: open_counts(&st),
+                    };
+                    let r =
+                        local::save(db, res.cursor, &products, &buckets, &st.config, open, false)
+                            .await;
                     if let Err(e) = r {
                         self.problem.set(Some(e));
                     }
@@ -345,7 +350,10 @@ impl Replica {
                 &snapshot.products.iter().collect::<Vec<_>>(),
                 &local::buckets(snapshot.packages.iter(), None),
                 &snapshot.config,
-                snapshot.holds.clone(),
+                local::Open {
+                    holds: snapshot.holds.clone(),
+                    counts: snapshot.counts.clone(),
+                },
                 true,
             )
             .await;
@@ -403,6 +411,28 @@ impl Replica {
                 let _ =
                     es.add_event_listener_with_callback("open", on_event.as_ref().unchecked_ref());
                 on_event.forget();
+                let alerts = self.alerts;
+                let on_alerts = Closure::<dyn Fn(web_sys::MessageEvent)>::new(
+                    move |m: web_sys::MessageEvent| {
+                        if let Some(list) = m
+                            .data()
+                            .as_string()
+                            .and_then(|t| serde_json::from_str(&t).ok())
+                        {
+                            alerts.set(list);
+                        }
+                    },
+                );
+                let _ = es
+                    .add_event_listener_with_callback("alerts", on_alerts.as_ref().unchecked_ref());
+                on_alerts.forget();
+                if session.allows(domain::account::Role::Manager) {
+                    leptos::task::spawn_local(async move {
+                        if let Ok(list) = api::alerts().await {
+                            alerts.set(list);
+                        }
+                    });
+                }
                 stream.set_value(Some(es));
             }
         });
@@ -418,6 +448,18 @@ impl Replica {
         );
         poll.forget();
     }
+}
+
+/// The counts still open, as the tablet keeps them between starts.
+fn open_counts(s: &State) -> Vec<domain::sync::OpenCount> {
+    s.counts
+        .iter()
+        .filter(|(_, c)| c.is_open())
+        .map(|(id, c)| domain::sync::OpenCount {
+            count_id: *id,
+            session: c.clone(),
+        })
+        .collect()
 }
 
 /// A User Timing measure (visible in the browser's performance panel and to the benchmark).

@@ -2,6 +2,7 @@
 //! `decide` / `evolve` pair that the server and the tablet app both run.
 
 pub mod account;
+pub mod alerts;
 pub mod command;
 pub mod count;
 mod decide;

@@ -8,7 +8,8 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use crate::{
-    command::Adjust, AdjustReason, CountId, Package, Product, Quantity, UnitWeightDefinition,
+    command::Adjust, AdjustReason, CountId, Package, PackageId, Product, ProductId, Quantity,
+    UnitWeightDefinition,
 };
 
 /// A package as the regulator holds it (the fields reconciliation compares).
@@ -149,8 +150,8 @@ pub enum Diagnosis {
         /// The copies.
         duplicates: Vec<Duplicate>,
     },
-    /// 5. A genuine difference. With a physical count, an adjustment is proposed for a manager to
-    /// confirm; without one, the package should be counted first.
+    /// 5. A genuine difference: with a physical count, an adjustment for a manager to confirm;
+    ///    without one, the package should be counted first.
     Variance {
         /// Ledger minus regulator, in the regulator's unit, when they differ.
         regulator_gap: Option<Decimal>,
@@ -198,6 +199,73 @@ impl Diagnosis {
             }
         )
     }
+}
+
+/// One package, three ways, with its diagnosis.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct PackageRow {
+    /// The package.
+    pub package_id: PackageId,
+    /// Its tag.
+    pub tag: String,
+    /// Its product.
+    pub product_id: ProductId,
+    /// The product's name.
+    pub product_name: String,
+    /// The ledger's (POS) quantity.
+    pub ledger: Quantity,
+    /// The last physical count.
+    pub count: Option<CountFigure>,
+    /// The regulator's quantity, in its unit.
+    pub regulator: Option<Decimal>,
+    /// The regulator's unit name.
+    pub regulator_unit: Option<String>,
+    /// What explains any difference, checked in order.
+    pub diagnosis: Diagnosis,
+}
+
+/// One product, summed over its packages.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ProductRow {
+    /// The product.
+    pub product_id: ProductId,
+    /// Its name.
+    pub name: String,
+    /// Its SKU.
+    pub sku: String,
+    /// Ledger total, in the product's unit.
+    pub ledger: Quantity,
+    /// Counted total over its packages with a count not yet corrected, when any.
+    pub counted: Option<Decimal>,
+    /// Regulator total, in the regulator's unit.
+    pub regulator: Option<Decimal>,
+    /// Packages needing attention.
+    pub packages_off: u32,
+    /// The first cause among its packages, in checking order.
+    pub diagnosis: Diagnosis,
+}
+
+/// The reconciliation page's data.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ReconcileReport {
+    /// When the regulator was read.
+    pub checked_at: DateTime<Utc>,
+    /// Why sync is halted, when it is: then no count is questioned.
+    pub halt: Option<SyncHalt>,
+    /// Packages compared.
+    pub packages_compared: u32,
+    /// Of which in agreement.
+    pub in_agreement: u32,
+    /// Packages needing attention, first cause first.
+    pub packages: Vec<PackageRow>,
+    /// Products needing attention, first cause first.
+    pub products: Vec<ProductRow>,
+    /// Tags the regulator holds active that the ledger has closed or never had (packages on a
+    /// manifest not yet received are on their way and not listed).
+    pub regulator_only: Vec<String>,
 }
 
 /// The ledger quantity in the regulator item's unit, when the mapping converts it exactly.

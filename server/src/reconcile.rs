@@ -13,8 +13,9 @@ use domain::{
     Category, Event, EventKind, PackageId, PackageStatus, ProductId, Quantity, State,
 };
 use rust_decimal::Decimal;
-use serde::{Deserialize, Serialize};
 use sqlx::{Row, SqlitePool};
+
+pub use domain::reconcile::{PackageRow, ProductRow, ReconcileReport};
 
 use crate::regulator::{
     client::{MetrcClient, MetrcError, RegPackage},
@@ -23,70 +24,6 @@ use crate::regulator::{
 
 /// Most sales days read back per package when looking for a duplicated receipt.
 const DAYS_PER_PACKAGE: usize = 5;
-
-/// One package, three ways, with its diagnosis.
-#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct PackageRow {
-    /// The package.
-    pub package_id: PackageId,
-    /// Its tag.
-    pub tag: String,
-    /// Its product.
-    pub product_id: ProductId,
-    /// The product's name.
-    pub product_name: String,
-    /// The ledger's (POS) quantity.
-    pub ledger: Quantity,
-    /// The last physical count.
-    pub count: Option<CountFigure>,
-    /// The regulator's quantity, in its unit.
-    pub regulator: Option<Decimal>,
-    /// The regulator's unit name.
-    pub regulator_unit: Option<String>,
-    /// What explains any difference, checked in order.
-    pub diagnosis: Diagnosis,
-}
-
-/// One product, summed over its packages.
-#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct ProductRow {
-    /// The product.
-    pub product_id: ProductId,
-    /// Its name.
-    pub name: String,
-    /// Its SKU.
-    pub sku: String,
-    /// Ledger total, in the product's unit.
-    pub ledger: Quantity,
-    /// Counted total over its packages with a count not yet corrected, when any.
-    pub counted: Option<Decimal>,
-    /// Regulator total, in the regulator's unit.
-    pub regulator: Option<Decimal>,
-    /// Packages needing attention.
-    pub packages_off: u32,
-    /// The first cause among its packages, in checking order.
-    pub diagnosis: Diagnosis,
-}
-
-/// The reconciliation page's data.
-#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct ReconcileReport {
-    /// When the regulator was read.
-    pub checked_at: DateTime<Utc>,
-    /// Why sync is halted, when it is: then no count is questioned.
-    pub halt: Option<SyncHalt>,
-    /// Packages compared.
-    pub packages_compared: u32,
-    /// Of which in agreement.
-    pub in_agreement: u32,
-    /// Packages needing attention, first cause first.
-    pub packages: Vec<PackageRow>,
-    /// Products needing attention, first cause first.
-    pub products: Vec<ProductRow>,
-    /// Tags the regulator holds active that the ledger has closed or never had (packages on a
-    /// manifest not yet received are on their way and not listed).
-    pub regulator_only: Vec<String>,
-}
 
 /// What the outbox says of each package.
 #[derive(Default)]

@@ -1,0 +1,91 @@
+import { test, expect, demo, signIn, serverPackages, fresh } from "./fixtures/app";
+
+const witness = { email: "witness@demo.pistil", password: "demo-witness-1" };
+
+function fmt(q: { amount: string; unit: string }): string {
+  return `${q.amount} ${q.unit === "Each" ? "ea" : "g"}`;
+}
+
+test("a blind two-person count over the threshold is recounted by someone else before it is accepted", async ({ page, browser, baseURL, consoleErrors }) => {
+  await signIn(page, demo.manager);
+  const pkg = fresh(await serverPackages(page))[0];
+  const expected = Number(pkg.quantity.amount);
+  await page.goto("/counts");
+  await page.getByTestId("plan-by").selectOption("tags");
+  await page.getByTestId("plan-tags").fill(pkg.tag);
+  await page.getByTestId("plan-submit").click();
+  await expect(page).toHaveURL(/\/counts\/[0-9a-f-]{36}$/);
+  const sheet = page.url();
+  const line = page.getByTestId("count-line");
+  await expect(line).toHaveCount(1);
+  await expect(line).toHaveAttribute("data-state", "uncounted");
+  // Blind: nothing on the sheet says what the ledger expects.
+  await expect(line).not.toContainText(fmt(pkg.quantity));
+  // The counter cannot be their own witness.
+  await page.getByTestId("witness-email").fill(demo.manager.email);
+  await page.getByTestId("witness-password").fill(demo.manager.password);
+  await page.getByTestId("witness-confirm").click();
+  await expect(page.getByRole("alert")).toContainText("the witness must be a different person from the one signed in");
+  await page.getByTestId("witness-email").fill(witness.email);
+  await page.getByTestId("witness-password").fill(witness.password);
+  await page.getByTestId("witness-confirm").click();
+  await expect(page.getByTestId("count-witness")).toContainText("Witnessed by Wren Witness");
+  // Half of what the ledger holds: far over Ontario's 2% threshold.
+  const first = Math.floor(expected / 2);
+  await page.getByTestId("count-amount").fill(String(first));
+  await page.getByTestId("count-record").click();
+  await expect(line).toHaveAttribute("data-state", "needsrecount");
+  await expect(page.getByTestId("count-line-status")).toContainText("someone else must recount it");
+  await expect(page.getByTestId("count-amount")).toHaveCount(0);
+  await page.getByTestId("count-review").click();
+  await expect(page.getByTestId("variance")).toHaveText(`${first - expected} ${fmt(pkg.quantity).split(" ")[1]}`);
+  await page.getByTestId("count-accept").click();
+  await expect(page.getByTestId("accept-error")).toContainText("a different counter must recount it");
+
+  // The second person recounts on their own tablet, with the first as witness.
+  const other = await browser.newContext({ baseURL, viewport: { width: 1024, height: 768 }, hasTouch: true });
+  const tablet = await other.newPage();
+  await signIn(tablet, witness);
+  await expect.poll(async () => {
+    await tablet.goto(sheet);
+    return tablet.getByTestId("count-line").getAttribute("data-state", { timeout: 3000 }).catch(() => null);
+  }, { timeout: 15_000 }).toBe("needsrecount");
+  await expect(tablet.getByTestId("count-line-status")).toContainText("Recount needed: count it yourself");
+  await expect(tablet.getByTestId("count-line")).not.toContainText(fmt(pkg.quantity));
+  await tablet.getByTestId("witness-email").fill(demo.manager.email);
+  await tablet.getByTestId("witness-password").fill(demo.manager.password);
+  await tablet.getByTestId("witness-confirm").click();
+  const recount = expected - 1;
+  await tablet.getByTestId("count-amount").fill(String(recount));
+  await tablet.getByTestId("count-record").click();
+  // Within the threshold it is a plain variance; over it, confirmed by a second counter.
+  await expect(tablet.getByTestId("count-line")).toHaveAttribute("data-state", /^(variance|recounted)$/);
+  await tablet.getByTestId("count-review").click();
+  await tablet.getByTestId("count-accept").click();
+  await expect(tablet.getByTestId("count-accepted")).toContainText("was accepted");
+  // The recount stands: the package is corrected on the server by exactly the recount's variance.
+  await expect.poll(async () => (await serverPackages(page)).find((p) => p.id === pkg.id)?.quantity.amount, { timeout: 15_000 }).toBe(String(recount));
+  await other.close();
+  // The one refused request is the counter trying to witness themselves (422), asked on purpose.
+  expect(consoleErrors.filter((e) => !e.includes("422"))).toEqual([]);
+});
+
+test("the reconciliation page explains each planted difference before any adjustment", async ({ page, consoleErrors }, testInfo) => {
+  test.skip(testInfo.project.name !== "tablet-landscape", "one demo store: its duplicate is voided once");
+  await signIn(page, demo.manager);
+  await page.goto("/reconcile");
+  await expect(page.getByTestId("reconcile-summary")).toContainText("packages compared");
+  const kinds = await page.getByTestId("recon-package").evaluateAll((els) => els.map((e) => e.getAttribute("data-diagnosis")));
+  for (const k of ["mapping", "timing", "duplication"]) expect(kinds).toContain(k);
+  // The mapping problem names the gross weight, and offers no quantity change.
+  const mapping = page.locator('[data-testid="recon-package"][data-diagnosis="mapping"]').first();
+  await expect(mapping).toContainText("gross weight with paper and filter");
+  await expect(mapping.getByTestId("recon-action")).toHaveCount(0);
+  // The duplicate receipt is voided in one tap after a confirmation that says what changes.
+  const dup = page.locator('[data-testid="recon-package"][data-diagnosis="duplication"]').first();
+  await dup.getByTestId("recon-action").click();
+  await expect(dup.getByTestId("recon-confirm-text")).toContainText("the ledger does not change");
+  await dup.getByTestId("recon-confirm").click();
+  await expect(page.locator('[data-testid="recon-package"][data-diagnosis="duplication"]')).toHaveCount(0, { timeout: 15_000 });
+  expect(consoleErrors).toEqual([]);
+});

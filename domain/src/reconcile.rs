@@ -12,24 +12,24 @@ use crate::{
     UnitWeightDefinition,
 };
 
-/// A package as the regulator holds it (the fields reconciliation compares).
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct RegulatorPackage {
+/// A package as the regulator holds it (the fields reconciliation compares), borrowed from
+/// whatever the edge parsed: a store's whole snapshot is compared without copying it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RegulatorPackage<'a> {
     /// Its tag.
-    pub label: String,
+    pub label: &'a str,
     /// Quantity at the regulator.
     pub quantity: Decimal,
     /// The regulator's unit name ("Grams", "Each").
-    pub unit: String,
+    pub unit: &'a str,
     /// The regulator item's name.
-    pub item_name: String,
+    pub item_name: &'a str,
     /// The item's category.
-    pub item_category: String,
+    pub item_category: &'a str,
     /// The item's unit weight, for count-based items.
     pub unit_weight: Option<Decimal>,
     /// That weight's unit name.
-    pub unit_weight_unit: Option<String>,
+    pub unit_weight_unit: Option<&'a str>,
 }
 
 /// Why regulator sync is not running, when it is not.
@@ -114,7 +114,7 @@ pub struct PackageFacts<'a> {
     /// Its product.
     pub product: &'a Product,
     /// The regulator's package, when it has one by this tag.
-    pub regulator: Option<&'a RegulatorPackage>,
+    pub regulator: Option<RegulatorPackage<'a>>,
     /// Changes still in the outbox.
     pub in_flight: Option<InFlight>,
     /// A change the regulator refused, with its words.
@@ -279,7 +279,7 @@ fn weight_words(q: Decimal, unit: &str) -> String {
 }
 
 /// What is wrong with a product's mapping against the regulator's package, if anything.
-pub fn mapping_problem(product: &Product, reg: Option<&RegulatorPackage>) -> Option<String> {
+pub fn mapping_problem(product: &Product, reg: Option<RegulatorPackage<'_>>) -> Option<String> {
     let Some(m) = &product.regulator else {
         return Some(format!(
             "{} is not mapped to a regulator item; map it in the catalogue",
@@ -307,7 +307,7 @@ pub fn mapping_problem(product: &Product, reg: Option<&RegulatorPackage>) -> Opt
         ));
     }
     if let (Some(ours), Some(theirs)) = (m.unit_weight, reg.unit_weight) {
-        let theirs_unit = reg.unit_weight_unit.as_deref().unwrap_or("Grams");
+        let theirs_unit = reg.unit_weight_unit.unwrap_or("Grams");
         let same = crate::Unit::from_regulator_name(theirs_unit)
             .and_then(|u| ours.convert(u).ok())
             .is_some_and(|o| o.amount == theirs);

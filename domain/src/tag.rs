@@ -98,6 +98,13 @@ impl From<RegulatorTag> for String {
     }
 }
 
+// Hash and Eq of the newtype are those of its string, so maps keyed by tag can be asked by `&str`.
+impl std::borrow::Borrow<str> for RegulatorTag {
+    fn borrow(&self) -> &str {
+        &self.0
+    }
+}
+
 impl fmt::Display for RegulatorTag {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.0)

@@ -21,15 +21,15 @@ fn mapped_preroll() -> Product {
     p
 }
 
-fn at_regulator(label: &str, quantity: i64) -> RegulatorPackage {
+fn at_regulator(label: &str, quantity: i64) -> RegulatorPackage<'_> {
     RegulatorPackage {
-        label: label.into(),
+        label,
         quantity: Decimal::from(quantity),
-        unit: "Each".into(),
-        item_name: "BD Pre-roll 0.5g".into(),
-        item_category: "Pre-Roll Flower".into(),
+        unit: "Each",
+        item_name: "BD Pre-roll 0.5g",
+        item_category: "Pre-Roll Flower",
         unit_weight: Some(Decimal::new(5, 1)),
-        unit_weight_unit: Some("Grams".into()),
+        unit_weight_unit: Some("Grams"),
     }
 }
 
@@ -42,12 +42,12 @@ fn a_package(quantity: i64) -> Package {
 fn facts<'a>(
     package: &'a Package,
     product: &'a Product,
-    reg: Option<&'a RegulatorPackage>,
+    reg: Option<&RegulatorPackage<'a>>,
 ) -> PackageFacts<'a> {
     PackageFacts {
         package,
         product,
-        regulator: reg,
+        regulator: reg.copied(),
         in_flight: None,
         refused: None,
         duplicates: vec![],
@@ -123,13 +123,13 @@ fn an_unmapped_product_a_wrong_item_and_a_wrong_unit_are_mapping_problems() {
     ));
     let prod = mapped_preroll();
     let mut other_item = reg.clone();
-    other_item.item_name = "Some Other Item".into();
+    other_item.item_name = "Some Other Item";
     assert!(matches!(
         diagnose(None, &facts(&pkg, &prod, Some(&other_item))),
         Diagnosis::Mapping { problem } if problem.contains("as item \"Some Other Item\"")
     ));
     let mut grams = reg.clone();
-    grams.unit = "Grams".into();
+    grams.unit = "Grams";
     assert!(matches!(
         diagnose(None, &facts(&pkg, &prod, Some(&grams))),
         Diagnosis::Mapping { problem } if problem.contains("measures this package in Grams")

@@ -5,6 +5,7 @@ mod drain;
 mod export;
 mod fanout;
 mod ingest;
+mod reconcile;
 
 use std::time::Duration;
 
@@ -21,6 +22,7 @@ pub use drain::drain;
 pub use export::export;
 pub use fanout::fanout;
 pub use ingest::ingest;
+pub use reconcile::reconcile;
 
 const PASSWORD: &str = "bench-password";
 

@@ -49,7 +49,7 @@ pub struct BenchArgs {
     /// Which benchmark.
     #[arg(value_enum)]
     pub which: BenchKind,
-    /// How many mutations (ingest), sales (fanout) or events (export); each has a default.
+    /// How many mutations (ingest), sales (fanout, drain), events (export) or packages (reconcile); each has a default.
     #[arg(long)]
     pub n: Option<usize>,
     /// Fan-out: milliseconds between sales (20 = a very busy store; 5 = a burst).
@@ -68,7 +68,9 @@ pub enum BenchKind {
     Export,
     /// Regulator outbox drain rate vs the GET pace, and calls per event.
     Drain,
-    /// All three, one after another.
+    /// Reconciliation of 100,000 packages vs parsing the regulator snapshot alone.
+    Reconcile,
+    /// All of them, one after another.
     All,
 }
 

@@ -41,6 +41,9 @@ async fn main() -> anyhow::Result<()> {
             if run(BenchKind::Drain) {
                 server::bench::drain(args.n.unwrap_or(1_000)).await?;
             }
+            if run(BenchKind::Reconcile) {
+                server::bench::reconcile(args.n.unwrap_or(100_000)).await?;
+            }
             Ok(())
         }
         Command::RegulatorSandbox(args) => {

@@ -4,13 +4,15 @@
 
 use std::collections::{HashMap, HashSet};
 
+use rustc_hash::{FxHashMap, FxHashSet};
+
 use chrono::{DateTime, NaiveDate, Utc};
 use domain::{
     reconcile::{
         diagnose, in_regulator_unit, mapping_problem, CountFigure, Diagnosis, Duplicate,
         DuplicateKind, InFlight, PackageFacts, RegulatorPackage, SyncHalt,
     },
-    Category, Event, EventKind, PackageId, PackageStatus, ProductId, Quantity, State,
+    Category, Event, EventKind, Package, PackageId, PackageStatus, ProductId, Quantity, State,
 };
 use rust_decimal::Decimal;
 use sqlx::{Row, SqlitePool};
@@ -29,9 +31,9 @@ const DAYS_PER_PACKAGE: usize = 5;
 #[derive(Default)]
 pub struct OutboxFacts {
     /// Changes not yet at the regulator.
-    pub in_flight: HashMap<PackageId, InFlight>,
+    pub in_flight: FxHashMap<PackageId, InFlight>,
     /// Changes the regulator refused, with its words.
-    pub refused: HashMap<PackageId, String>,
+    pub refused: FxHashMap<PackageId, String>,
 }
 
 /// Reads in-flight and refused changes per package (every package an event touches).
@@ -99,18 +101,16 @@ pub fn halt_of_error(e: &MetrcError) -> Option<SyncHalt> {
     }
 }
 
-fn regulator_view(p: &RegPackage) -> RegulatorPackage {
+fn regulator_view(p: &RegPackage) -> RegulatorPackage<'_> {
     let item = p.item.as_ref();
     RegulatorPackage {
-        label: p.label.clone(),
+        label: &p.label,
         quantity: p.quantity,
-        unit: p.unit_of_measure_name.clone(),
-        item_name: item.map(|i| i.name.clone()).unwrap_or_default(),
-        item_category: item
-            .map(|i| i.product_category_name.clone())
-            .unwrap_or_default(),
+        unit: &p.unit_of_measure_name,
+        item_name: item.map_or("", |i| i.name.as_str()),
+        item_category: item.map_or("", |i| i.product_category_name.as_str()),
         unit_weight: item.and_then(|i| i.unit_weight),
-        unit_weight_unit: item.and_then(|i| i.unit_weight_unit_of_measure_name.clone()),
+        unit_weight_unit: item.and_then(|i| i.unit_weight_unit_of_measure_name.as_deref()),
     }
 }
 
@@ -234,30 +234,10 @@ pub fn assemble(
     halt: Option<&SyncHalt>,
     regulator: &[RegPackage],
     outbox: &OutboxFacts,
-    duplicates: &HashMap<PackageId, Vec<Duplicate>>,
+    duplicates: &FxHashMap<PackageId, Vec<Duplicate>>,
 ) -> ReconcileReport {
-    let mut by_label: HashMap<&str, RegulatorPackage> = HashMap::with_capacity(regulator.len());
-    // A label held twice is a manifest recorded twice: the later copy is the duplicate.
-    let mut copies: HashMap<&str, Vec<Duplicate>> = HashMap::new();
-    for r in regulator {
-        if by_label.contains_key(r.label.as_str()) {
-            copies.entry(r.label.as_str()).or_default().push(Duplicate {
-                kind: DuplicateKind::Manifest,
-                reference: r.received_from_manifest_number.clone().unwrap_or_default(),
-                regulator_id: r.id,
-                quantity: r.quantity,
-            });
-        } else {
-            by_label.insert(r.label.as_str(), regulator_view(r));
-        }
-    }
-    let mut rows = Vec::new();
-    let mut compared = 0u32;
-    let mut agree = 0u32;
-    let mut matched: HashSet<&str> = HashSet::new();
-    let mut sums: HashMap<ProductId, Sums> = HashMap::new();
     // One pass over the counts instead of a search per package.
-    let mut last_counts: HashMap<PackageId, CountFigure> = HashMap::new();
+    let mut last_counts: FxHashMap<PackageId, CountFigure> = FxHashMap::default();
     for (count_id, c) in &state.counts {
         for line in &c.lines {
             let Some(e) = line.latest() else { continue };
@@ -278,22 +258,62 @@ pub fn assemble(
             }
         }
     }
-    for p in state.packages.values() {
-        let reg = by_label.get(p.tag.as_str());
-        if !is_open(p.status) && reg.is_none() {
+    // The regulator's packages are read in the order they were parsed (their fields sit together
+    // in memory), each looked up in the ledger by tag. A tag met twice is a manifest recorded
+    // twice: the later copy is the duplicate.
+    let mut matched: Vec<(&Package, &RegPackage)> = Vec::with_capacity(regulator.len());
+    let mut seen: FxHashSet<PackageId> =
+        FxHashSet::with_capacity_and_hasher(regulator.len(), Default::default());
+    let mut copies: FxHashMap<PackageId, Vec<Duplicate>> = FxHashMap::default();
+    let mut regulator_only = Vec::new();
+    for r in regulator {
+        let Some(p) = state
+            .tags
+            .get(r.label.as_str())
+            .and_then(|id| state.packages.get(id))
+        else {
+            // Packages on a manifest the store has not received yet are on their way, not extra.
+            let arriving = r
+                .received_from_manifest_number
+                .as_ref()
+                .is_some_and(|m| !state.manifests.contains(m));
+            if !r.is_finished && !arriving {
+                regulator_only.push(r.label.clone());
+            }
             continue;
+        };
+        if seen.insert(p.id) {
+            matched.push((p, r));
+        } else {
+            copies.entry(p.id).or_default().push(Duplicate {
+                kind: DuplicateKind::Manifest,
+                reference: r.received_from_manifest_number.clone().unwrap_or_default(),
+                regulator_id: r.id,
+                quantity: r.quantity,
+            });
         }
+    }
+    let mut rows = Vec::new();
+    let mut compared = 0u32;
+    let mut agree = 0u32;
+    let mut sums: FxHashMap<ProductId, Sums> = FxHashMap::default();
+    let unmatched = state
+        .packages
+        .values()
+        .filter(|p| is_open(p.status) && !seen.contains(&p.id))
+        .map(|p| (p, None));
+    for (p, reg) in matched
+        .into_iter()
+        .map(|(p, r)| (p, Some(regulator_view(r))))
+        .chain(unmatched)
+    {
         let Some(product) = state.products.get(&p.product_id) else {
             continue;
         };
         if product.category == Category::Accessory {
             continue;
         }
-        if let Some(r) = reg {
-            matched.insert(r.label.as_str());
-        }
         compared += 1;
-        let count = last_counts.get(&p.id).cloned();
         let facts = PackageFacts {
             package: p,
             product,
@@ -304,10 +324,10 @@ pub fn assemble(
                 .get(&p.id)
                 .into_iter()
                 .flatten()
-                .chain(copies.get(p.tag.as_str()).into_iter().flatten())
+                .chain(copies.get(&p.id).into_iter().flatten())
                 .cloned()
                 .collect(),
-            count,
+            count: last_counts.get(&p.id).cloned(),
         };
         let sum = sums.entry(p.product_id).or_default();
         if is_open(p.status) {
@@ -332,7 +352,7 @@ pub fn assemble(
             ledger: p.quantity,
             count: facts.count,
             regulator: reg.map(|r| r.quantity),
-            regulator_unit: reg.map(|r| r.unit.clone()),
+            regulator_unit: reg.map(|r| r.unit.to_owned()),
             diagnosis,
         });
     }
@@ -344,17 +364,6 @@ pub fn assemble(
         ))
     });
     let products = product_rows(state, halt, &rows, &sums);
-    let mut regulator_only: Vec<String> = regulator
-        .iter()
-        .filter(|r| !matched.contains(r.label.as_str()) && !r.is_finished)
-        // Packages on a manifest the store has not received yet are on their way, not extra.
-        .filter(|r| {
-            r.received_from_manifest_number
-                .as_ref()
-                .is_none_or(|m| state.manifests.contains(m))
-        })
-        .map(|r| r.label.clone())
-        .collect();
     regulator_only.sort();
     ReconcileReport {
         checked_at: Utc::now(),
@@ -379,7 +388,7 @@ fn product_rows(
     state: &State,
     halt: Option<&SyncHalt>,
     rows: &[PackageRow],
-    sums: &HashMap<ProductId, Sums>,
+    sums: &FxHashMap<ProductId, Sums>,
 ) -> Vec<ProductRow> {
     let mut off: HashMap<ProductId, Vec<&PackageRow>> = HashMap::new();
     for r in rows {

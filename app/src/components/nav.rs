@@ -69,6 +69,13 @@ const DESTINATIONS: [Destination; 8] = [
 #[component]
 pub fn Nav() -> impl IntoView {
     let session = use_session();
+    let replica = crate::replica::use_replica();
+    // The alerts' count rides on Reconcile, where they are listed, so it shows from every page.
+    let alerts = move || {
+        replica
+            .alerts
+            .with(|a| (!a.is_empty() && session.allows(Role::Manager)).then_some(a.len()))
+    };
     let account_label = move || {
         session.user.with(|u| match u {
             Some(u) => u
@@ -91,12 +98,16 @@ pub fn Nav() -> impl IntoView {
                     .iter()
                     .map(|d| {
                         let role = d.role;
+                        let badge = d.href == "/reconcile";
                         view! {
                             <Show when=move || role.is_none_or(|r| session.allows(r))>
                                 <li>
                                     <A href=d.href attr:data-testid=format!("nav-{}", d.label.to_lowercase())>
                                         <span class="glyph" aria-hidden="true">{d.glyph}</span>
                                         <span class="label">{d.label}</span>
+                                        {badge.then_some(move || alerts().map(|n| view! {
+                                            <span class="badge" data-testid="nav-alerts" aria-label=format!("{n} alerts")>{n}</span>
+                                        }))}
                                     </A>
                                 </li>
                             </Show>

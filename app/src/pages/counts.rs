@@ -49,6 +49,7 @@ pub fn Counts() -> impl IntoView {
     };
     view! {
         <Page title="Counts" lead="Blind cycle counts with a second person as witness. Large variances are recounted by someone else before they are accepted." testid="page-counts">
+            <crate::components::alerts::Alerts />
             <PlanForm />
             <h2 class="section">"Open counts"</h2>
             {move || {

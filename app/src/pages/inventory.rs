@@ -214,7 +214,6 @@ pub fn Inventory() -> impl IntoView {
 
     view! {
         <Page title="Inventory" lead="Every package in the store: where it is and how much is left." testid="page-inventory">
-            <crate::components::alerts::Alerts />
             <div class="toolbar" role="search">
                 <label class="field grow">
                     <span>"Search"</span>

@@ -53,7 +53,7 @@ pub async fn reconcile_show(
             }
         }
     }
-    let mut duplicates = HashMap::new();
+    let mut duplicates = rustc_hash::FxHashMap::default();
     if let (None, Some(c)) = (&halt, &client) {
         let (short, config) = {
             let view = state.ledger.view().await;

@@ -286,3 +286,44 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn alerts_name_a_variance_over_threshold_and_holds_and_packages_about_to_lapse() {
+    use domain::alerts::{from_state, AlertKind};
+    let mut s = Store::new();
+    let id = s.receive(&[(PREROLL, each(100), "B-1")])[0];
+    let count = CountId::new();
+    s.ok(Action::PlanCount(command::PlanCount {
+        count_id: count,
+        scope: CountScope::Packages(vec![id]),
+    }));
+    assert!(from_state(&s.state, at(), 30).is_empty());
+    s.ok(Action::RecordCount(command::RecordCount {
+        count_id: count,
+        package_id: id,
+        counted: each(80),
+        witness: WITNESS,
+    }));
+    let alerts = from_state(&s.state, at(), 30);
+    assert_eq!(alerts.len(), 1);
+    assert_eq!(alerts[0].kind, AlertKind::VarianceOverThreshold);
+    assert!(alerts[0].urgent);
+    assert_eq!(
+        alerts[0].message,
+        "count of 1 package: 1 package over the 2% variance threshold (1A4…1002); a different counter must recount"
+    );
+    // Expiry: a package whose date is within the window raises the expiry alert.
+    let mut soon = s.state.clone();
+    soon.packages.get_mut(&id).unwrap().expires_on =
+        Some(at().date_naive() + chrono::Duration::days(3));
+    let alerts = from_state(&soon, at(), 30);
+    let expiring = alerts
+        .iter()
+        .find(|a| a.kind == AlertKind::PackagesExpiring)
+        .unwrap();
+    assert_eq!(
+        expiring.message,
+        "0 packages past expiry and 1 expiring within 30 days"
+    );
+    assert!(!expiring.urgent);
+}

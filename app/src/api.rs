@@ -297,3 +297,13 @@ pub async fn void_receipt(regulator_receipt_id: i64) -> Result<Voided, String> {
         .map_err(|e| e.to_string())?;
     parse(req.send().await).await
 }
+
+/// The Health Canada monthly report for `month` (`YYYY-MM`), with its checks.
+pub async fn health_canada(month: &str) -> Result<domain::report::HealthCanadaReport, SyncFailure> {
+    sync_parse(
+        Request::get(&format!("/api/v1/reports/health-canada?month={month}"))
+            .send()
+            .await,
+    )
+    .await
+}

@@ -17,6 +17,7 @@ mod product;
 pub mod quantity;
 mod reason;
 pub mod reconcile;
+pub mod report;
 mod state;
 pub mod sync;
 pub mod tag;

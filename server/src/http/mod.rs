@@ -16,6 +16,7 @@
 //! - `GET /api/v1/regulator/incoming`: manifests to receive.
 //! - `GET /api/v1/reconcile`, `POST /api/v1/reconcile/void-receipt`: three-way reconciliation.
 //! - `GET /api/v1/alerts`: what needs a manager's attention now.
+//! - `GET /api/v1/reports/health-canada`: the monthly Health Canada retailer report.
 
 pub mod audit;
 pub mod error;
@@ -28,6 +29,7 @@ pub mod orders;
 pub mod package_history;
 pub mod reconcile;
 pub mod regulator;
+pub mod reports;
 pub mod session;
 pub mod sync;
 
@@ -90,6 +92,7 @@ pub fn router(state: AppState, dist: &Path) -> Router {
         .route("/reconcile", get(reconcile::reconcile_show))
         .route("/reconcile/void-receipt", post(reconcile::void_receipt))
         .route("/alerts", get(reconcile::alerts_index))
+        .route("/reports/health-canada", get(reports::health_canada_show))
         .route("/regulator/tags", get(regulator::tags_index))
         .route("/regulator/incoming", get(regulator::incoming_index))
         .route(

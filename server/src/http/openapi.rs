@@ -6,7 +6,7 @@ use utoipa::OpenApi;
 
 use super::{
     audit, error, events_stream, health, menu_feed, mutations, orders, package_history, reconcile,
-    regulator, session, sync,
+    regulator, reports, session, sync,
 };
 
 /// The document.
@@ -36,6 +36,7 @@ use super::{
         reconcile::reconcile_show,
         reconcile::void_receipt,
         reconcile::alerts_index,
+        reports::health_canada_show,
         openapi_show,
     ),
     components(schemas(error::ErrorBody, domain::Command, domain::DomainError, domain::Event, audit::AuditRow, audit::Format)),
@@ -47,6 +48,7 @@ use super::{
         (name = "audit", description = "Audit exports"),
         (name = "regulator", description = "Regulator sync health and credentials"),
         (name = "reconcile", description = "Ledger, counts and regulator side by side; alerts"),
+        (name = "reports", description = "Monthly regulator reports"),
     )
 )]
 pub struct ApiDoc;

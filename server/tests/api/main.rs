@@ -7,6 +7,7 @@ mod menu;
 mod orders;
 mod reconcile;
 mod regulator;
+mod reports;
 mod roles;
 mod sandbox;
 mod tablet;

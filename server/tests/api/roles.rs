@@ -15,7 +15,7 @@ async fn every_route_answers_each_role_as_it_should() {
         ("owner", &app.owner.client),
     ];
     // (method, path, expected status for none, staff, manager, owner)
-    let table: [(Method, &str, [u16; 4]); 13] = [
+    let table: [(Method, &str, [u16; 4]); 14] = [
         (Method::GET, "/health", [200, 200, 200, 200]),
         (Method::GET, "/menu", [200, 200, 200, 200]),
         (Method::GET, "/session", [200, 200, 200, 200]),
@@ -32,6 +32,11 @@ async fn every_route_answers_each_role_as_it_should() {
         (Method::POST, "/mutations", [401, 200, 200, 200]),
         (Method::GET, "/reconcile", [401, 403, 200, 200]),
         (Method::GET, "/alerts", [401, 403, 200, 200]),
+        (
+            Method::GET,
+            "/reports/health-canada?month=2026-11",
+            [401, 403, 200, 200],
+        ),
         // The regulator has no receipt 0.
         (
             Method::POST,

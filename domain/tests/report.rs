@@ -1,0 +1,196 @@
+//! The monthly Health Canada report on a seeded month: opening + additions - reductions = closing
+//! for every class, the same bytes every time, and nothing from outside the month.
+
+mod support;
+
+use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
+use domain::{command::*, report::*, *};
+use rust_decimal::Decimal;
+use support::*;
+
+fn when(day: u32, month: u32, year: i32) -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(year, month, day, 17, 0, 0).unwrap()
+}
+
+fn run_at(s: &mut Store, action: Action, at: DateTime<Utc>) {
+    let mut cmd = s.command(action);
+    cmd.at = at;
+    s.run(&cmd).unwrap_or_else(|e| panic!("{e}"));
+}
+
+fn sale(id: PackageId, n: i64, receipt: ReceiptId) -> Action {
+    Action::Sell(Sell {
+        receipt_id: receipt,
+        customer: None,
+        lines: vec![SellLine {
+            package_id: id,
+            quantity: each(n),
+            unit_price: None,
+        }],
+    })
+}
+
+/// November: 100 pre-rolls and 50 gummies arrive. December: sales in store and remote, a
+/// destruction, a theft, an overage, a return, a delivery. January: one more sale.
+fn seeded() -> Store {
+    let mut s = Store::new();
+    let preroll = s.on_floor(PREROLL, each(100), "PR-1");
+    let gummies = s.on_floor(GUMMIES, each(50), "GM-1");
+    let receipt = ReceiptId::new();
+    run_at(&mut s, sale(preroll, 10, receipt), when(3, 12, 2026));
+    let hold = HoldId::new();
+    run_at(
+        &mut s,
+        Action::Reserve(Reserve {
+            hold_id: hold,
+            customer: CustomerRef::parse("sam-555").unwrap(),
+            customer_name: "Sam".into(),
+            channel: HoldChannel::Online,
+            lines: vec![ReserveLine {
+                package_id: preroll,
+                quantity: each(5),
+            }],
+            expires_at: when(4, 12, 2026) + Duration::hours(2),
+        }),
+        when(4, 12, 2026),
+    );
+    run_at(
+        &mut s,
+        Action::FulfilHold(FulfilHold {
+            hold_id: hold,
+            receipt_id: ReceiptId::new(),
+        }),
+        when(4, 12, 2026) + Duration::minutes(30),
+    );
+    run_at(
+        &mut s,
+        Action::Destroy(Destroy {
+            package_id: gummies,
+            quantity: each(3),
+            reason: DestroyReason::Damage,
+            method: DestroyMethod::GrindAndMix,
+            witness: WITNESS,
+            note: None,
+        }),
+        when(8, 12, 2026),
+    );
+    let adjust = |id, n: i64, reason, note: Option<&str>| {
+        Action::Adjust(Adjust {
+            package_id: id,
+            delta: each(n),
+            reason,
+            note: note.map(Into::into),
+            count_id: None,
+        })
+    };
+    run_at(
+        &mut s,
+        adjust(preroll, -2, AdjustReason::TheftOrLoss, Some("shelf sweep")),
+        when(9, 12, 2026),
+    );
+    run_at(
+        &mut s,
+        adjust(gummies, 1, AdjustReason::EntryError, Some("miskeyed")),
+        when(10, 12, 2026),
+    );
+    run_at(
+        &mut s,
+        Action::Return(ReturnGoods {
+            return_id: ReturnId::new(),
+            receipt_id: receipt,
+            lines: vec![ReturnLine {
+                package_id: preroll,
+                quantity: each(1),
+            }],
+            disposition: ReturnDisposition::Restock,
+        }),
+        when(12, 12, 2026),
+    );
+    let more = PackageId::new();
+    run_at(
+        &mut s,
+        Action::Receive(Receive {
+            manifest_number: "M-DEC".into(),
+            lines: vec![ReceiveLine {
+                package_id: more,
+                tag: tag(900),
+                product_id: PREROLL,
+                shipped: each(20),
+                batch: "PR-2".into(),
+                lab: lab("LAB-PR-2"),
+                packaged_on: NaiveDate::from_ymd_opt(2026, 12, 1).unwrap(),
+                expires_on: None,
+                decision: LineDecision::Accept,
+            }],
+        }),
+        when(15, 12, 2026),
+    );
+    run_at(&mut s, sale(preroll, 4, ReceiptId::new()), when(2, 1, 2027));
+    s
+}
+
+fn december() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2026, 12, 1).unwrap()
+}
+
+#[test]
+fn every_class_closes_at_opening_plus_additions_less_reductions() {
+    let s = seeded();
+    for month in [
+        NaiveDate::from_ymd_opt(2026, 11, 1).unwrap(),
+        december(),
+        NaiveDate::from_ymd_opt(2027, 1, 1).unwrap(),
+    ] {
+        let r = monthly(&s.events, month);
+        for (class, c) in &r.classes {
+            assert_eq!(c.closing, c.expected_closing(), "{month} {class:?}: {c:?}");
+        }
+    }
+}
+
+#[test]
+fn a_month_opens_where_the_last_one_closed() {
+    let s = seeded();
+    let nov = monthly(&s.events, NaiveDate::from_ymd_opt(2026, 11, 1).unwrap());
+    let dec = monthly(&s.events, december());
+    for (class, c) in &dec.classes {
+        assert_eq!(c.opening, nov.classes[class].closing, "{class:?}");
+    }
+}
+
+#[test]
+fn the_december_figures_count_each_movement_once_and_nothing_from_january() {
+    let s = seeded();
+    let r = monthly(&s.events, december());
+    let dried = &r.classes[&ReportClass::Dried];
+    assert_eq!(dried.opening, Decimal::from(100));
+    assert_eq!(dried.added_received, Decimal::from(20));
+    assert_eq!(dried.added_returned, Decimal::from(1));
+    assert_eq!(dried.reduced_sold, Decimal::from(15));
+    assert_eq!(dried.sold_in_store, Decimal::from(10));
+    assert_eq!(dried.sold_remote, Decimal::from(5));
+    assert_eq!(dried.sold_in_store_value, Decimal::new(4000, 2));
+    assert_eq!(dried.reduced_lost_stolen, Decimal::from(2));
+    assert_eq!(dried.closing, Decimal::from(104));
+    // 104 pre-rolls of 0.5 g net, at 4.00 each.
+    assert_eq!(dried.closing_kg, Decimal::new(52, 3));
+    assert_eq!(dried.closing_value, Decimal::new(41600, 2));
+    let edible = &r.classes[&ReportClass::EdibleSolid];
+    assert_eq!(edible.reduced_destroyed, Decimal::from(3));
+    assert_eq!(edible.added_other, Decimal::from(1));
+    assert_eq!(edible.closing, Decimal::from(48));
+}
+
+#[test]
+fn the_same_month_gives_the_same_bytes() {
+    let s = seeded();
+    let a = to_csv(&monthly(&s.events, december()));
+    let b = to_csv(&monthly(&s.events, december()));
+    assert_eq!(a, b);
+    assert_eq!(
+        a,
+        "month,class,opening,added_received,added_returned,added_other,reduced_sold,reduced_destroyed,reduced_lost_stolen,reduced_returned,reduced_other,sold_in_store,sold_in_store_book_value,sold_remote,sold_remote_book_value,closing,closing_kg,closing_book_value\n\
+         2026-12,4 Dried cannabis,100,20,1,0,15,0,2,0,0,10,40.00,5,20.00,104,0.052,416.00\n\
+         2026-12,5 Edible cannabis (solid),50,0,0,1,0,3,0,0,0,0,0.00,0,0.00,48,0.48,192.00\n"
+    );
+}

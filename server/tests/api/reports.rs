@@ -1,0 +1,83 @@
+//! The monthly Health Canada report over HTTP: figures from the ledger, the CSV as filed, and a
+//! clear refusal of a month that is not one.
+
+use chrono::{Datelike, Utc};
+use domain::*;
+use reqwest::StatusCode;
+use serde_json::Value;
+
+use crate::helpers::*;
+
+fn this_month() -> String {
+    // The store day of the test store (the default configuration: UTC-5).
+    let now = Utc::now() - chrono::Duration::minutes(300);
+    format!("{}-{:02}", now.year(), now.month())
+}
+
+#[tokio::test]
+async fn the_month_report_balances_per_class_and_downloads_as_csv() {
+    let app = spawn_app().await;
+    let (_, preroll) = app.stock_the_shelf(100, 40).await;
+    app.push(&app.staff, vec![sell(preroll, Quantity::each(3))])
+        .await;
+    let month = this_month();
+    let res = app
+        .manager
+        .client
+        .get(app.url(&format!("/reports/health-canada?month={month}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let body: Value = res.json().await.unwrap();
+    let dried = &body["report"]["classes"]["dried"];
+    assert_eq!(dried["reduced_sold"], "3", "{body}");
+    assert_eq!(dried["sold_in_store"], "3");
+    // 100 g of flower and 40 pre-rolls received this month, 3 pre-rolls sold.
+    assert_eq!(dried["added_received"], "140");
+    assert_eq!(dried["closing"], "137");
+    assert_eq!(body["opening_checks"][0]["within_tolerance"], true);
+    assert_eq!(body["tolerance_percent"], "5");
+    let csv = app
+        .manager
+        .client
+        .get(app.url(&format!("/reports/health-canada?month={month}&format=csv")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(csv.status(), StatusCode::OK);
+    assert!(csv.headers()[reqwest::header::CONTENT_DISPOSITION]
+        .to_str()
+        .unwrap()
+        .contains(&format!("health-canada-{month}.csv")));
+    let text = csv.text().await.unwrap();
+    assert!(text.starts_with("month,class,opening,"), "{text}");
+    assert!(
+        text.contains(&format!("{month},4 Dried cannabis,0,140,0,0,3,")),
+        "{text}"
+    );
+    let again = app
+        .manager
+        .client
+        .get(app.url(&format!("/reports/health-canada?month={month}&format=csv")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(text, again, "the same month gives the same bytes");
+    let bad = app
+        .manager
+        .client
+        .get(app.url("/reports/health-canada?month=2026-13"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bad.status(), StatusCode::BAD_REQUEST);
+    let body: Value = bad.json().await.unwrap();
+    assert_eq!(
+        body["error"]["message"],
+        "month: \"2026-13\" is not a month; write it as YYYY-MM"
+    );
+}

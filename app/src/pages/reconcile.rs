@@ -23,6 +23,14 @@ fn short(tag: &str) -> String {
     format!("…{}", &tag[tag.len().saturating_sub(6)..])
 }
 
+/// The domain's words as a sentence: capitalised.
+fn sentence(s: &str) -> String {
+    let mut c = s.chars();
+    c.next()
+        .map(|f| f.to_uppercase().chain(c).collect())
+        .unwrap_or_default()
+}
+
 fn class_of(d: &Diagnosis) -> &'static str {
     match d {
         Diagnosis::SyncHalted { .. } | Diagnosis::Duplication { .. } => "status danger",
@@ -159,7 +167,7 @@ fn MappingLine(name: String, problem: String, rows: Vec<PackageRow>) -> impl Int
                 <h3>{name}</h3>
                 <span class="status warn" data-testid="recon-diagnosis">"Mapping"</span>
             </div>
-            <p data-testid="recon-explain">{format!("{problem}. Fix the product's mapping, not the count.")}</p>
+            <p data-testid="recon-explain">{format!("{}. Fix the product's mapping, not the count.", sentence(&problem))}</p>
             <p class="sub">{format!("{n} package{}: ", if n == 1 { "" } else { "s" })}
                 {rows.into_iter().map(|r| view! {
                     <A href=format!("/packages/{}", r.package_id)>{short(&r.tag)}</A>" "
@@ -173,7 +181,7 @@ fn MappingLine(name: String, problem: String, rows: Vec<PackageRow>) -> impl Int
 fn explain(row: &PackageRow) -> String {
     match &row.diagnosis {
         Diagnosis::SyncHalted { .. } => "Not questioned while sync is halted.".into(),
-        Diagnosis::Mapping { problem } => format!("{problem}. Fix the mapping, not the count."),
+        Diagnosis::Mapping { problem } => format!("{}. Fix the mapping, not the count.", sentence(problem)),
         Diagnosis::Timing { in_flight } => format!(
             "{} on its way to the regulator since {}. Wait: there is nothing to adjust.",
             if in_flight.changes == 1 { "1 change".to_owned() } else { format!("{} changes", in_flight.changes) },

@@ -87,11 +87,11 @@ fn Preview(report: HealthCanadaReport) -> impl IntoView {
             view! { <p class="muted">"No cannabis inventory in this month."</p> }.into_any()
         } else {
             view! {
-                <table class="grid" data-testid="report-table">
+                <div class="table-scroll"><table class="grid" data-testid="report-table">
                     <thead><tr>
                         <th>"Class"</th><th class="num">"Opening"</th><th class="num">"Received"</th><th class="num">"Returned in"</th><th class="num">"Other in"</th>
                         <th class="num">"Sold"</th><th class="num">"Destroyed"</th><th class="num">"Lost / stolen"</th><th class="num">"Other out"</th>
-                        <th class="num">"In store (value)"</th><th class="num">"Remote (value)"</th><th class="num">"Closing"</th><th class="num">"kg"</th><th class="num">"Book value"</th>
+                        <th class="num">"In store (value)"</th><th class="num">"Remote (value)"</th><th class="num">"Closing"</th><th class="num">"kg (seeds: number)"</th><th class="num">"Book value"</th>
                     </tr></thead>
                     <tbody>
                         {rows.into_iter().map(|(label, c)| view! {
@@ -113,7 +113,7 @@ fn Preview(report: HealthCanadaReport) -> impl IntoView {
                             </tr>
                         }).collect_view()}
                     </tbody>
-                </table>
+                </table></div>
             }.into_any()
         }}
         <h3>"Notes"</h3>

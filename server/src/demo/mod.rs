@@ -383,8 +383,15 @@ pub async fn seed_if_empty(store: &Store, ledger: &Ledger) -> anyhow::Result<()>
                         tested_on: Some(packaged_on - Duration::days(7)),
                     },
                     packaged_on,
+                    // One package in ten has a short shelf life, so a few are near or past
+                    // their date, as on any real shelf.
                     expires_on: Some(
-                        packaged_on + Duration::days(if k.is_multiple_of(7) { 120 } else { 365 }),
+                        packaged_on
+                            + Duration::days(if k == 7 {
+                                150 + rng.below(40) as i64
+                            } else {
+                                365
+                            }),
                     ),
                     decision: LineDecision::Accept,
                 });

@@ -307,3 +307,19 @@ pub async fn health_canada(month: &str) -> Result<domain::report::HealthCanadaRe
     )
     .await
 }
+
+/// The events behind one figure of the monthly report.
+pub async fn report_events(
+    month: &str,
+    class: &str,
+    figure: &str,
+) -> Result<Vec<domain::report::FigureEvent>, SyncFailure> {
+    sync_parse(
+        Request::get(&format!(
+            "/api/v1/reports/health-canada/events?month={month}&class={class}&figure={figure}"
+        ))
+        .send()
+        .await,
+    )
+    .await
+}

@@ -9,7 +9,7 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use crate::{
-    event::{Event, EventKind, Receipt},
+    event::{Event, EventKind},
     AdjustReason, Category, SaleChannel, State,
 };
 
@@ -57,6 +57,31 @@ impl ReportClass {
             ReportClass::Topical => "10 Cannabis topical",
         }
     }
+}
+
+impl std::str::FromStr for ReportClass {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        serde_json::from_value(serde_json::Value::String(s.to_owned())).map_err(|_| {
+            format!("\"{s}\" is not a report class; use seeds, dried, edible_solid, edible_non_solid, extract_inhaled or topical")
+        })
+    }
+}
+
+/// An event behind a figure, as the drill-down lists it.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FigureEvent {
+    /// Ledger sequence.
+    pub seq: i64,
+    /// When.
+    pub at: DateTime<Utc>,
+    /// The event's kind.
+    pub kind: String,
+    /// Its share of the figure, in numbers of products.
+    pub quantity: Decimal,
+    /// Book value of that share.
+    pub value: Decimal,
 }
 
 /// One class's month: every movement in numbers of products (weighed products in their unit).
@@ -203,9 +228,9 @@ pub fn next_month(month: NaiveDate) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, 1).expect("first of a month exists")
 }
 
-/// Inventory per class in a state: (number, kg contained, book value).
-fn inventory(state: &State) -> BTreeMap<ReportClass, (Decimal, Decimal, Decimal)> {
-    let mut out: BTreeMap<ReportClass, (Decimal, Decimal, Decimal)> = BTreeMap::new();
+/// Inventory per class in a state.
+fn inventory(state: &State) -> Inventory {
+    let mut out = Inventory::new();
     for p in state.packages.values() {
         let Some(product) = state.products.get(&p.product_id) else {
             continue;
@@ -231,32 +256,18 @@ fn inventory(state: &State) -> BTreeMap<ReportClass, (Decimal, Decimal, Decimal)
 /// Pure: the same events give the same report.
 pub fn monthly<'a>(events: impl IntoIterator<Item = &'a Event>, month: NaiveDate) -> MonthlyReport {
     let month = NaiveDate::from_ymd_opt(month.year(), month.month(), 1).expect("first of month");
-    let mut state = State::default();
-    let mut events = events.into_iter().peekable();
-    // Replay up to the month's start (in the store's time zone, as configured then).
-    while let Some(e) = events.peek() {
-        if e.at >= day_start(&state, month) {
-            break;
-        }
-        state.apply(e);
-        events.next();
-    }
-    let opening = inventory(&state);
     let mut classes: BTreeMap<ReportClass, ClassMonth> = BTreeMap::new();
-    for (class, (n, _, _)) in &opening {
-        classes.entry(*class).or_default().opening = *n;
-    }
-    let end = day_start(&state, next_month(month));
     let mut in_month = 0;
-    for e in events {
-        if e.at >= end {
-            break;
-        }
+    let (start, end) = walk(events, month, |_, state, e| {
         in_month += 1;
-        record(&state, &mut classes, e);
-        state.apply(e);
+        for c in contributions(state, e) {
+            add(&mut classes, c);
+        }
+    });
+    for (class, (n, _, _)) in start {
+        classes.entry(class).or_default().opening = n;
     }
-    for (class, (n, kg, value)) in inventory(&state) {
+    for (class, (n, kg, value)) in inventory(&end) {
         let c = classes.entry(class).or_default();
         c.closing = n;
         c.closing_kg = kg.round_dp(6).normalize();
@@ -268,55 +279,102 @@ pub fn monthly<'a>(events: impl IntoIterator<Item = &'a Event>, month: NaiveDate
     }
     MonthlyReport {
         month,
-        store: state.config.name.clone(),
+        store: end.config.name.clone(),
         classes,
         events_in_month: in_month,
     }
 }
 
-/// Adds one event's movements, judged against the state just before it.
-fn record(state: &State, classes: &mut BTreeMap<ReportClass, ClassMonth>, e: &Event) {
+/// A movement figure of the report, as the drill-down names it.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Movement {
+    /// (b)(i) received.
+    AddedReceived,
+    /// (b)(ii) returned by customers.
+    AddedReturned,
+    /// (b)(iii) other additions.
+    AddedOther,
+    /// (c)(i) sold; (d)(i) in store.
+    SoldInStore,
+    /// (c)(i) sold; (d)(ii) remote.
+    SoldRemote,
+    /// (c)(ii) destroyed.
+    ReducedDestroyed,
+    /// (c)(iii) lost or stolen.
+    ReducedLostStolen,
+    /// (c)(v) other reductions.
+    ReducedOther,
+}
+
+impl std::str::FromStr for Movement {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        serde_json::from_value(serde_json::Value::String(s.to_owned())).map_err(|_| {
+            format!(
+                "\"{s}\" is not a report figure; use added_received, added_returned, added_other, sold_in_store, sold_remote, reduced_destroyed, reduced_lost_stolen or reduced_other"
+            )
+        })
+    }
+}
+
+/// One event's share of one figure: class, figure, number of products, book value.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Contribution {
+    /// The class.
+    pub class: ReportClass,
+    /// The figure.
+    pub movement: Movement,
+    /// Number of products (weighed products in their unit).
+    pub quantity: Decimal,
+    /// Book value (cost) of them.
+    pub value: Decimal,
+}
+
+/// What one event adds to the report's figures, judged against the state just before it. Both
+/// the sums and the drill-down read this, so a figure is always the sum of its events.
+pub fn contributions(state: &State, e: &Event) -> Vec<Contribution> {
     let class_of = |package: &crate::PackageId| {
         let p = state.packages.get(package)?;
         let product = state.products.get(&p.product_id)?;
         Some((ReportClass::of(product.category)?, product.cost.amount))
     };
-    let sale = |r: &Receipt, classes: &mut BTreeMap<ReportClass, ClassMonth>| {
-        for l in &r.lines {
-            let Some((class, cost)) = class_of(&l.package_id) else {
-                continue;
-            };
-            let c = classes.entry(class).or_default();
-            c.reduced_sold += l.quantity.amount;
-            match r.channel {
-                SaleChannel::InStore => {
-                    c.sold_in_store += l.quantity.amount;
-                    c.sold_in_store_value += cost * l.quantity.amount;
-                }
-                SaleChannel::Remote => {
-                    c.sold_remote += l.quantity.amount;
-                    c.sold_remote_value += cost * l.quantity.amount;
-                }
-            }
-        }
+    let one = |class: ReportClass, cost: Decimal, movement, quantity: Decimal| Contribution {
+        class,
+        movement,
+        quantity,
+        value: cost * quantity,
     };
+    let mut out = Vec::new();
     match &e.kind {
         EventKind::PackageReceived { package, .. } => {
-            let class = state
-                .products
-                .get(&package.product_id)
-                .and_then(|p| ReportClass::of(p.category));
-            if let Some(class) = class {
-                classes.entry(class).or_default().added_received += package.quantity.amount;
+            if let Some(product) = state.products.get(&package.product_id) {
+                if let Some(class) = ReportClass::of(product.category) {
+                    out.push(one(
+                        class,
+                        product.cost.amount,
+                        Movement::AddedReceived,
+                        package.quantity.amount,
+                    ));
+                }
             }
         }
         EventKind::Sold { receipt } | EventKind::HoldFulfilled { receipt, .. } => {
-            sale(receipt, classes)
+            let movement = match receipt.channel {
+                SaleChannel::InStore => Movement::SoldInStore,
+                SaleChannel::Remote => Movement::SoldRemote,
+            };
+            for l in &receipt.lines {
+                if let Some((class, cost)) = class_of(&l.package_id) {
+                    out.push(one(class, cost, movement, l.quantity.amount));
+                }
+            }
         }
         EventKind::Returned { lines, .. } => {
             for l in lines {
-                if let Some((class, _)) = class_of(&l.package_id) {
-                    classes.entry(class).or_default().added_returned += l.quantity.amount;
+                if let Some((class, cost)) = class_of(&l.package_id) {
+                    out.push(one(class, cost, Movement::AddedReturned, l.quantity.amount));
                 }
             }
         }
@@ -325,8 +383,13 @@ fn record(state: &State, classes: &mut BTreeMap<ReportClass, ClassMonth>, e: &Ev
             quantity,
             ..
         } => {
-            if let Some((class, _)) = class_of(package_id) {
-                classes.entry(class).or_default().reduced_destroyed += quantity.amount;
+            if let Some((class, cost)) = class_of(package_id) {
+                out.push(one(
+                    class,
+                    cost,
+                    Movement::ReducedDestroyed,
+                    quantity.amount,
+                ));
             }
         }
         EventKind::PackageAdjusted {
@@ -335,21 +398,96 @@ fn record(state: &State, classes: &mut BTreeMap<ReportClass, ClassMonth>, e: &Ev
             reason,
             ..
         } => {
-            if let Some((class, _)) = class_of(package_id) {
-                let c = classes.entry(class).or_default();
-                if delta.amount > Decimal::ZERO {
-                    c.added_other += delta.amount;
+            if let Some((class, cost)) = class_of(package_id) {
+                let movement = if delta.amount > Decimal::ZERO {
+                    Movement::AddedOther
                 } else if *reason == AdjustReason::TheftOrLoss {
-                    c.reduced_lost_stolen -= delta.amount;
+                    Movement::ReducedLostStolen
                 } else {
-                    c.reduced_other -= delta.amount;
-                }
+                    Movement::ReducedOther
+                };
+                out.push(one(class, cost, movement, delta.amount.abs()));
             }
         }
         // Splits, merges, moves, holds and counts move product between packages and zones or
         // record facts; the store's inventory in numbers of products does not change.
         _ => {}
     }
+    out
+}
+
+fn add(classes: &mut BTreeMap<ReportClass, ClassMonth>, c: Contribution) {
+    let m = classes.entry(c.class).or_default();
+    match c.movement {
+        Movement::AddedReceived => m.added_received += c.quantity,
+        Movement::AddedReturned => m.added_returned += c.quantity,
+        Movement::AddedOther => m.added_other += c.quantity,
+        Movement::SoldInStore => {
+            m.reduced_sold += c.quantity;
+            m.sold_in_store += c.quantity;
+            m.sold_in_store_value += c.value;
+        }
+        Movement::SoldRemote => {
+            m.reduced_sold += c.quantity;
+            m.sold_remote += c.quantity;
+            m.sold_remote_value += c.value;
+        }
+        Movement::ReducedDestroyed => m.reduced_destroyed += c.quantity,
+        Movement::ReducedLostStolen => m.reduced_lost_stolen += c.quantity,
+        Movement::ReducedOther => m.reduced_other += c.quantity,
+    }
+}
+
+/// The events of `month` behind one figure of one class: each event's position in `events` and
+/// its share. Their sum is the figure.
+pub fn drill<'a>(
+    events: impl IntoIterator<Item = &'a Event>,
+    month: NaiveDate,
+    class: ReportClass,
+    movement: Movement,
+) -> Vec<(usize, Contribution)> {
+    let mut out = Vec::new();
+    walk(events, month, |i, state, e| {
+        for c in contributions(state, e) {
+            if c.class == class && c.movement == movement {
+                out.push((i, c));
+            }
+        }
+    });
+    out
+}
+
+/// Inventory per class: (number, kg contained, book value).
+type Inventory = BTreeMap<ReportClass, (Decimal, Decimal, Decimal)>;
+
+/// Replays up to the month, then calls `each` for every event inside it with the state just
+/// before; returns the inventory at the month's start and the state at its end.
+fn walk<'a>(
+    events: impl IntoIterator<Item = &'a Event>,
+    month: NaiveDate,
+    mut each: impl FnMut(usize, &State, &Event),
+) -> (Inventory, State) {
+    let month = NaiveDate::from_ymd_opt(month.year(), month.month(), 1).expect("first of month");
+    let mut state = State::default();
+    let mut events = events.into_iter().enumerate().peekable();
+    // Replay up to the month's start (in the store's time zone, as configured then).
+    while let Some((_, e)) = events.peek() {
+        if e.at >= day_start(&state, month) {
+            break;
+        }
+        state.apply(e);
+        events.next();
+    }
+    let start = inventory(&state);
+    let end = day_start(&state, next_month(month));
+    for (i, e) in events {
+        if e.at >= end {
+            break;
+        }
+        each(i, &state, e);
+        state.apply(e);
+    }
+    (start, state)
 }
 
 /// The report as CSV, one row per class, columns in the order of SOR/2019-202 s.5.

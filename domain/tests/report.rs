@@ -194,3 +194,34 @@ fn the_same_month_gives_the_same_bytes() {
          2026-12,5 Edible cannabis (solid),50,0,0,1,0,3,0,0,0,0,0.00,0,0.00,48,0.48,192.00\n"
     );
 }
+
+#[test]
+fn every_figure_is_the_sum_of_the_events_it_drills_down_to() {
+    let s = seeded();
+    let r = monthly(&s.events, december());
+    let dried = &r.classes[&ReportClass::Dried];
+    let sum = |m: Movement| -> Decimal {
+        drill(&s.events, december(), ReportClass::Dried, m)
+            .iter()
+            .map(|(_, c)| c.quantity)
+            .sum()
+    };
+    assert_eq!(sum(Movement::SoldInStore), dried.sold_in_store);
+    assert_eq!(sum(Movement::SoldRemote), dried.sold_remote);
+    assert_eq!(sum(Movement::AddedReceived), dried.added_received);
+    assert_eq!(sum(Movement::ReducedLostStolen), dried.reduced_lost_stolen);
+    // The in-store sale drills to the one December receipt, not January's.
+    let sales = drill(
+        &s.events,
+        december(),
+        ReportClass::Dried,
+        Movement::SoldInStore,
+    );
+    assert_eq!(sales.len(), 1);
+    assert!(matches!(s.events[sales[0].0].kind, EventKind::Sold { .. }));
+    assert_eq!("sold_remote".parse::<Movement>(), Ok(Movement::SoldRemote));
+    assert!("sold"
+        .parse::<Movement>()
+        .unwrap_err()
+        .contains("is not a report figure"));
+}

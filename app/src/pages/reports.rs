@@ -2,7 +2,7 @@
 //! Schedule 1 class with the opening-vs-previous-closing check, and downloaded as CSV.
 
 use chrono::Datelike;
-use domain::report::{ClassMonth, HealthCanadaReport};
+use domain::report::{ClassMonth, HealthCanadaReport, ReportClass};
 use leptos::prelude::*;
 use rust_decimal::Decimal;
 
@@ -48,15 +48,87 @@ pub fn Reports() -> impl IntoView {
                     Err(SyncFailure::Offline) => view! { <p class="banner warn">"Reports are computed on the server; they need a connection."</p> }.into_any(),
                     Err(SyncFailure::SignedOut) => view! { <p class="banner warn">"Sign in again to see reports."</p> }.into_any(),
                     Err(SyncFailure::Server(m)) => view! { <p class="banner error" role="alert">{m}</p> }.into_any(),
-                    Ok(r) => view! { <Preview report=r /> }.into_any(),
+                    Ok(r) => view! { <Preview report=r month=month.get_untracked() /> }.into_any(),
                 })}
             </Suspense>
         </Page>
     }
 }
 
+/// A figure a manager tapped: class, figure, and the words for both.
+#[derive(Clone, PartialEq)]
+struct Figure {
+    class: String,
+    figure: &'static str,
+    words: String,
+}
+
+/// A figure's cell: the number, tappable to list the events behind it.
+fn cell(
+    value: String,
+    class: ReportClass,
+    figure: &'static str,
+    words: &'static str,
+    open: RwSignal<Option<Figure>>,
+) -> impl IntoView {
+    let slug = serde_json::to_value(class)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default();
+    let label = format!("{words}, {}", class.label());
+    view! {
+        <td class="num">
+            <button type="button" class="link" data-testid=format!("figure-{slug}-{figure}")
+                on:click=move |_| open.set(Some(Figure { class: slug.clone(), figure, words: label.clone() }))>{value}</button>
+        </td>
+    }
+}
+
 #[component]
-fn Preview(report: HealthCanadaReport) -> impl IntoView {
+fn Drill(month: String, open: RwSignal<Option<Figure>>) -> impl IntoView {
+    let events = LocalResource::new(move || {
+        let f = open.get();
+        let month = month.clone();
+        async move {
+            match f {
+                Some(f) => Some((
+                    f.words.clone(),
+                    api::report_events(&month, &f.class, f.figure).await,
+                )),
+                None => None,
+            }
+        }
+    });
+    view! {
+        <Suspense fallback=|| ()>
+            {move || events.get().flatten().map(|(words, r)| match r {
+                Err(SyncFailure::Server(m)) => view! { <p class="banner error" role="alert">{m}</p> }.into_any(),
+                Err(_) => view! { <p class="banner warn">"The events need a connection."</p> }.into_any(),
+                Ok(list) => view! {
+                    <section class="panel review" data-testid="figure-events">
+                        <h3>{format!("{} events behind {words}", list.len())}</h3>
+                        <table class="grid">
+                            <thead><tr><th>"Ledger #"</th><th>"When (UTC)"</th><th>"Event"</th><th class="num">"Products"</th><th class="num">"Book value"</th></tr></thead>
+                            <tbody>{list.into_iter().map(|e| view! {
+                                <tr data-testid="figure-event">
+                                    <td class="mono">{e.seq}</td>
+                                    <td>{e.at.format("%Y-%m-%d %H:%M").to_string()}</td>
+                                    <td>{e.kind.replace('_', " ")}</td>
+                                    <td class="num">{n(e.quantity)}</td>
+                                    <td class="num">{format!("{:.2}", e.value)}</td>
+                                </tr>
+                            }).collect_view()}</tbody>
+                        </table>
+                    </section>
+                }.into_any(),
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn Preview(report: HealthCanadaReport, month: String) -> impl IntoView {
+    let open = RwSignal::new(None::<Figure>);
     let failing: Vec<_> = report
         .opening_checks
         .iter()
@@ -64,11 +136,11 @@ fn Preview(report: HealthCanadaReport) -> impl IntoView {
         .cloned()
         .collect();
     let tolerance = report.tolerance_percent;
-    let rows: Vec<(String, ClassMonth)> = report
+    let rows: Vec<(ReportClass, ClassMonth)> = report
         .report
         .classes
         .iter()
-        .map(|(k, c)| (k.label().to_owned(), c.clone()))
+        .map(|(k, c)| (*k, c.clone()))
         .collect();
     view! {
         <h2 class="section">{format!("Health Canada retailer report (SOR/2019-202 s.5): {} · {}", report.report.store, report.report.month.format("%B %Y"))}</h2>
@@ -94,19 +166,19 @@ fn Preview(report: HealthCanadaReport) -> impl IntoView {
                         <th class="num">"In store (value)"</th><th class="num">"Remote (value)"</th><th class="num">"Closing"</th><th class="num">"kg (seeds: number)"</th><th class="num">"Book value"</th>
                     </tr></thead>
                     <tbody>
-                        {rows.into_iter().map(|(label, c)| view! {
+                        {rows.into_iter().map(|(k, c)| view! {
                             <tr data-testid="report-row">
-                                <td>{label}</td>
+                                <td>{k.label()}</td>
                                 <td class="num">{n(c.opening)}</td>
-                                <td class="num">{n(c.added_received)}</td>
-                                <td class="num">{n(c.added_returned)}</td>
-                                <td class="num">{n(c.added_other)}</td>
+                                {cell(n(c.added_received), k, "added_received", "Received", open)}
+                                {cell(n(c.added_returned), k, "added_returned", "Returned in", open)}
+                                {cell(n(c.added_other), k, "added_other", "Other in", open)}
                                 <td class="num">{n(c.reduced_sold)}</td>
-                                <td class="num">{n(c.reduced_destroyed)}</td>
-                                <td class="num">{n(c.reduced_lost_stolen)}</td>
-                                <td class="num">{n(c.reduced_other + c.reduced_returned)}</td>
-                                <td class="num">{format!("{} ({:.2})", n(c.sold_in_store), c.sold_in_store_value)}</td>
-                                <td class="num">{format!("{} ({:.2})", n(c.sold_remote), c.sold_remote_value)}</td>
+                                {cell(n(c.reduced_destroyed), k, "reduced_destroyed", "Destroyed", open)}
+                                {cell(n(c.reduced_lost_stolen), k, "reduced_lost_stolen", "Lost or stolen", open)}
+                                {cell(n(c.reduced_other + c.reduced_returned), k, "reduced_other", "Other out", open)}
+                                {cell(format!("{} ({:.2})", n(c.sold_in_store), c.sold_in_store_value), k, "sold_in_store", "Sold in store", open)}
+                                {cell(format!("{} ({:.2})", n(c.sold_remote), c.sold_remote_value), k, "sold_remote", "Sold remote", open)}
                                 <td class="num" data-testid="report-closing">{n(c.closing)}</td>
                                 <td class="num">{n(c.closing_kg)}</td>
                                 <td class="num">{format!("{:.2}", c.closing_value)}</td>
@@ -116,6 +188,8 @@ fn Preview(report: HealthCanadaReport) -> impl IntoView {
                 </table></div>
             }.into_any()
         }}
+        <p class="sub">"Tap a figure to see the ledger events behind it."</p>
+        <Drill month=month open=open />
         <h3>"Notes"</h3>
         <ul class="sub">{report.notes.iter().map(|t| view! { <li>{t.clone()}</li> }).collect_view()}</ul>
     }

@@ -93,6 +93,10 @@ pub fn router(state: AppState, dist: &Path) -> Router {
         .route("/reconcile/void-receipt", post(reconcile::void_receipt))
         .route("/alerts", get(reconcile::alerts_index))
         .route("/reports/health-canada", get(reports::health_canada_show))
+        .route(
+            "/reports/health-canada/events",
+            get(reports::health_canada_events),
+        )
         .route("/regulator/tags", get(regulator::tags_index))
         .route("/regulator/incoming", get(regulator::incoming_index))
         .route(

@@ -37,6 +37,7 @@ use super::{
         reconcile::void_receipt,
         reconcile::alerts_index,
         reports::health_canada_show,
+        reports::health_canada_events,
         openapi_show,
     ),
     components(schemas(error::ErrorBody, domain::Command, domain::DomainError, domain::Event, audit::AuditRow, audit::Format)),

@@ -11,7 +11,10 @@ use axum::{
 };
 use chrono::NaiveDate;
 use domain::{
-    report::{monthly, opening_checks, to_csv, HealthCanadaReport},
+    report::{
+        drill, monthly, opening_checks, to_csv, FigureEvent, HealthCanadaReport, Movement,
+        ReportClass,
+    },
     Event,
 };
 use serde::Deserialize;
@@ -65,14 +68,7 @@ pub async fn health_canada_show(
             )))
         }
     };
-    let rows = sqlx::query("SELECT body FROM events ORDER BY seq")
-        .fetch_all(state.store.pool())
-        .await?;
-    let events = rows
-        .iter()
-        .map(|r| serde_json::from_str::<Event>(&r.get::<String, _>(0)))
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(anyhow::Error::from)?;
+    let (_, events) = ledger_events(&state).await?;
     let report = monthly(&events, month);
     if csv {
         let name = format!("health-canada-{}.csv", month.format("%Y-%m"));
@@ -110,4 +106,64 @@ pub async fn health_canada_show(
         ],
     })
     .into_response())
+}
+
+/// Which figure to drill into.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct DrillQuery {
+    /// The month, `YYYY-MM`.
+    pub month: String,
+    /// The class (`dried`, `edible_solid`, ...).
+    pub class: String,
+    /// The figure (`sold_in_store`, `added_received`, ...).
+    pub figure: String,
+}
+
+/// The events behind one figure of the monthly report; their quantities sum to it.
+#[utoipa::path(get, path = "/api/v1/reports/health-canada/events", tag = "reports", params(DrillQuery),
+    responses((status = 200, body = [FigureEvent]), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+pub async fn health_canada_events(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Query(q): Query<DrillQuery>,
+) -> Result<Json<Vec<FigureEvent>>, ApiError> {
+    user.require(Role::Manager, "monthly reports")?;
+    let month = parse_month(&q.month)?;
+    let class: ReportClass = q
+        .class
+        .parse()
+        .map_err(|m: String| ApiError::BadRequest(format!("class: {m}")))?;
+    let figure: Movement = q
+        .figure
+        .parse()
+        .map_err(|m: String| ApiError::BadRequest(format!("figure: {m}")))?;
+    let (seqs, events) = ledger_events(&state).await?;
+    Ok(Json(
+        drill(&events, month, class, figure)
+            .into_iter()
+            .map(|(i, c)| FigureEvent {
+                seq: seqs[i],
+                at: events[i].at,
+                kind: events[i].kind.name().to_owned(),
+                quantity: c.quantity.normalize(),
+                value: c.value.round_dp(2),
+            })
+            .collect(),
+    ))
+}
+
+/// Every event with its sequence, in ledger order.
+async fn ledger_events(state: &AppState) -> Result<(Vec<i64>, Vec<Event>), ApiError> {
+    let rows = sqlx::query("SELECT seq, body FROM events ORDER BY seq")
+        .fetch_all(state.store.pool())
+        .await?;
+    let mut seqs = Vec::with_capacity(rows.len());
+    let mut events = Vec::with_capacity(rows.len());
+    for r in rows {
+        seqs.push(r.get::<i64, _>(0));
+        events.push(
+            serde_json::from_str::<Event>(&r.get::<String, _>(1)).map_err(anyhow::Error::from)?,
+        );
+    }
+    Ok((seqs, events))
 }

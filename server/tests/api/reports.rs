@@ -67,6 +67,32 @@ async fn the_month_report_balances_per_class_and_downloads_as_csv() {
         .await
         .unwrap();
     assert_eq!(text, again, "the same month gives the same bytes");
+    // The sold figure drills down to the one sale behind it.
+    let behind: Value = app
+        .manager
+        .client
+        .get(app.url(&format!(
+            "/reports/health-canada/events?month={month}&class=dried&figure=sold_in_store"
+        )))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(behind.as_array().unwrap().len(), 1, "{behind}");
+    assert_eq!(behind[0]["kind"], "sold");
+    assert_eq!(behind[0]["quantity"], "3");
+    let wrong = app
+        .manager
+        .client
+        .get(app.url(&format!(
+            "/reports/health-canada/events?month={month}&class=dried&figure=sold"
+        )))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(wrong.status(), StatusCode::BAD_REQUEST);
     let bad = app
         .manager
         .client

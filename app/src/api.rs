@@ -323,3 +323,13 @@ pub async fn report_events(
     )
     .await
 }
+
+/// The month's regulator sync-completeness report.
+pub async fn completeness(month: &str) -> Result<domain::report::CompletenessReport, SyncFailure> {
+    sync_parse(
+        Request::get(&format!("/api/v1/reports/metrc-completeness?month={month}"))
+            .send()
+            .await,
+    )
+    .await
+}

@@ -84,6 +84,50 @@ pub struct FigureEvent {
     pub value: Decimal,
 }
 
+/// One change the regulator must know of, and how it got there.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct PostingRow {
+    /// Ledger sequence.
+    pub seq: i64,
+    /// When the change was made.
+    pub at: DateTime<Utc>,
+    /// The event's kind.
+    pub kind: String,
+    /// Where the outbox stands with it: done, pending, sending, uncertain or parked.
+    pub state: String,
+    /// The regulator's ids for it, when it answered with any.
+    pub regulator_ids: Vec<i64>,
+    /// When the regulator confirmed it.
+    pub posted_at: Option<DateTime<Utc>>,
+    /// Minutes from the change to the regulator's confirmation (or to now, when still waiting).
+    pub delay_minutes: i64,
+    /// Posted later than the limit, or still waiting past it.
+    pub late: bool,
+    /// The regulator's refusal, when parked.
+    pub refusal: Option<String>,
+}
+
+/// The month's sync-completeness report.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct CompletenessReport {
+    /// The month, first day.
+    pub month: NaiveDate,
+    /// Changes in the month.
+    pub changes: usize,
+    /// Confirmed by the regulator.
+    pub posted: usize,
+    /// Still on their way.
+    pub waiting: usize,
+    /// Refused, waiting for a person.
+    pub parked: usize,
+    /// Later than the limit.
+    pub late: usize,
+    /// Every change.
+    pub rows: Vec<PostingRow>,
+}
+
 /// One class's month: every movement in numbers of products (weighed products in their unit).
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -214,8 +258,13 @@ pub fn opening_checks(
 
 /// The instant a store-local calendar day starts.
 pub fn day_start(state: &State, day: NaiveDate) -> DateTime<Utc> {
+    day_start_of(&state.config, day)
+}
+
+/// The instant a calendar day starts in a store's time.
+pub fn day_start_of(config: &crate::StoreConfig, day: NaiveDate) -> DateTime<Utc> {
     let local = day.and_hms_opt(0, 0, 0).expect("midnight exists");
-    Utc.from_utc_datetime(&local) - Duration::minutes(i64::from(state.config.utc_offset_minutes))
+    Utc.from_utc_datetime(&local) - Duration::minutes(i64::from(config.utc_offset_minutes))
 }
 
 /// The first day of the month after `month`.

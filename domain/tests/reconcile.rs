@@ -122,13 +122,13 @@ fn an_unmapped_product_a_wrong_item_and_a_wrong_unit_are_mapping_problems() {
         Diagnosis::Mapping { problem } if problem.contains("is not mapped")
     ));
     let prod = mapped_preroll();
-    let mut other_item = reg.clone();
+    let mut other_item = reg;
     other_item.item_name = "Some Other Item";
     assert!(matches!(
         diagnose(None, &facts(&pkg, &prod, Some(&other_item))),
         Diagnosis::Mapping { problem } if problem.contains("as item \"Some Other Item\"")
     ));
-    let mut grams = reg.clone();
+    let mut grams = reg;
     grams.unit = "Grams";
     assert!(matches!(
         diagnose(None, &facts(&pkg, &prod, Some(&grams))),

@@ -192,9 +192,8 @@ pub async fn duplicates_for(
     let mine: HashSet<&str> = ours.iter().map(|(id, _, _)| id.as_str()).collect();
     let mut found = Vec::new();
     for day in days {
-        if !seen_days.contains_key(&day) {
-            let receipts = client.receipts_on(day).await?;
-            seen_days.insert(day, receipts);
+        if let std::collections::hash_map::Entry::Vacant(slot) = seen_days.entry(day) {
+            slot.insert(client.receipts_on(day).await?);
         }
         let mut by_number: HashMap<&str, Vec<&crate::regulator::client::RegReceipt>> =
             HashMap::new();

@@ -51,7 +51,55 @@ pub fn Reports() -> impl IntoView {
                     Ok(r) => view! { <Preview report=r month=month.get_untracked() /> }.into_any(),
                 })}
             </Suspense>
+            <Completeness month=month />
         </Page>
+    }
+}
+
+/// What reached the regulator in the month, and what is late.
+#[component]
+fn Completeness(month: RwSignal<String>) -> impl IntoView {
+    let report = LocalResource::new(move || {
+        let m = month.get();
+        async move { api::completeness(&m).await }
+    });
+    view! {
+        <h2 class="section">"Regulator sync completeness"</h2>
+        <div class="toolbar">
+            <p class="sub">"Every sale, return, adjustment, split, merge, destruction and receipt with its regulator id and posting delay; over 24 hours is late."</p>
+            <a class="button" data-testid="completeness-csv" download
+                href=move || format!("/api/v1/reports/metrc-completeness?month={}&format=csv", month.get())>"Download CSV"</a>
+        </div>
+        <Suspense fallback=|| ()>
+            {move || report.get().map(|r| match r {
+                Err(SyncFailure::Server(m)) => view! { <p class="banner error" role="alert">{m}</p> }.into_any(),
+                Err(_) => view! { <p class="banner warn">"This report needs a connection."</p> }.into_any(),
+                Ok(r) => {
+                    let attention: Vec<_> = r.rows.iter().filter(|x| x.late || x.state != "done").cloned().collect();
+                    view! {
+                        <p class=if r.late + r.parked == 0 { "banner ok" } else { "banner warn" } data-testid="completeness-summary">{format!(
+                            "{} changes: {} confirmed by the regulator, {} on their way, {} refused, {} late.",
+                            r.changes, r.posted, r.waiting, r.parked, r.late
+                        )}</p>
+                        {(!attention.is_empty()).then(|| view! {
+                            <div class="table-scroll"><table class="grid">
+                                <thead><tr><th>"Ledger #"</th><th>"When (UTC)"</th><th>"Change"</th><th>"State"</th><th class="num">"Delay"</th><th>"Regulator's words"</th></tr></thead>
+                                <tbody>{attention.into_iter().map(|x| view! {
+                                    <tr>
+                                        <td class="mono">{x.seq}</td>
+                                        <td>{x.at.format("%Y-%m-%d %H:%M").to_string()}</td>
+                                        <td>{x.kind.replace('_', " ")}</td>
+                                        <td>{if x.late { format!("{} · late", x.state) } else { x.state.clone() }}</td>
+                                        <td class="num">{format!("{} h {} min", x.delay_minutes / 60, x.delay_minutes % 60)}</td>
+                                        <td>{x.refusal.clone().unwrap_or_default()}</td>
+                                    </tr>
+                                }).collect_view()}</tbody>
+                            </table></div>
+                        })}
+                    }.into_any()
+                }
+            })}
+        </Suspense>
     }
 }
 

@@ -94,6 +94,10 @@ pub fn router(state: AppState, dist: &Path) -> Router {
         .route("/alerts", get(reconcile::alerts_index))
         .route("/reports/health-canada", get(reports::health_canada_show))
         .route(
+            "/reports/metrc-completeness",
+            get(reports::completeness_show),
+        )
+        .route(
             "/reports/health-canada/events",
             get(reports::health_canada_events),
         )

@@ -38,6 +38,7 @@ use super::{
         reconcile::alerts_index,
         reports::health_canada_show,
         reports::health_canada_events,
+        reports::completeness_show,
         openapi_show,
     ),
     components(schemas(error::ErrorBody, domain::Command, domain::DomainError, domain::Event, audit::AuditRow, audit::Format)),

@@ -9,11 +9,11 @@ use axum::{
     response::{IntoResponse, Response},
     Json,
 };
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 use domain::{
     report::{
-        drill, monthly, opening_checks, to_csv, FigureEvent, HealthCanadaReport, Movement,
-        ReportClass,
+        drill, monthly, opening_checks, to_csv, CompletenessReport, FigureEvent,
+        HealthCanadaReport, Movement, PostingRow, ReportClass,
     },
     Event,
 };
@@ -166,4 +166,132 @@ async fn ledger_events(state: &AppState) -> Result<(Vec<i64>, Vec<Event>), ApiEr
         );
     }
     Ok((seqs, events))
+}
+
+/// Regulator postings later than this are flagged.
+pub const POSTING_LIMIT_HOURS: i64 = 24;
+
+/// Metrc sync completeness for a month: every sale, return, adjustment, split, merge,
+/// destruction and receipt with its regulator ids and posting delay, flagging any over 24 hours.
+#[utoipa::path(get, path = "/api/v1/reports/metrc-completeness", tag = "reports", params(ReportQuery),
+    responses((status = 200, body = CompletenessReport), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+pub async fn completeness_show(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Query(q): Query<ReportQuery>,
+) -> Result<Response, ApiError> {
+    user.require(Role::Manager, "monthly reports")?;
+    let month = parse_month(&q.month)?;
+    let csv = match q.format.as_deref() {
+        None | Some("json") => false,
+        Some("csv") => true,
+        Some(other) => {
+            return Err(ApiError::BadRequest(format!(
+                "format: \"{other}\" is not json or csv"
+            )))
+        }
+    };
+    let config = state.ledger.view().await.state.config.clone();
+    let from = domain::report::day_start_of(&config, month);
+    let to = domain::report::day_start_of(&config, domain::report::next_month(month));
+    let rows = sqlx::query(
+        "SELECT e.seq, e.at, e.kind, o.state, o.regulator_ids, o.done_at, o.last_error
+         FROM outbox o JOIN events e ON e.seq = o.seq ORDER BY e.seq",
+    )
+    .fetch_all(state.store.pool())
+    .await?;
+    let now = Utc::now();
+    let mut out = Vec::new();
+    for r in rows {
+        let at: DateTime<Utc> = DateTime::parse_from_rfc3339(&r.get::<String, _>(1))
+            .map_err(anyhow::Error::from)?
+            .with_timezone(&Utc);
+        if at < from || at >= to {
+            continue;
+        }
+        let state_words: String = r.get(3);
+        let posted_at = r
+            .get::<Option<String>, _>(5)
+            .and_then(|t| DateTime::parse_from_rfc3339(&t).ok())
+            .map(|t| t.with_timezone(&Utc))
+            .filter(|_| state_words == "done");
+        let delay = posted_at.unwrap_or(now) - at;
+        out.push(PostingRow {
+            seq: r.get(0),
+            at,
+            kind: r.get(2),
+            regulator_ids: r
+                .get::<Option<String>, _>(4)
+                .and_then(|s| serde_json::from_str(&s).ok())
+                .unwrap_or_default(),
+            posted_at,
+            delay_minutes: delay.num_minutes().max(0),
+            late: delay > chrono::Duration::hours(POSTING_LIMIT_HOURS),
+            refusal: (state_words == "parked")
+                .then(|| r.get::<Option<String>, _>(6))
+                .flatten(),
+            state: state_words,
+        });
+    }
+    let report = CompletenessReport {
+        month,
+        changes: out.len(),
+        posted: out.iter().filter(|r| r.state == "done").count(),
+        waiting: out
+            .iter()
+            .filter(|r| matches!(r.state.as_str(), "pending" | "sending" | "uncertain"))
+            .count(),
+        parked: out.iter().filter(|r| r.state == "parked").count(),
+        late: out.iter().filter(|r| r.late).count(),
+        rows: out,
+    };
+    if !csv {
+        return Ok(Json(report).into_response());
+    }
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record([
+        "seq",
+        "at",
+        "kind",
+        "state",
+        "regulator_ids",
+        "posted_at",
+        "delay_minutes",
+        "late",
+        "refusal",
+    ])
+    .map_err(anyhow::Error::from)?;
+    for r in &report.rows {
+        w.write_record([
+            r.seq.to_string(),
+            r.at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            r.kind.clone(),
+            r.state.clone(),
+            r.regulator_ids
+                .iter()
+                .map(i64::to_string)
+                .collect::<Vec<_>>()
+                .join(" "),
+            r.posted_at
+                .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
+                .unwrap_or_default(),
+            r.delay_minutes.to_string(),
+            if r.late { "late".into() } else { String::new() },
+            r.refusal.clone().unwrap_or_default(),
+        ])
+        .map_err(anyhow::Error::from)?;
+    }
+    let body = w.into_inner().map_err(|e| anyhow::anyhow!("{e}"))?;
+    let name = format!("metrc-completeness-{}.csv", month.format("%Y-%m"));
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{name}\""),
+            ),
+        ],
+        body,
+    )
+        .into_response())
 }

@@ -26,7 +26,7 @@ async fn reconcile(app: &TestApp) -> Value {
     res.json().await.unwrap()
 }
 
-fn row<'a>(report: &'a Value, package: PackageId) -> Option<&'a Value> {
+fn row(report: &Value, package: PackageId) -> Option<&Value> {
     report["packages"]
         .as_array()
         .unwrap()

@@ -107,3 +107,54 @@ async fn the_month_report_balances_per_class_and_downloads_as_csv() {
         "month: \"2026-13\" is not a month; write it as YYYY-MM"
     );
 }
+
+#[tokio::test]
+async fn the_sync_completeness_report_lists_each_change_with_its_regulator_id_and_delay() {
+    let app = spawn_app().await;
+    let (_, packages) = crate::regulator::mapped_store(&app, 1).await;
+    app.push(&app.staff, vec![sell(packages[0].0, Quantity::grams(2, 0))])
+        .await;
+    crate::regulator::wait_until(&app, "synced", std::time::Duration::from_secs(20), |h| {
+        h["pending"] == 0 && h["sending"] == 0
+    })
+    .await;
+    let month = this_month();
+    let r: Value = app
+        .manager
+        .client
+        .get(app.url(&format!("/reports/metrc-completeness?month={month}")))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let sale = r["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|row| row["kind"] == "sold")
+        .expect("the sale is listed");
+    assert_eq!(sale["state"], "done", "{r}");
+    assert_eq!(sale["regulator_ids"].as_array().unwrap().len(), 1, "{sale}");
+    assert_eq!(sale["late"], false);
+    assert_eq!(r["late"], 0);
+    assert_eq!(r["waiting"], 0);
+    let csv = app
+        .manager
+        .client
+        .get(app.url(&format!(
+            "/reports/metrc-completeness?month={month}&format=csv"
+        )))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        csv.starts_with("seq,at,kind,state,regulator_ids,posted_at,delay_minutes,late,refusal\n"),
+        "{csv}"
+    );
+    assert!(csv.contains(",sold,done,"), "{csv}");
+}

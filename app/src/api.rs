@@ -333,3 +333,21 @@ pub async fn completeness(month: &str) -> Result<domain::report::CompletenessRep
     )
     .await
 }
+
+/// Every generated report and where it stands.
+pub async fn report_statuses() -> Result<Vec<domain::report::ReportStatus>, SyncFailure> {
+    sync_parse(Request::get("/api/v1/reports").send().await).await
+}
+
+/// Marks a generated report submitted.
+pub async fn mark_submitted(kind: &str, month: &str) -> Result<(), String> {
+    let res = Request::post(&format!("/api/v1/reports/{kind}/{month}/submitted"))
+        .send()
+        .await
+        .map_err(|_| "the server cannot be reached; check the connection".to_owned())?;
+    if res.ok() {
+        Ok(())
+    } else {
+        Err(failure(res).await)
+    }
+}

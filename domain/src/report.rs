@@ -128,6 +128,53 @@ pub struct CompletenessReport {
     pub rows: Vec<PostingRow>,
 }
 
+/// The reports Pistil files.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReportKind {
+    /// Health Canada's monthly retailer report (CSV).
+    HealthCanada,
+    /// Regulator sync completeness (CSV).
+    MetrcCompleteness,
+}
+
+impl ReportKind {
+    /// Every kind.
+    pub const ALL: [ReportKind; 2] = [ReportKind::HealthCanada, ReportKind::MetrcCompleteness];
+
+    /// As stored and in paths.
+    pub fn slug(self) -> &'static str {
+        match self {
+            ReportKind::HealthCanada => "health_canada",
+            ReportKind::MetrcCompleteness => "metrc_completeness",
+        }
+    }
+
+    /// From a path segment.
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.slug() == s)
+    }
+}
+
+/// Where one month's report stands.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ReportStatus {
+    /// Which report.
+    pub kind: ReportKind,
+    /// The month, `YYYY-MM`.
+    pub month: String,
+    /// generated, downloaded or submitted.
+    pub status: String,
+    /// When generated.
+    pub generated_at: String,
+    /// When first downloaded.
+    pub downloaded_at: Option<String>,
+    /// When marked submitted.
+    pub submitted_at: Option<String>,
+}
+
 /// One class's month: every movement in numbers of products (weighed products in their unit).
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]

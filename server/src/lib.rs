@@ -12,6 +12,7 @@ pub mod http;
 pub mod ledger;
 pub mod reconcile;
 pub mod regulator;
+pub mod reports;
 pub mod store;
 pub mod telemetry;
 pub mod web;
@@ -103,6 +104,7 @@ impl Application {
             alerts: std::sync::Arc::new(tokio::sync::watch::channel(Vec::new()).0),
         };
         alerts::spawn(state.clone(), config.alert_sweep);
+        reports::spawn(state.clone(), std::time::Duration::from_secs(600));
         let router = http::router(state.clone(), &config.dist);
         let listener = TcpListener::bind(config.addr)
             .await

@@ -43,6 +43,7 @@ pub fn Reports() -> impl IntoView {
                 <a class="button primary" data-testid="report-csv" download
                     href=move || format!("/api/v1/reports/health-canada?month={}&format=csv", month.get())>"Download CSV"</a>
             </div>
+            <Status kind="health_canada" month=month />
             <Suspense fallback=|| view! { <p class="muted">"Computing the month…"</p> }>
                 {move || report.get().map(|r| match r {
                     Err(SyncFailure::Offline) => view! { <p class="banner warn">"Reports are computed on the server; they need a connection."</p> }.into_any(),
@@ -53,6 +54,56 @@ pub fn Reports() -> impl IntoView {
             </Suspense>
             <Completeness month=month />
         </Page>
+    }
+}
+
+/// Where a month's report stands: draft (the month is not over), generated, downloaded or
+/// submitted; a manager marks it submitted once filed.
+#[component]
+fn Status(kind: &'static str, month: RwSignal<String>) -> impl IntoView {
+    let again = RwSignal::new(0u32);
+    let statuses = LocalResource::new(move || {
+        again.track();
+        async move { api::report_statuses().await.unwrap_or_default() }
+    });
+    let error = RwSignal::new(None::<String>);
+    view! {
+        <Suspense fallback=|| ()>
+            {move || statuses.get().map(|list| {
+                let m = month.get();
+                let row = list.into_iter().find(|r| r.month == m && serde_json::to_value(r.kind).ok().and_then(|v| v.as_str().map(|s| s == kind)).unwrap_or(false));
+                match row {
+                    None => view! { <p class="status muted" data-testid="report-status">"Draft: the month is not over, or it has not been generated yet. Figures are computed live."</p> }.into_any(),
+                    Some(r) => {
+                        let submitted = r.status == "submitted";
+                        let words = format!(
+                            "{} · generated {}{}{}",
+                            match r.status.as_str() { "submitted" => "Submitted", "downloaded" => "Downloaded", _ => "Generated" },
+                            &r.generated_at[..16.min(r.generated_at.len())].replace('T', " "),
+                            r.downloaded_at.as_ref().map(|t| format!(" · downloaded {}", &t[..16.min(t.len())].replace('T', " "))).unwrap_or_default(),
+                            r.submitted_at.as_ref().map(|t| format!(" · submitted {}", &t[..16.min(t.len())].replace('T', " "))).unwrap_or_default(),
+                        );
+                        view! {
+                            <div class="toolbar">
+                                <p class=if submitted { "status ok" } else { "status warn" } data-testid="report-status">{words}</p>
+                                {(!submitted).then(|| view! {
+                                    <button type="button" class="button" data-testid="report-submitted" on:click=move |_| {
+                                        let m = month.get_untracked();
+                                        leptos::task::spawn_local(async move {
+                                            match api::mark_submitted(kind, &m).await {
+                                                Ok(()) => again.update(|n| *n += 1),
+                                                Err(e) => error.set(Some(e)),
+                                            }
+                                        });
+                                    }>"Mark as submitted"</button>
+                                })}
+                            </div>
+                        }.into_any()
+                    }
+                }
+            })}
+        </Suspense>
+        {move || error.get().map(|m| view! { <p class="banner error" role="alert">{m}</p> })}
     }
 }
 

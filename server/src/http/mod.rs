@@ -92,6 +92,11 @@ pub fn router(state: AppState, dist: &Path) -> Router {
         .route("/reconcile", get(reconcile::reconcile_show))
         .route("/reconcile/void-receipt", post(reconcile::void_receipt))
         .route("/alerts", get(reconcile::alerts_index))
+        .route("/reports", get(reports::reports_index))
+        .route(
+            "/reports/{kind}/{month}/submitted",
+            post(reports::report_submitted),
+        )
         .route("/reports/health-canada", get(reports::health_canada_show))
         .route(
             "/reports/metrc-completeness",

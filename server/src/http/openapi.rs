@@ -39,6 +39,8 @@ use super::{
         reports::health_canada_show,
         reports::health_canada_events,
         reports::completeness_show,
+        reports::reports_index,
+        reports::report_submitted,
         openapi_show,
     ),
     components(schemas(error::ErrorBody, domain::Command, domain::DomainError, domain::Event, audit::AuditRow, audit::Format)),

@@ -21,7 +21,11 @@ use serde::Deserialize;
 use sqlx::Row;
 
 use super::{error::ErrorBody, session::CurrentUser, ApiError};
-use crate::{auth::Role, AppState};
+use crate::{
+    auth::Role,
+    reports::{self, ReportKind, ReportStatus},
+    AppState,
+};
 
 /// The report's query.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -68,22 +72,11 @@ pub async fn health_canada_show(
             )))
         }
     };
+    if csv {
+        return download(&state, ReportKind::HealthCanada, month).await;
+    }
     let (_, events) = ledger_events(&state).await?;
     let report = monthly(&events, month);
-    if csv {
-        let name = format!("health-canada-{}.csv", month.format("%Y-%m"));
-        return Ok((
-            [
-                (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
-                (
-                    header::CONTENT_DISPOSITION,
-                    format!("attachment; filename=\"{name}\""),
-                ),
-            ],
-            to_csv(&report),
-        )
-            .into_response());
-    }
     let previous = monthly(&events, previous_month(month));
     let tolerance = state
         .ledger
@@ -191,6 +184,14 @@ pub async fn completeness_show(
             )))
         }
     };
+    if csv {
+        return download(&state, ReportKind::MetrcCompleteness, month).await;
+    }
+    Ok(Json(completeness(&state, month).await?).into_response())
+}
+
+/// The month's postings, read from the outbox.
+async fn completeness(state: &AppState, month: NaiveDate) -> Result<CompletenessReport, ApiError> {
     let config = state.ledger.view().await.state.config.clone();
     let from = domain::report::day_start_of(&config, month);
     let to = domain::report::day_start_of(&config, domain::report::next_month(month));
@@ -233,7 +234,7 @@ pub async fn completeness_show(
             state: state_words,
         });
     }
-    let report = CompletenessReport {
+    Ok(CompletenessReport {
         month,
         changes: out.len(),
         posted: out.iter().filter(|r| r.state == "done").count(),
@@ -244,10 +245,10 @@ pub async fn completeness_show(
         parked: out.iter().filter(|r| r.state == "parked").count(),
         late: out.iter().filter(|r| r.late).count(),
         rows: out,
-    };
-    if !csv {
-        return Ok(Json(report).into_response());
-    }
+    })
+}
+
+fn completeness_csv(report: &CompletenessReport) -> Result<String, ApiError> {
     let mut w = csv::Writer::from_writer(Vec::new());
     w.write_record([
         "seq",
@@ -282,7 +283,49 @@ pub async fn completeness_show(
         .map_err(anyhow::Error::from)?;
     }
     let body = w.into_inner().map_err(|e| anyhow::anyhow!("{e}"))?;
-    let name = format!("metrc-completeness-{}.csv", month.format("%Y-%m"));
+    String::from_utf8(body).map_err(|e| ApiError::Internal(e.into()))
+}
+
+/// A report's CSV as of now, computed from the ledger and the outbox.
+pub async fn generate(
+    state: &AppState,
+    kind: ReportKind,
+    month: NaiveDate,
+) -> Result<String, ApiError> {
+    let body = match kind {
+        ReportKind::HealthCanada => {
+            let (_, events) = ledger_events(state).await?;
+            to_csv(&monthly(&events, month))
+        }
+        ReportKind::MetrcCompleteness => completeness_csv(&completeness(state, month).await?)?,
+    };
+    // A finished month is kept as generated, so it is filed with exactly these bytes.
+    let current = domain::report::next_month(crate::reports::previous_store_month(
+        &state.ledger.view().await.state,
+    ));
+    if month < current {
+        reports::keep(state.store.pool(), kind, month, &body).await?;
+    }
+    Ok(body)
+}
+
+/// The CSV as filed: the kept bytes of a generated month (marked downloaded), or this month's
+/// draft computed now.
+async fn download(
+    state: &AppState,
+    kind: ReportKind,
+    month: NaiveDate,
+) -> Result<Response, ApiError> {
+    let body = match reports::stored(state.store.pool(), kind, month).await? {
+        Some(b) => b,
+        None => generate(state, kind, month).await?,
+    };
+    reports::mark(state.store.pool(), kind, month, false).await?;
+    let name = format!(
+        "{}-{}.csv",
+        kind.slug().replace('_', "-"),
+        month.format("%Y-%m")
+    );
     Ok((
         [
             (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
@@ -294,4 +337,41 @@ pub async fn completeness_show(
         body,
     )
         .into_response())
+}
+
+/// Every generated report and where it stands.
+#[utoipa::path(get, path = "/api/v1/reports", tag = "reports",
+    responses((status = 200, body = [ReportStatus]), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+pub async fn reports_index(
+    State(state): State<AppState>,
+    user: CurrentUser,
+) -> Result<Json<Vec<ReportStatus>>, ApiError> {
+    user.require(Role::Manager, "monthly reports")?;
+    Ok(Json(reports::list(state.store.pool()).await?))
+}
+
+/// Marks a generated report submitted to its regulator.
+#[utoipa::path(post, path = "/api/v1/reports/{kind}/{month}/submitted", tag = "reports",
+    params(("kind" = String, Path, description = "health_canada or metrc_completeness"), ("month" = String, Path, description = "YYYY-MM")),
+    responses((status = 204), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn report_submitted(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    axum::extract::Path((kind, month)): axum::extract::Path<(String, String)>,
+) -> Result<axum::http::StatusCode, ApiError> {
+    user.require(Role::Manager, "marking a report submitted")?;
+    let kind = ReportKind::parse(&kind).ok_or_else(|| {
+        ApiError::BadRequest(format!(
+            "kind: \"{kind}\" is not health_canada or metrc_completeness"
+        ))
+    })?;
+    let month = parse_month(&month)?;
+    if !reports::mark(state.store.pool(), kind, month, true).await? {
+        return Err(ApiError::Missing(format!(
+            "the {} report for {} has not been generated; download it first",
+            kind.slug(),
+            month.format("%Y-%m")
+        )));
+    }
+    Ok(axum::http::StatusCode::NO_CONTENT)
 }

@@ -158,3 +158,82 @@ async fn the_sync_completeness_report_lists_each_change_with_its_regulator_id_an
     );
     assert!(csv.contains(",sold,done,"), "{csv}");
 }
+
+#[tokio::test]
+async fn a_finished_month_is_kept_as_generated_downloaded_once_and_marked_submitted() {
+    let app = spawn_app().await;
+    app.stock_the_shelf(10, 10).await;
+    let get = |path: String| {
+        let c = app.manager.client.clone();
+        let url = app.url(&path);
+        async move { c.get(url).send().await.unwrap() }
+    };
+    // The month before the store's current one is finished, so its report is kept.
+    let now = Utc::now() - chrono::Duration::minutes(300);
+    let first = chrono::NaiveDate::from_ymd_opt(now.year(), now.month(), 1).unwrap();
+    let last = first.pred_opt().unwrap();
+    let month = format!("{}-{:02}", last.year(), last.month());
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    // The server's own scheduler generates it without anyone asking.
+    loop {
+        let list: Value = get("/reports".into()).await.json().await.unwrap();
+        if list.as_array().unwrap().iter().any(|r| {
+            r["month"] == month && r["kind"] == "health_canada" && r["status"] == "generated"
+        }) {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "not generated: {list}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let a = get(format!("/reports/health-canada?month={month}&format=csv"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    let list: Value = get("/reports".into()).await.json().await.unwrap();
+    let row = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["month"] == month && r["kind"] == "health_canada")
+        .unwrap()
+        .clone();
+    assert_eq!(row["status"], "downloaded", "{list}");
+    let b = get(format!("/reports/health-canada?month={month}&format=csv"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(a, b, "the kept bytes every time");
+    let res = app
+        .manager
+        .client
+        .post(app.url(&format!("/reports/health_canada/{month}/submitted")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::NO_CONTENT);
+    let list: Value = get("/reports".into()).await.json().await.unwrap();
+    assert!(list.as_array().unwrap().iter().any(|r| r["month"] == month
+        && r["kind"] == "health_canada"
+        && r["status"] == "submitted"));
+    let never = app
+        .manager
+        .client
+        .post(app.url("/reports/health_canada/2001-01/submitted"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(never.status(), StatusCode::NOT_FOUND);
+    let staff = app
+        .staff
+        .client
+        .post(app.url(&format!("/reports/health_canada/{month}/submitted")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(staff.status(), StatusCode::FORBIDDEN);
+}

@@ -6,6 +6,7 @@ mod export;
 mod fanout;
 mod ingest;
 mod reconcile;
+mod reports;
 
 use std::time::Duration;
 
@@ -23,6 +24,7 @@ pub use export::export;
 pub use fanout::fanout;
 pub use ingest::ingest;
 pub use reconcile::reconcile;
+pub use reports::reports;
 
 const PASSWORD: &str = "bench-password";
 

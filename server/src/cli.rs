@@ -70,6 +70,8 @@ pub enum BenchKind {
     Drain,
     /// Reconciliation of 100,000 packages vs parsing the regulator snapshot alone.
     Reconcile,
+    /// Every monthly report for a month of 30,000 receipts, vs reading the events alone.
+    Reports,
     /// All of them, one after another.
     All,
 }

@@ -44,6 +44,9 @@ async fn main() -> anyhow::Result<()> {
             if run(BenchKind::Reconcile) {
                 server::bench::reconcile(args.n.unwrap_or(100_000)).await?;
             }
+            if run(BenchKind::Reports) {
+                server::bench::reports(args.n.unwrap_or(30_000)).await?;
+            }
             Ok(())
         }
         Command::RegulatorSandbox(args) => {

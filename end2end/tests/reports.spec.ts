@@ -24,3 +24,18 @@ test("last month's Health Canada report balances and each figure opens the event
   }
   expect(consoleErrors).toEqual([]);
 });
+
+test("an audit export of the last 30 days streams with a progress bar and saves a file", async ({ page, consoleErrors }) => {
+  await signIn(page, demo.manager);
+  await page.goto("/reports");
+  const download = page.waitForEvent("download");
+  await page.getByTestId("audit-start").click();
+  const file = await download;
+  expect(file.suggestedFilename()).toMatch(/^pistil-audit-\d{4}-\d{2}-\d{2}-\d{4}-\d{2}-\d{2}\.csv$/);
+  await expect(page.getByTestId("audit-done")).toContainText("events");
+  const words = await page.getByTestId("audit-progress-words").innerText();
+  const [n, total] = words.split(" of ").map((s) => parseInt(s, 10));
+  expect(total).toBeGreaterThan(100);
+  expect(n).toBe(total);
+  expect(consoleErrors).toEqual([]);
+});

@@ -53,6 +53,7 @@ pub fn Reports() -> impl IntoView {
                 })}
             </Suspense>
             <Completeness month=month />
+            <super::audit::AuditExport />
         </Page>
     }
 }

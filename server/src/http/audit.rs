@@ -220,6 +220,12 @@ pub async fn audit_export(
     let pool = state.store.pool().clone();
     let fmt_t = |t: DateTime<Utc>| t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
     let (from_s, to_s) = (fmt_t(from), fmt_t(to));
+    // Told up front so a browser can show how far the streamed export has come.
+    let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM events WHERE at >= ? AND at < ?")
+        .bind(&from_s)
+        .bind(&to_s)
+        .fetch_one(&pool)
+        .await?;
     let body = async_stream::stream! {
         match format {
             Format::Csv => {
@@ -282,6 +288,10 @@ pub async fn audit_export(
             (
                 header::CONTENT_DISPOSITION,
                 format!("attachment; filename=\"{filename}\""),
+            ),
+            (
+                header::HeaderName::from_static("x-event-count"),
+                count.to_string(),
             ),
         ],
         Body::from_stream(body),

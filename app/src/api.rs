@@ -351,3 +351,44 @@ pub async fn mark_submitted(kind: &str, month: &str) -> Result<(), String> {
         Err(failure(res).await)
     }
 }
+
+/// Regulator sync health as the Settings page shows it.
+#[derive(Clone, Debug, Deserialize)]
+pub struct RegulatorHealth {
+    /// healthy, auth_failed, mapping_error, rate_limited, regulator_down, lagging, not_configured.
+    pub state: String,
+    /// The cause in words.
+    pub cause: String,
+    /// Changes waiting.
+    pub pending: i64,
+    /// Changes refused.
+    pub parked: i64,
+    /// The facility licence.
+    pub license: Option<String>,
+    /// Whether the embedded sandbox is the regulator.
+    pub sandbox: bool,
+    /// When the key expires, if known.
+    pub key_expires_on: Option<chrono::NaiveDate>,
+    /// Things to act on.
+    pub warnings: Vec<String>,
+}
+
+/// Regulator sync health.
+pub async fn regulator_health() -> Result<RegulatorHealth, SyncFailure> {
+    sync_parse(Request::get("/api/v1/regulator/health").send().await).await
+}
+
+/// Saves new regulator credentials on the server (they never come back).
+pub async fn save_credentials(body: &serde_json::Value) -> Result<(), String> {
+    let res = Request::put("/api/v1/regulator/credentials")
+        .json(body)
+        .map_err(|e| e.to_string())?
+        .send()
+        .await
+        .map_err(|_| "the server cannot be reached; check the connection".to_owned())?;
+    if res.ok() {
+        Ok(())
+    } else {
+        Err(failure(res).await)
+    }
+}

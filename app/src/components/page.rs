@@ -25,17 +25,3 @@ pub fn Page(
         </section>
     }
 }
-
-/// States plainly what a page does not do yet and what it will hold.
-#[component]
-pub fn Upcoming(
-    /// What the page will hold, one item per line.
-    items: &'static [&'static str],
-) -> impl IntoView {
-    view! {
-        <div class="panel upcoming" role="note">
-            <p class="upcoming-title">"Not available yet. This page will hold:"</p>
-            <ul>{items.iter().map(|i| view! { <li>{*i}</li> }).collect_view()}</ul>
-        </div>
-    }
-}

@@ -1,20 +1,162 @@
-//! The Settings page.
+//! The Settings page: the regulator connection (its health, and new credentials, which stay on
+//! the server) and the store's rules as the ledger holds them.
 
 use leptos::prelude::*;
 
-use crate::components::page::{Page, Upcoming};
+use crate::{
+    api::{self, SyncFailure},
+    components::page::Page,
+    replica::use_replica,
+};
 
-/// Store details, jurisdiction, policies, staff accounts and the regulator connection.
+/// Settings.
 #[component]
 pub fn Settings() -> impl IntoView {
+    let replica = use_replica();
+    let again = RwSignal::new(0u32);
+    let health = LocalResource::new(move || {
+        again.track();
+        async move { api::regulator_health().await }
+    });
+    let store = move || {
+        replica.view.with(|v| {
+            v.as_ref().map(|s| {
+                let c = &s.config;
+                vec![
+                    ("Store", c.name.clone()),
+                    (
+                        "Jurisdiction",
+                        format!("{} ({})", c.jurisdiction.name, c.jurisdiction.code),
+                    ),
+                    ("Legal age", c.jurisdiction.min_age.to_string()),
+                    (
+                        "Count variance needing a recount",
+                        format!("over {}%", c.jurisdiction.count_variance_threshold_percent),
+                    ),
+                    (
+                        "Monthly report opening tolerance",
+                        c.jurisdiction
+                            .report_opening_tolerance_percent
+                            .map_or_else(|| "none".into(), |t| format!("{t}%")),
+                    ),
+                    (
+                        "Merge policy",
+                        format!(
+                            "{}{}{}",
+                            if c.merge_policy.same_batch {
+                                "same batch; "
+                            } else {
+                                ""
+                            },
+                            if c.merge_policy.same_lab_result {
+                                "same lab result; "
+                            } else {
+                                ""
+                            },
+                            c.merge_policy.expiry_window_days.map_or_else(
+                                || "any expiry".into(),
+                                |d| format!("expiry within {d} days")
+                            ),
+                        ),
+                    ),
+                    (
+                        "Time zone",
+                        format!(
+                            "UTC{:+}:{:02}",
+                            c.utc_offset_minutes / 60,
+                            (c.utc_offset_minutes % 60).abs()
+                        ),
+                    ),
+                ]
+            })
+        })
+    };
     view! {
-        <Page title="Settings" lead="Store details, jurisdiction, policies, staff accounts and the regulator connection." testid="page-settings">
-            <Upcoming items=&[
-                "Store name, time zone and jurisdiction",
-                "Merge policy and count thresholds",
-                "Staff accounts and roles",
-                "Regulator credentials, kept on the server only",
-            ] />
+        <Page title="Settings" lead="The regulator connection and the store's rules." testid="page-settings">
+            <h2 class="section">"Regulator connection"</h2>
+            <Suspense fallback=|| view! { <p class="muted">"Asking the server…"</p> }>
+                {move || health.get().map(|h| match h {
+                    Err(SyncFailure::Server(m)) => view! { <p class="banner error" role="alert">{m}</p> }.into_any(),
+                    Err(_) => view! { <p class="banner warn">"The regulator connection is shown when the tablet is online."</p> }.into_any(),
+                    Ok(h) => view! {
+                        <div class="panel facts" data-testid="regulator-health">
+                            <dl>
+                                <dt>"State"</dt><dd class=if h.state == "healthy" { "status ok" } else { "status warn" } data-testid="regulator-state">{h.state.replace('_', " ")}</dd>
+                                <dt>"Cause"</dt><dd>{h.cause.clone()}</dd>
+                                <dt>"Licence"</dt><dd>{h.license.clone().unwrap_or_else(|| "—".into())}{if h.sandbox { " (the embedded Metrc sandbox)" } else { "" }}</dd>
+                                <dt>"Waiting / refused"</dt><dd>{format!("{} waiting, {} refused", h.pending, h.parked)}</dd>
+                                <dt>"Key expires"</dt><dd>{h.key_expires_on.map_or_else(|| "not known".into(), |d| d.to_string())}</dd>
+                            </dl>
+                            {h.warnings.iter().map(|w| view! { <p class="banner warn">{w.clone()}</p> }).collect_view()}
+                        </div>
+                    }.into_any(),
+                })}
+            </Suspense>
+            <Credentials again=again />
+            <h2 class="section">"Store rules"</h2>
+            <div class="panel facts">
+                <dl>
+                    {move || store().unwrap_or_default().into_iter().map(|(k, v)| view! { <dt>{k}</dt><dd>{v}</dd> }).collect_view()}
+                </dl>
+                <p class="sub">"The owner changes these with the ConfigureStore command (POST /api/v1/mutations); they reach every tablet with the next sync."</p>
+            </div>
         </Page>
+    }
+}
+
+#[component]
+fn Credentials(again: RwSignal<u32>) -> impl IntoView {
+    let base_url = RwSignal::new(String::from("https://api-ca.metrc.com"));
+    let vendor = RwSignal::new(String::new());
+    let user = RwSignal::new(String::new());
+    let license = RwSignal::new(String::new());
+    let expires = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<String>);
+    let done = RwSignal::new(false);
+    let save = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        error.set(None);
+        done.set(false);
+        let mut body = serde_json::json!({
+            "base_url": base_url.get_untracked().trim(),
+            "vendor_key": vendor.get_untracked().trim(),
+            "user_key": user.get_untracked().trim(),
+            "license": license.get_untracked().trim(),
+        });
+        let e = expires.get_untracked();
+        if !e.is_empty() {
+            body["key_expires_on"] = serde_json::Value::String(e);
+        }
+        leptos::task::spawn_local(async move {
+            match api::save_credentials(&body).await {
+                Ok(()) => {
+                    vendor.set(String::new());
+                    user.set(String::new());
+                    done.set(true);
+                    again.update(|n| *n += 1);
+                }
+                Err(m) => error.set(Some(m)),
+            }
+        });
+    };
+    view! {
+        <form class="panel" on:submit=save novalidate data-testid="credentials-form">
+            <h3>"New credentials"</h3>
+            <p class="sub">"Kept on the server only: no page or API ever shows them again."</p>
+            <div class="form-row">
+                <label class="field grow"><span>"Regulator address"</span><input type="url" data-testid="cred-url" bind:value=base_url /></label>
+                <label class="field grow"><span>"Facility licence"</span><input type="text" data-testid="cred-license" bind:value=license /></label>
+            </div>
+            <div class="form-row">
+                <label class="field grow"><span>"Vendor (integrator) key"</span><input type="password" autocomplete="off" data-testid="cred-vendor" bind:value=vendor /></label>
+                <label class="field grow"><span>"User key"</span><input type="password" autocomplete="off" data-testid="cred-user" bind:value=user /></label>
+                <label class="field"><span>"User key expires"</span><input type="date" data-testid="cred-expires" bind:value=expires /></label>
+            </div>
+            {move || error.get().map(|m| view! { <p class="banner error" role="alert" data-testid="cred-error">{m}</p> })}
+            {move || done.get().then(|| view! { <p class="banner ok" role="status" data-testid="cred-saved">"Saved. Sync resumes with the new key."</p> })}
+            <div class="form-actions">
+                <button type="submit" class="button primary" data-testid="cred-save">"Save credentials"</button>
+            </div>
+        </form>
     }
 }

@@ -47,10 +47,12 @@ pub async fn me() -> Result<Option<User>, SyncFailure> {
 
 /// Signs out.
 pub async fn sign_out() -> Result<(), String> {
-    let res = Request::delete("/api/v1/session")
-        .send()
-        .await
-        .map_err(|_| "the server cannot be reached; check the connection".to_owned())?;
+    done(Request::delete("/api/v1/session").send().await).await
+}
+
+/// Success with no body, or the server's message.
+async fn done(res: Result<Response, gloo_net::Error>) -> Result<(), String> {
+    let res = res.map_err(|_| "the server cannot be reached; check the connection".to_owned())?;
     if res.ok() {
         Ok(())
     } else {
@@ -341,15 +343,12 @@ pub async fn report_statuses() -> Result<Vec<domain::report::ReportStatus>, Sync
 
 /// Marks a generated report submitted.
 pub async fn mark_submitted(kind: &str, month: &str) -> Result<(), String> {
-    let res = Request::post(&format!("/api/v1/reports/{kind}/{month}/submitted"))
-        .send()
-        .await
-        .map_err(|_| "the server cannot be reached; check the connection".to_owned())?;
-    if res.ok() {
-        Ok(())
-    } else {
-        Err(failure(res).await)
-    }
+    done(
+        Request::post(&format!("/api/v1/reports/{kind}/{month}/submitted"))
+            .send()
+            .await,
+    )
+    .await
 }
 
 /// Regulator sync health as the Settings page shows it.
@@ -380,15 +379,8 @@ pub async fn regulator_health() -> Result<RegulatorHealth, SyncFailure> {
 
 /// Saves new regulator credentials on the server (they never come back).
 pub async fn save_credentials(body: &serde_json::Value) -> Result<(), String> {
-    let res = Request::put("/api/v1/regulator/credentials")
+    let req = Request::put("/api/v1/regulator/credentials")
         .json(body)
-        .map_err(|e| e.to_string())?
-        .send()
-        .await
-        .map_err(|_| "the server cannot be reached; check the connection".to_owned())?;
-    if res.ok() {
-        Ok(())
-    } else {
-        Err(failure(res).await)
-    }
+        .map_err(|e| e.to_string())?;
+    done(req.send().await).await
 }

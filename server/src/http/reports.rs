@@ -36,6 +36,17 @@ pub struct ReportQuery {
     pub format: Option<String>,
 }
 
+/// Whether the query asks for the CSV as filed (else the JSON preview).
+fn wants_csv(q: &ReportQuery) -> Result<bool, ApiError> {
+    match q.format.as_deref() {
+        None | Some("json") => Ok(false),
+        Some("csv") => Ok(true),
+        Some(other) => Err(ApiError::BadRequest(format!(
+            "format: \"{other}\" is not json or csv"
+        ))),
+    }
+}
+
 fn parse_month(s: &str) -> Result<NaiveDate, ApiError> {
     NaiveDate::parse_from_str(&format!("{s}-01"), "%Y-%m-%d").map_err(|_| {
         ApiError::BadRequest(format!(
@@ -63,15 +74,7 @@ pub async fn health_canada_show(
 ) -> Result<Response, ApiError> {
     user.require(Role::Manager, "monthly reports")?;
     let month = parse_month(&q.month)?;
-    let csv = match q.format.as_deref() {
-        None | Some("json") => false,
-        Some("csv") => true,
-        Some(other) => {
-            return Err(ApiError::BadRequest(format!(
-                "format: \"{other}\" is not json or csv"
-            )))
-        }
-    };
+    let csv = wants_csv(&q)?;
     if csv {
         return download(&state, ReportKind::HealthCanada, month).await;
     }
@@ -175,15 +178,7 @@ pub async fn completeness_show(
 ) -> Result<Response, ApiError> {
     user.require(Role::Manager, "monthly reports")?;
     let month = parse_month(&q.month)?;
-    let csv = match q.format.as_deref() {
-        None | Some("json") => false,
-        Some("csv") => true,
-        Some(other) => {
-            return Err(ApiError::BadRequest(format!(
-                "format: \"{other}\" is not json or csv"
-            )))
-        }
-    };
+    let csv = wants_csv(&q)?;
     if csv {
         return download(&state, ReportKind::MetrcCompleteness, month).await;
     }

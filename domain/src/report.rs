@@ -418,6 +418,8 @@ impl std::str::FromStr for Movement {
 /// One event's share of one figure: class, figure, number of products, book value.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Contribution {
+    /// The product.
+    pub product: crate::ProductId,
     /// The class.
     pub class: ReportClass,
     /// The figure.
@@ -434,14 +436,16 @@ pub fn contributions(state: &State, e: &Event) -> Vec<Contribution> {
     let class_of = |package: &crate::PackageId| {
         let p = state.packages.get(package)?;
         let product = state.products.get(&p.product_id)?;
-        Some((ReportClass::of(product.category)?, product.cost.amount))
+        Some((ReportClass::of(product.category)?, product))
     };
-    let one = |class: ReportClass, cost: Decimal, movement, quantity: Decimal| Contribution {
-        class,
-        movement,
-        quantity,
-        value: cost * quantity,
-    };
+    let one =
+        |class: ReportClass, product: &crate::Product, movement, quantity: Decimal| Contribution {
+            product: product.id,
+            class,
+            movement,
+            quantity,
+            value: product.cost.amount * quantity,
+        };
     let mut out = Vec::new();
     match &e.kind {
         EventKind::PackageReceived { package, .. } => {
@@ -449,7 +453,7 @@ pub fn contributions(state: &State, e: &Event) -> Vec<Contribution> {
                 if let Some(class) = ReportClass::of(product.category) {
                     out.push(one(
                         class,
-                        product.cost.amount,
+                        product,
                         Movement::AddedReceived,
                         package.quantity.amount,
                     ));
@@ -462,15 +466,20 @@ pub fn contributions(state: &State, e: &Event) -> Vec<Contribution> {
                 SaleChannel::Remote => Movement::SoldRemote,
             };
             for l in &receipt.lines {
-                if let Some((class, cost)) = class_of(&l.package_id) {
-                    out.push(one(class, cost, movement, l.quantity.amount));
+                if let Some((class, product)) = class_of(&l.package_id) {
+                    out.push(one(class, product, movement, l.quantity.amount));
                 }
             }
         }
         EventKind::Returned { lines, .. } => {
             for l in lines {
-                if let Some((class, cost)) = class_of(&l.package_id) {
-                    out.push(one(class, cost, Movement::AddedReturned, l.quantity.amount));
+                if let Some((class, product)) = class_of(&l.package_id) {
+                    out.push(one(
+                        class,
+                        product,
+                        Movement::AddedReturned,
+                        l.quantity.amount,
+                    ));
                 }
             }
         }
@@ -479,10 +488,10 @@ pub fn contributions(state: &State, e: &Event) -> Vec<Contribution> {
             quantity,
             ..
         } => {
-            if let Some((class, cost)) = class_of(package_id) {
+            if let Some((class, product)) = class_of(package_id) {
                 out.push(one(
                     class,
-                    cost,
+                    product,
                     Movement::ReducedDestroyed,
                     quantity.amount,
                 ));
@@ -494,7 +503,7 @@ pub fn contributions(state: &State, e: &Event) -> Vec<Contribution> {
             reason,
             ..
         } => {
-            if let Some((class, cost)) = class_of(package_id) {
+            if let Some((class, product)) = class_of(package_id) {
                 let movement = if delta.amount > Decimal::ZERO {
                     Movement::AddedOther
                 } else if *reason == AdjustReason::TheftOrLoss {
@@ -502,7 +511,7 @@ pub fn contributions(state: &State, e: &Event) -> Vec<Contribution> {
                 } else {
                     Movement::ReducedOther
                 };
-                out.push(one(class, cost, movement, delta.amount.abs()));
+                out.push(one(class, product, movement, delta.amount.abs()));
             }
         }
         // Splits, merges, moves, holds and counts move product between packages and zones or
@@ -617,4 +626,302 @@ pub fn to_csv(r: &MonthlyReport) -> String {
         out.push('\n');
     }
     out
+}
+
+/// One SKU-UPC's month for the Ontario AGCO integrated retail report, in eaches.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SkuMonth {
+    /// The store's SKU.
+    pub sku: String,
+    /// Its UPC, where it has one.
+    pub upc: String,
+    /// The product's name.
+    pub name: String,
+    /// The same figures as the federal report, for this SKU.
+    pub figures: ClassMonth,
+}
+
+/// A regulator-visible change of one package, for the adjustment and destruction tabs.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChangeLine {
+    /// The store day.
+    pub day: NaiveDate,
+    /// The SKU.
+    pub sku: String,
+    /// The UPC.
+    pub upc: String,
+    /// Signed quantity in eaches (or the product's unit).
+    pub quantity: Decimal,
+    /// The reason, in the ledger's words.
+    pub reason: String,
+    /// A destruction's method, or an adjustment's note.
+    pub detail: String,
+}
+
+/// The month per SKU, and its adjustments and destructions, as the AGCO tabs need them.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SkuReport {
+    /// Per SKU, in SKU order.
+    pub skus: Vec<SkuMonth>,
+    /// Every adjustment in the month.
+    pub adjustments: Vec<ChangeLine>,
+    /// Every destruction in the month.
+    pub destructions: Vec<ChangeLine>,
+}
+
+fn per_product(state: &State) -> BTreeMap<crate::ProductId, (Decimal, Decimal, Decimal)> {
+    let mut out: BTreeMap<crate::ProductId, (Decimal, Decimal, Decimal)> = BTreeMap::new();
+    for p in state.packages.values() {
+        let Some(product) = state.products.get(&p.product_id) else {
+            continue;
+        };
+        if ReportClass::of(product.category).is_none() {
+            continue;
+        }
+        let e = out.entry(product.id).or_default();
+        e.0 += p.quantity.amount;
+        e.1 += product
+            .net_amount(p.quantity.amount)
+            .map_or(Decimal::ZERO, |g| g / Decimal::from(1000));
+        e.2 += product.cost.amount * p.quantity.amount;
+    }
+    out
+}
+
+/// The month per SKU from the same contributions as the federal report, so the two agree.
+pub fn by_sku<'a>(events: impl IntoIterator<Item = &'a Event>, month: NaiveDate) -> SkuReport {
+    let mut figures: BTreeMap<crate::ProductId, ClassMonth> = BTreeMap::new();
+    let mut adjustments = Vec::new();
+    let mut destructions = Vec::new();
+    let mut opening = None;
+    let (_, end) = walk(events, month, |_, state, e| {
+        if opening.is_none() {
+            opening = Some(per_product(state));
+        }
+        for c in contributions(state, e) {
+            let mut one = BTreeMap::new();
+            add(&mut one, c);
+            if let Some(m) = one.remove(&c.class) {
+                let f = figures.entry(c.product).or_default();
+                merge(f, &m);
+            }
+        }
+        let product_of = |id: &crate::PackageId| {
+            state
+                .packages
+                .get(id)
+                .and_then(|p| state.products.get(&p.product_id))
+                .filter(|p| ReportClass::of(p.category).is_some())
+        };
+        match &e.kind {
+            EventKind::PackageAdjusted {
+                package_id,
+                delta,
+                reason,
+                note,
+                ..
+            } => {
+                if let Some(p) = product_of(package_id) {
+                    adjustments.push(ChangeLine {
+                        day: state.config.day_of(e.at),
+                        sku: p.sku.clone(),
+                        upc: p.upc.clone().unwrap_or_default(),
+                        quantity: delta.amount.normalize(),
+                        reason: reason.label().to_owned(),
+                        detail: note.clone().unwrap_or_default(),
+                    });
+                }
+            }
+            EventKind::PackageDestroyed {
+                package_id,
+                quantity,
+                reason,
+                method,
+                ..
+            } => {
+                if let Some(p) = product_of(package_id) {
+                    destructions.push(ChangeLine {
+                        day: state.config.day_of(e.at),
+                        sku: p.sku.clone(),
+                        upc: p.upc.clone().unwrap_or_default(),
+                        quantity: quantity.amount.normalize(),
+                        reason: reason.label().to_owned(),
+                        detail: method.label().to_owned(),
+                    });
+                }
+            }
+            _ => {}
+        }
+    });
+    // A month without events opens where it closes.
+    let opening = opening.unwrap_or_else(|| per_product(&end));
+    let closing = per_product(&end);
+    let mut skus: Vec<SkuMonth> = end
+        .products
+        .values()
+        .filter(|p| ReportClass::of(p.category).is_some())
+        .filter_map(|p| {
+            let mut f = figures.remove(&p.id).unwrap_or_default();
+            let (o, _, _) = opening.get(&p.id).copied().unwrap_or_default();
+            let (c, kg, value) = closing.get(&p.id).copied().unwrap_or_default();
+            f.opening = o;
+            f.closing = c;
+            f.closing_kg = kg.round_dp(6).normalize();
+            f.closing_value = value.round_dp(2);
+            f.sold_in_store_value = f.sold_in_store_value.round_dp(2);
+            f.sold_remote_value = f.sold_remote_value.round_dp(2);
+            let active = f != ClassMonth::default();
+            active.then(|| SkuMonth {
+                sku: p.sku.clone(),
+                upc: p.upc.clone().unwrap_or_default(),
+                name: p.name.clone(),
+                figures: f,
+            })
+        })
+        .collect();
+    skus.sort_by(|a, b| a.sku.cmp(&b.sku));
+    SkuReport {
+        skus,
+        adjustments,
+        destructions,
+    }
+}
+
+fn merge(into: &mut ClassMonth, m: &ClassMonth) {
+    into.added_received += m.added_received;
+    into.added_returned += m.added_returned;
+    into.added_other += m.added_other;
+    into.reduced_sold += m.reduced_sold;
+    into.reduced_destroyed += m.reduced_destroyed;
+    into.reduced_lost_stolen += m.reduced_lost_stolen;
+    into.reduced_returned += m.reduced_returned;
+    into.reduced_other += m.reduced_other;
+    into.sold_in_store += m.sold_in_store;
+    into.sold_in_store_value += m.sold_in_store_value;
+    into.sold_remote += m.sold_remote;
+    into.sold_remote_value += m.sold_remote_value;
+}
+
+/// The AGCO tabs Pistil fills, by name.
+pub const AGCO_TABS: [&str; 6] = [
+    "Federal",
+    "Monthly Sales",
+    "Inventory Adjustments",
+    "Destructions",
+    "Inter-Store Transfer - Incoming",
+    "Inter-Store Transfer - Outgoing",
+];
+
+/// One AGCO tab as rows of cells, header first. Column layouts follow the regulation's fields
+/// (the AGCO template's exact headings are not confirmed).
+pub fn agco_tab(r: &SkuReport, tab: &str) -> Option<Vec<Vec<String>>> {
+    let n = |d: Decimal| d.normalize().to_string();
+    let rows = match tab {
+        "Federal" => {
+            let mut rows = vec![[
+                "SKU",
+                "UPC",
+                "Product",
+                "Opening",
+                "Received",
+                "Returned by customers",
+                "Other additions",
+                "Sold",
+                "Destroyed",
+                "Lost or stolen",
+                "Returned to OCS",
+                "Other reductions",
+                "Closing",
+            ]
+            .map(str::to_owned)
+            .to_vec()];
+            rows.extend(r.skus.iter().map(|s| {
+                let f = &s.figures;
+                vec![
+                    s.sku.clone(),
+                    s.upc.clone(),
+                    s.name.clone(),
+                    n(f.opening),
+                    n(f.added_received),
+                    n(f.added_returned),
+                    n(f.added_other),
+                    n(f.reduced_sold),
+                    n(f.reduced_destroyed),
+                    n(f.reduced_lost_stolen),
+                    n(f.reduced_returned),
+                    n(f.reduced_other),
+                    n(f.closing),
+                ]
+            }));
+            rows
+        }
+        "Monthly Sales" => {
+            let mut rows = vec![[
+                "SKU",
+                "UPC",
+                "Product",
+                "Sold in store",
+                "Sold in store (book value)",
+                "Sold remote",
+                "Sold remote (book value)",
+            ]
+            .map(str::to_owned)
+            .to_vec()];
+            rows.extend(
+                r.skus
+                    .iter()
+                    .filter(|s| !s.figures.reduced_sold.is_zero())
+                    .map(|s| {
+                        let f = &s.figures;
+                        vec![
+                            s.sku.clone(),
+                            s.upc.clone(),
+                            s.name.clone(),
+                            n(f.sold_in_store),
+                            format!("{:.2}", f.sold_in_store_value),
+                            n(f.sold_remote),
+                            format!("{:.2}", f.sold_remote_value),
+                        ]
+                    }),
+            );
+            rows
+        }
+        "Inventory Adjustments" | "Destructions" => {
+            let (lines, detail) = if tab == "Destructions" {
+                (&r.destructions, "Method")
+            } else {
+                (&r.adjustments, "Note")
+            };
+            let mut rows = vec![vec![
+                "Date".to_owned(),
+                "SKU".to_owned(),
+                "UPC".to_owned(),
+                "Quantity".to_owned(),
+                "Reason".to_owned(),
+                detail.to_owned(),
+            ]];
+            rows.extend(lines.iter().map(|l| {
+                vec![
+                    l.day.to_string(),
+                    l.sku.clone(),
+                    l.upc.clone(),
+                    n(l.quantity),
+                    l.reason.clone(),
+                    l.detail.clone(),
+                ]
+            }));
+            rows
+        }
+        // The ledger records no transfers between stores yet: the tabs go with headings only.
+        "Inter-Store Transfer - Incoming" | "Inter-Store Transfer - Outgoing" => {
+            vec![["Date", "SKU", "UPC", "Quantity", "Other store licence"]
+                .map(str::to_owned)
+                .to_vec()]
+        }
+        _ => return None,
+    };
+    Some(rows)
 }

@@ -225,3 +225,33 @@ fn every_figure_is_the_sum_of_the_events_it_drills_down_to() {
         .unwrap_err()
         .contains("is not a report figure"));
 }
+
+#[test]
+fn the_agco_tabs_agree_with_the_federal_report_sku_by_sku() {
+    let s = seeded();
+    let federal = monthly(&s.events, december());
+    let skus = by_sku(&s.events, december());
+    let dried: Decimal = skus
+        .skus
+        .iter()
+        .filter(|x| x.sku.contains("PRE-ROLL"))
+        .map(|x| x.figures.closing)
+        .sum();
+    assert_eq!(dried, federal.classes[&ReportClass::Dried].closing);
+    for x in &skus.skus {
+        assert_eq!(x.figures.closing, x.figures.expected_closing(), "{}", x.sku);
+    }
+    let tab = agco_tab(&skus, "Destructions").unwrap();
+    assert_eq!(tab.len(), 2, "one destruction in December: {tab:?}");
+    assert_eq!(tab[1][3], "3");
+    assert_eq!(tab[1][4], "damage");
+    let adj = agco_tab(&skus, "Inventory Adjustments").unwrap();
+    assert_eq!(adj.len(), 3, "{adj:?}");
+    let sales = agco_tab(&skus, "Monthly Sales").unwrap();
+    assert_eq!(sales[1][3], "10");
+    assert_eq!(sales[1][5], "5");
+    assert!(agco_tab(&skus, "Nope").is_none());
+    for t in AGCO_TABS {
+        assert!(agco_tab(&skus, t).is_some(), "{t}");
+    }
+}

@@ -52,6 +52,18 @@ pub fn Reports() -> impl IntoView {
                     Ok(r) => view! { <Preview report=r month=month.get_untracked() /> }.into_any(),
                 })}
             </Suspense>
+            <h2 class="section">"Ontario AGCO integrated retail report"</h2>
+            <div class="panel">
+                <p class="sub">"Per SKU and UPC in eaches, from the same ledger events: the Federal, Monthly Sales, Inventory Adjustments, Destructions and Inter-Store Transfer tabs. The AGCO template's exact headings are not confirmed; columns follow the regulation's fields."</p>
+                <div class="form-actions">
+                    <a class="button primary" data-testid="agco-xlsx" download
+                        href=move || format!("/api/v1/reports/agco?month={}", month.get())>"Download XLSX (every tab)"</a>
+                    {domain::report::AGCO_TABS.iter().map(|t| view! {
+                        <a class="button" download
+                            href=move || format!("/api/v1/reports/agco?month={}&format=csv&tab={}", month.get(), t.replace(' ', "%20"))>{format!("{t} (CSV)")}</a>
+                    }).collect_view()}
+                </div>
+            </div>
             <Completeness month=month />
             <super::audit::AuditExport />
         </Page>

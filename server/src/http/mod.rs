@@ -98,6 +98,7 @@ pub fn router(state: AppState, dist: &Path) -> Router {
             post(reports::report_submitted),
         )
         .route("/reports/health-canada", get(reports::health_canada_show))
+        .route("/reports/agco", get(reports::agco_show))
         .route(
             "/reports/metrc-completeness",
             get(reports::completeness_show),

@@ -39,6 +39,7 @@ use super::{
         reports::health_canada_show,
         reports::health_canada_events,
         reports::completeness_show,
+        reports::agco_show,
         reports::reports_index,
         reports::report_submitted,
         openapi_show,

@@ -237,3 +237,54 @@ async fn a_finished_month_is_kept_as_generated_downloaded_once_and_marked_submit
         .unwrap();
     assert_eq!(staff.status(), StatusCode::FORBIDDEN);
 }
+
+#[tokio::test]
+async fn the_agco_report_is_a_workbook_of_every_tab_or_one_tab_as_csv() {
+    let app = spawn_app().await;
+    let (_, preroll) = app.stock_the_shelf(100, 40).await;
+    app.push(&app.staff, vec![sell(preroll, Quantity::each(3))])
+        .await;
+    let month = this_month();
+    let xlsx = app
+        .manager
+        .client
+        .get(app.url(&format!("/reports/agco?month={month}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(xlsx.status(), StatusCode::OK);
+    assert!(xlsx.headers()[reqwest::header::CONTENT_TYPE]
+        .to_str()
+        .unwrap()
+        .contains("spreadsheetml"));
+    let bytes = xlsx.bytes().await.unwrap();
+    assert_eq!(&bytes[..2], b"PK", "an XLSX is a zip");
+    let federal = app
+        .manager
+        .client
+        .get(app.url(&format!(
+            "/reports/agco?month={month}&format=csv&tab=Federal"
+        )))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        federal.starts_with("SKU,UPC,Product,Opening,Received,"),
+        "{federal}"
+    );
+    assert!(
+        federal.contains("TEST PRE-ROLL,,Test Pre-roll,0,40,0,0,3,0,0,0,0,37"),
+        "{federal}"
+    );
+    let bad = app
+        .manager
+        .client
+        .get(app.url(&format!("/reports/agco?month={month}&format=csv&tab=Nope")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bad.status(), StatusCode::BAD_REQUEST);
+}

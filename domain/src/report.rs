@@ -336,13 +336,7 @@ fn inventory(state: &State) -> Inventory {
         };
         let e = out.entry(class).or_default();
         e.0 += p.quantity.amount;
-        e.1 += if class == ReportClass::Seeds {
-            p.quantity.amount
-        } else {
-            product
-                .net_amount(p.quantity.amount)
-                .map_or(Decimal::ZERO, |g| g / Decimal::from(1000))
-        };
+        e.1 += kg_of(product, p.quantity.amount);
         e.2 += product.cost.amount * p.quantity.amount;
     }
     out
@@ -370,6 +364,64 @@ pub fn monthly<'a>(events: impl IntoIterator<Item = &'a Event>, month: NaiveDate
         c.closing_value = value.round_dp(2);
     }
     for c in classes.values_mut() {
+        c.sold_in_store_value = c.sold_in_store_value.round_dp(2);
+        c.sold_remote_value = c.sold_remote_value.round_dp(2);
+    }
+    MonthlyReport {
+        month,
+        store: end.config.name.clone(),
+        classes,
+        events_in_month: in_month,
+    }
+}
+
+/// The month per class with every movement in kilograms of cannabis (seeds: their number), as
+/// weight-based provinces (British Columbia) report it. Book values are as in `monthly`.
+pub fn monthly_by_weight<'a>(
+    events: impl IntoIterator<Item = &'a Event>,
+    month: NaiveDate,
+) -> MonthlyReport {
+    let month = NaiveDate::from_ymd_opt(month.year(), month.month(), 1).expect("first of month");
+    let mut classes: BTreeMap<ReportClass, ClassMonth> = BTreeMap::new();
+    let mut in_month = 0;
+    let (start, end) = walk(events, month, |_, state, e| {
+        in_month += 1;
+        for c in contributions(state, e) {
+            add(
+                &mut classes,
+                Contribution {
+                    quantity: c.kg,
+                    ..c
+                },
+            );
+        }
+    });
+    for (class, (_, kg, _)) in start {
+        classes.entry(class).or_default().opening = kg;
+    }
+    for (class, (_, kg, value)) in inventory(&end) {
+        let c = classes.entry(class).or_default();
+        c.closing = kg;
+        c.closing_kg = kg.round_dp(6).normalize();
+        c.closing_value = value.round_dp(2);
+    }
+    for c in classes.values_mut() {
+        for v in [
+            &mut c.opening,
+            &mut c.added_received,
+            &mut c.added_returned,
+            &mut c.added_other,
+            &mut c.reduced_sold,
+            &mut c.reduced_destroyed,
+            &mut c.reduced_lost_stolen,
+            &mut c.reduced_returned,
+            &mut c.reduced_other,
+            &mut c.sold_in_store,
+            &mut c.sold_remote,
+            &mut c.closing,
+        ] {
+            *v = v.round_dp(6).normalize();
+        }
         c.sold_in_store_value = c.sold_in_store_value.round_dp(2);
         c.sold_remote_value = c.sold_remote_value.round_dp(2);
     }
@@ -428,6 +480,18 @@ pub struct Contribution {
     pub quantity: Decimal,
     /// Book value (cost) of them.
     pub value: Decimal,
+    /// Kilograms of cannabis they contain (seeds: their number), for weight-based reports.
+    pub kg: Decimal,
+}
+
+/// Kilograms of cannabis in `qty` of a product (seeds: the number of seeds).
+fn kg_of(product: &crate::Product, qty: Decimal) -> Decimal {
+    if product.category == Category::Seed {
+        return qty;
+    }
+    product
+        .net_amount(qty)
+        .map_or(Decimal::ZERO, |g| g / Decimal::from(1000))
 }
 
 /// What one event adds to the report's figures, judged against the state just before it. Both
@@ -445,6 +509,7 @@ pub fn contributions(state: &State, e: &Event) -> Vec<Contribution> {
             movement,
             quantity,
             value: product.cost.amount * quantity,
+            kg: kg_of(product, quantity),
         };
     let mut out = Vec::new();
     match &e.kind {
@@ -630,10 +695,12 @@ pub fn to_csv(r: &MonthlyReport) -> String {
 
 /// One SKU-UPC's month for the Ontario AGCO integrated retail report, in eaches.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SkuMonth {
     /// The store's SKU.
     pub sku: String,
+    /// Its Schedule 1 class.
+    pub class: ReportClass,
     /// Its UPC, where it has one.
     pub upc: String,
     /// The product's name.
@@ -683,9 +750,7 @@ fn per_product(state: &State) -> BTreeMap<crate::ProductId, (Decimal, Decimal, D
         }
         let e = out.entry(product.id).or_default();
         e.0 += p.quantity.amount;
-        e.1 += product
-            .net_amount(p.quantity.amount)
-            .map_or(Decimal::ZERO, |g| g / Decimal::from(1000));
+        e.1 += kg_of(product, p.quantity.amount);
         e.2 += product.cost.amount * p.quantity.amount;
     }
     out
@@ -762,8 +827,8 @@ pub fn by_sku<'a>(events: impl IntoIterator<Item = &'a Event>, month: NaiveDate)
     let mut skus: Vec<SkuMonth> = end
         .products
         .values()
-        .filter(|p| ReportClass::of(p.category).is_some())
         .filter_map(|p| {
+            let class = ReportClass::of(p.category)?;
             let mut f = figures.remove(&p.id).unwrap_or_default();
             let (o, _, _) = opening.get(&p.id).copied().unwrap_or_default();
             let (c, kg, value) = closing.get(&p.id).copied().unwrap_or_default();
@@ -776,6 +841,7 @@ pub fn by_sku<'a>(events: impl IntoIterator<Item = &'a Event>, month: NaiveDate)
             let active = f != ClassMonth::default();
             active.then(|| SkuMonth {
                 sku: p.sku.clone(),
+                class,
                 upc: p.upc.clone().unwrap_or_default(),
                 name: p.name.clone(),
                 figures: f,
@@ -924,4 +990,90 @@ pub fn agco_tab(r: &SkuReport, tab: &str) -> Option<Vec<Vec<String>>> {
         _ => return None,
     };
     Some(rows)
+}
+
+/// Alberta's monthly report per AGLC SKU: units and book value per SKU, rows of cells with a
+/// header (the AGLC template's headings are not confirmed; columns follow SOR/2019-202 s.5).
+pub fn alberta_rows(r: &SkuReport) -> Vec<Vec<String>> {
+    let n = |d: Decimal| d.normalize().to_string();
+    let mut rows = vec![[
+        "AGLC SKU",
+        "UPC",
+        "Product",
+        "Class",
+        "Opening",
+        "Received",
+        "Returned by customers",
+        "Other additions",
+        "Sold",
+        "Sold (book value)",
+        "Destroyed",
+        "Lost or stolen",
+        "Other reductions",
+        "Closing",
+        "Closing (book value)",
+    ]
+    .map(str::to_owned)
+    .to_vec()];
+    rows.extend(r.skus.iter().map(|s| {
+        let f = &s.figures;
+        vec![
+            s.sku.clone(),
+            s.upc.clone(),
+            s.name.clone(),
+            s.class.label().to_owned(),
+            n(f.opening),
+            n(f.added_received),
+            n(f.added_returned),
+            n(f.added_other),
+            n(f.reduced_sold),
+            format!("{:.2}", f.sold_in_store_value + f.sold_remote_value),
+            n(f.reduced_destroyed),
+            n(f.reduced_lost_stolen),
+            n(f.reduced_other + f.reduced_returned),
+            n(f.closing),
+            format!("{:.2}", f.closing_value),
+        ]
+    }));
+    rows
+}
+
+/// British Columbia's weight-based monthly report: per class, every movement in kilograms of
+/// cannabis (seeds: number), rows of cells with a header (the LCRB template's headings are not
+/// confirmed).
+pub fn british_columbia_rows(r: &MonthlyReport) -> Vec<Vec<String>> {
+    let n = |d: Decimal| d.normalize().to_string();
+    let mut rows = vec![[
+        "Class",
+        "Opening (kg)",
+        "Received (kg)",
+        "Returned by customers (kg)",
+        "Other additions (kg)",
+        "Sold in store (kg)",
+        "Sold remote (kg)",
+        "Destroyed (kg)",
+        "Lost or stolen (kg)",
+        "Other reductions (kg)",
+        "Closing (kg)",
+        "Closing (book value)",
+    ]
+    .map(str::to_owned)
+    .to_vec()];
+    rows.extend(r.classes.iter().map(|(class, c)| {
+        vec![
+            class.label().to_owned(),
+            n(c.opening),
+            n(c.added_received),
+            n(c.added_returned),
+            n(c.added_other),
+            n(c.sold_in_store),
+            n(c.sold_remote),
+            n(c.reduced_destroyed),
+            n(c.reduced_lost_stolen),
+            n(c.reduced_other + c.reduced_returned),
+            n(c.closing),
+            format!("{:.2}", c.closing_value),
+        ]
+    }));
+    rows
 }

@@ -255,3 +255,17 @@ fn the_agco_tabs_agree_with_the_federal_report_sku_by_sku() {
         assert!(agco_tab(&skus, t).is_some(), "{t}");
     }
 }
+
+#[test]
+fn the_weight_based_month_balances_in_kilograms() {
+    let s = seeded();
+    let r = monthly_by_weight(&s.events, december());
+    let dried = &r.classes[&ReportClass::Dried];
+    // 100 pre-rolls of 0.5 g open the month: 0.05 kg; 104 close it.
+    assert_eq!(dried.opening, Decimal::new(5, 2));
+    assert_eq!(dried.closing, Decimal::new(52, 3));
+    assert_eq!(dried.reduced_sold, Decimal::new(75, 4));
+    for (class, c) in &r.classes {
+        assert_eq!(c.closing, c.expected_closing(), "{class:?}");
+    }
+}

@@ -64,6 +64,16 @@ pub fn Reports() -> impl IntoView {
                     }).collect_view()}
                 </div>
             </div>
+            <h2 class="section">"Alberta and British Columbia"</h2>
+            <div class="panel">
+                <p class="sub">"Alberta reports per AGLC SKU in units and book value; British Columbia by weight, kilograms per class and movement. The provincial templates' exact headings are not confirmed; columns follow the regulation's fields."</p>
+                <div class="form-actions">
+                    <a class="button" data-testid="alberta-csv" download
+                        href=move || format!("/api/v1/reports/alberta?month={}", month.get())>"Alberta (CSV)"</a>
+                    <a class="button" data-testid="bc-csv" download
+                        href=move || format!("/api/v1/reports/british-columbia?month={}", month.get())>"British Columbia (CSV)"</a>
+                </div>
+            </div>
             <Completeness month=month />
             <super::audit::AuditExport />
         </Page>

@@ -99,6 +99,11 @@ pub fn router(state: AppState, dist: &Path) -> Router {
         )
         .route("/reports/health-canada", get(reports::health_canada_show))
         .route("/reports/agco", get(reports::agco_show))
+        .route("/reports/alberta", get(reports::alberta_show))
+        .route(
+            "/reports/british-columbia",
+            get(reports::british_columbia_show),
+        )
         .route(
             "/reports/metrc-completeness",
             get(reports::completeness_show),

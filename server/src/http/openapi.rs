@@ -40,6 +40,8 @@ use super::{
         reports::health_canada_events,
         reports::completeness_show,
         reports::agco_show,
+        reports::alberta_show,
+        reports::british_columbia_show,
         reports::reports_index,
         reports::report_submitted,
         openapi_show,

@@ -477,3 +477,54 @@ pub async fn agco_show(
         ))),
     }
 }
+
+fn csv_file(name: String, body: String) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{name}\""),
+            ),
+        ],
+        body,
+    )
+        .into_response()
+}
+
+/// Alberta's monthly report per AGLC SKU (units and book value), as CSV.
+#[utoipa::path(get, path = "/api/v1/reports/alberta", tag = "reports", params(ReportQuery),
+    responses((status = 200, content_type = "text/csv", description = "One row per SKU"), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+pub async fn alberta_show(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Query(q): Query<ReportQuery>,
+) -> Result<Response, ApiError> {
+    user.require(Role::Manager, "monthly reports")?;
+    let month = parse_month(&q.month)?;
+    let (_, events) = ledger_events(&state).await?;
+    let rows = domain::report::alberta_rows(&by_sku(&events, month));
+    Ok(csv_file(
+        format!("alberta-{}.csv", month.format("%Y-%m")),
+        cells(&rows)?,
+    ))
+}
+
+/// British Columbia's weight-based monthly report (kilograms per class and movement), as CSV.
+#[utoipa::path(get, path = "/api/v1/reports/british-columbia", tag = "reports", params(ReportQuery),
+    responses((status = 200, content_type = "text/csv", description = "One row per class"), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+pub async fn british_columbia_show(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Query(q): Query<ReportQuery>,
+) -> Result<Response, ApiError> {
+    user.require(Role::Manager, "monthly reports")?;
+    let month = parse_month(&q.month)?;
+    let (_, events) = ledger_events(&state).await?;
+    let rows =
+        domain::report::british_columbia_rows(&domain::report::monthly_by_weight(&events, month));
+    Ok(csv_file(
+        format!("british-columbia-{}.csv", month.format("%Y-%m")),
+        cells(&rows)?,
+    ))
+}

@@ -279,6 +279,39 @@ async fn the_agco_report_is_a_workbook_of_every_tab_or_one_tab_as_csv() {
         federal.contains("TEST PRE-ROLL,,Test Pre-roll,0,40,0,0,3,0,0,0,0,37"),
         "{federal}"
     );
+    let alberta = app
+        .manager
+        .client
+        .get(app.url(&format!("/reports/alberta?month={month}")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        alberta.starts_with("AGLC SKU,UPC,Product,Class,Opening,"),
+        "{alberta}"
+    );
+    assert!(
+        alberta.contains("TEST PRE-ROLL,,Test Pre-roll,4 Dried cannabis,0,40,0,0,3,"),
+        "{alberta}"
+    );
+    let bc = app
+        .manager
+        .client
+        .get(app.url(&format!("/reports/british-columbia?month={month}")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    // 100 g of flower and 40 pre-rolls of 0.5 g received; 3 pre-rolls sold: kilograms.
+    assert!(
+        bc.contains("4 Dried cannabis,0,0.12,0,0,0.0015,0,0,0,0,0.1185,"),
+        "{bc}"
+    );
     let bad = app
         .manager
         .client

@@ -324,6 +324,13 @@ pub fn next_month(month: NaiveDate) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, 1).expect("first of a month exists")
 }
 
+/// The first day of the month before `month`.
+pub fn previous_month(month: NaiveDate) -> NaiveDate {
+    let first = NaiveDate::from_ymd_opt(month.year(), month.month(), 1).expect("first of month");
+    let last = first.pred_opt().expect("a day before");
+    NaiveDate::from_ymd_opt(last.year(), last.month(), 1).expect("first of month")
+}
+
 /// Inventory per class in a state.
 fn inventory(state: &State) -> Inventory {
     let mut out = Inventory::new();

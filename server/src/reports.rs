@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use chrono::{Datelike, NaiveDate, Utc};
+use chrono::{NaiveDate, Utc};
 pub use domain::report::{ReportKind, ReportStatus};
 use sqlx::{Row, SqlitePool};
 
@@ -12,10 +12,7 @@ use crate::AppState;
 
 /// The month before the store's current month.
 pub fn previous_store_month(state: &domain::State) -> NaiveDate {
-    let today = state.config.day_of(Utc::now());
-    let first = NaiveDate::from_ymd_opt(today.year(), today.month(), 1).expect("first of month");
-    let last = first.pred_opt().expect("a day before");
-    NaiveDate::from_ymd_opt(last.year(), last.month(), 1).expect("first of month")
+    domain::report::previous_month(state.config.day_of(Utc::now()))
 }
 
 /// The stored report, if it was generated.

@@ -55,15 +55,6 @@ fn parse_month(s: &str) -> Result<NaiveDate, ApiError> {
     })
 }
 
-fn previous_month(m: NaiveDate) -> NaiveDate {
-    use chrono::Datelike;
-    if m.month() == 1 {
-        NaiveDate::from_ymd_opt(m.year() - 1, 12, 1).expect("december")
-    } else {
-        NaiveDate::from_ymd_opt(m.year(), m.month() - 1, 1).expect("first of month")
-    }
-}
-
 /// The Health Canada monthly report.
 #[utoipa::path(get, path = "/api/v1/reports/health-canada", tag = "reports", params(ReportQuery),
     responses((status = 200, body = HealthCanadaReport), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
@@ -80,7 +71,7 @@ pub async fn health_canada_show(
     }
     let (_, events) = ledger_events(&state).await?;
     let report = monthly(&events, month);
-    let previous = monthly(&events, previous_month(month));
+    let previous = monthly(&events, domain::report::previous_month(month));
     let tolerance = state
         .ledger
         .view()
@@ -321,17 +312,7 @@ async fn download(
         kind.slug().replace('_', "-"),
         month.format("%Y-%m")
     );
-    Ok((
-        [
-            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{name}\""),
-            ),
-        ],
-        body,
-    )
-        .into_response())
+    Ok(attachment(CSV, &name, body))
 }
 
 /// Every generated report and where it stands.
@@ -434,20 +415,11 @@ pub async fn agco_show(
     let report = by_sku(&events, month);
     let stem = format!("agco-{}", month.format("%Y-%m"));
     match q.format.as_deref() {
-        None | Some("xlsx") => Ok((
-            [
-                (
-                    header::CONTENT_TYPE,
-                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_owned(),
-                ),
-                (
-                    header::CONTENT_DISPOSITION,
-                    format!("attachment; filename=\"{stem}.xlsx\""),
-                ),
-            ],
+        None | Some("xlsx") => Ok(attachment(
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            &format!("{stem}.xlsx"),
             workbook(&report)?,
-        )
-            .into_response()),
+        )),
         Some("csv") => {
             let tab = q.tab.as_deref().unwrap_or("Federal");
             let rows = agco_tab(&report, tab).ok_or_else(|| {
@@ -460,17 +432,11 @@ pub async fn agco_show(
                 .to_lowercase()
                 .replace([' ', '-'], "_")
                 .replace("__", "_");
-            Ok((
-                [
-                    (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
-                    (
-                        header::CONTENT_DISPOSITION,
-                        format!("attachment; filename=\"{stem}-{slug}.csv\""),
-                    ),
-                ],
+            Ok(attachment(
+                CSV,
+                &format!("{stem}-{slug}.csv"),
                 cells(&rows)?,
-            )
-                .into_response())
+            ))
         }
         Some(other) => Err(ApiError::BadRequest(format!(
             "format: \"{other}\" is not xlsx or csv"
@@ -478,10 +444,14 @@ pub async fn agco_show(
     }
 }
 
-fn csv_file(name: String, body: String) -> Response {
+/// Content type of every CSV report.
+const CSV: &str = "text/csv; charset=utf-8";
+
+/// A report file for the browser to save under `name`.
+fn attachment(content_type: &str, name: &str, body: impl IntoResponse) -> Response {
     (
         [
-            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
+            (header::CONTENT_TYPE, content_type.to_owned()),
             (
                 header::CONTENT_DISPOSITION,
                 format!("attachment; filename=\"{name}\""),
@@ -504,8 +474,9 @@ pub async fn alberta_show(
     let month = parse_month(&q.month)?;
     let (_, events) = ledger_events(&state).await?;
     let rows = domain::report::alberta_rows(&by_sku(&events, month));
-    Ok(csv_file(
-        format!("alberta-{}.csv", month.format("%Y-%m")),
+    Ok(attachment(
+        CSV,
+        &format!("alberta-{}.csv", month.format("%Y-%m")),
         cells(&rows)?,
     ))
 }
@@ -523,8 +494,9 @@ pub async fn british_columbia_show(
     let (_, events) = ledger_events(&state).await?;
     let rows =
         domain::report::british_columbia_rows(&domain::report::monthly_by_weight(&events, month));
-    Ok(csv_file(
-        format!("british-columbia-{}.csv", month.format("%Y-%m")),
+    Ok(attachment(
+        CSV,
+        &format!("british-columbia-{}.csv", month.format("%Y-%m")),
         cells(&rows)?,
     ))
 }

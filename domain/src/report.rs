@@ -82,6 +82,8 @@ pub struct FigureEvent {
     pub quantity: Decimal,
     /// Book value of that share.
     pub value: Decimal,
+    /// Kilograms of cannabis in that share (seeds: their number), as weight-based reports count it.
+    pub kg: Decimal,
 }
 
 /// One change the regulator must know of, and how it got there.
@@ -137,23 +139,50 @@ pub enum ReportKind {
     HealthCanada,
     /// Regulator sync completeness (CSV).
     MetrcCompleteness,
+    /// Ontario AGCO's integrated retail report: every tab, kept as rows of cells (JSON) and
+    /// rendered as an XLSX workbook or one tab as CSV.
+    Agco,
+    /// Alberta's monthly report per AGLC SKU (CSV).
+    Alberta,
+    /// British Columbia's weight-based monthly report (CSV).
+    BritishColumbia,
 }
 
 impl ReportKind {
     /// Every kind.
-    pub const ALL: [ReportKind; 2] = [ReportKind::HealthCanada, ReportKind::MetrcCompleteness];
+    pub const ALL: [ReportKind; 5] = [
+        ReportKind::HealthCanada,
+        ReportKind::MetrcCompleteness,
+        ReportKind::Agco,
+        ReportKind::Alberta,
+        ReportKind::BritishColumbia,
+    ];
 
     /// As stored and in paths.
     pub fn slug(self) -> &'static str {
         match self {
             ReportKind::HealthCanada => "health_canada",
             ReportKind::MetrcCompleteness => "metrc_completeness",
+            ReportKind::Agco => "agco",
+            ReportKind::Alberta => "alberta",
+            ReportKind::BritishColumbia => "british_columbia",
         }
     }
 
     /// From a path segment.
     pub fn parse(s: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|k| k.slug() == s)
+    }
+
+    /// The report a jurisdiction's format is filed as.
+    pub fn of(format: crate::ReportFormat) -> Self {
+        match format {
+            crate::ReportFormat::HealthCanadaCts => ReportKind::HealthCanada,
+            crate::ReportFormat::AgcoRetail => ReportKind::Agco,
+            crate::ReportFormat::AglcMonthly => ReportKind::Alberta,
+            crate::ReportFormat::BcMonthly => ReportKind::BritishColumbia,
+            crate::ReportFormat::MetrcSync => ReportKind::MetrcCompleteness,
+        }
     }
 }
 
@@ -615,18 +644,31 @@ fn add(classes: &mut BTreeMap<ReportClass, ClassMonth>, c: Contribution) {
     }
 }
 
-/// The events of `month` behind one figure of one class: each event's position in `events` and
-/// its share. Their sum is the figure.
+/// Which rows of a report a drill-down follows: one Schedule 1 class, or one SKU.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Scope<'a> {
+    /// A class of the federal (and British Columbia) report.
+    Class(ReportClass),
+    /// A SKU of the per-SKU reports (Ontario, Alberta).
+    Sku(&'a str),
+}
+
+/// The events of `month` behind one figure of one class or SKU: each event's position in
+/// `events` and its share. Their sum is the figure.
 pub fn drill<'a>(
     events: impl IntoIterator<Item = &'a Event>,
     month: NaiveDate,
-    class: ReportClass,
+    scope: Scope<'_>,
     movement: Movement,
 ) -> Vec<(usize, Contribution)> {
     let mut out = Vec::new();
     walk(events, month, |i, state, e| {
         for c in contributions(state, e) {
-            if c.class == class && c.movement == movement {
+            let inside = match scope {
+                Scope::Class(class) => c.class == class,
+                Scope::Sku(sku) => state.products.get(&c.product).is_some_and(|p| p.sku == sku),
+            };
+            if inside && c.movement == movement {
                 out.push((i, c));
             }
         }

@@ -201,7 +201,7 @@ fn every_figure_is_the_sum_of_the_events_it_drills_down_to() {
     let r = monthly(&s.events, december());
     let dried = &r.classes[&ReportClass::Dried];
     let sum = |m: Movement| -> Decimal {
-        drill(&s.events, december(), ReportClass::Dried, m)
+        drill(&s.events, december(), Scope::Class(ReportClass::Dried), m)
             .iter()
             .map(|(_, c)| c.quantity)
             .sum()
@@ -214,7 +214,7 @@ fn every_figure_is_the_sum_of_the_events_it_drills_down_to() {
     let sales = drill(
         &s.events,
         december(),
-        ReportClass::Dried,
+        Scope::Class(ReportClass::Dried),
         Movement::SoldInStore,
     );
     assert_eq!(sales.len(), 1);
@@ -267,5 +267,85 @@ fn the_weight_based_month_balances_in_kilograms() {
     assert_eq!(dried.reduced_sold, Decimal::new(75, 4));
     for (class, c) in &r.classes {
         assert_eq!(c.closing, c.expected_closing(), "{class:?}");
+    }
+}
+
+#[test]
+fn every_sku_figure_is_the_sum_of_the_events_it_drills_down_to() {
+    let s = seeded();
+    let skus = by_sku(&s.events, december());
+    assert!(!skus.skus.is_empty());
+    let figures: [(Movement, fn(&ClassMonth) -> Decimal); 7] = [
+        (Movement::AddedReceived, |f: &ClassMonth| f.added_received),
+        (Movement::AddedReturned, |f: &ClassMonth| f.added_returned),
+        (Movement::AddedOther, |f: &ClassMonth| f.added_other),
+        (Movement::SoldInStore, |f: &ClassMonth| f.sold_in_store),
+        (Movement::SoldRemote, |f: &ClassMonth| f.sold_remote),
+        (Movement::ReducedDestroyed, |f: &ClassMonth| {
+            f.reduced_destroyed
+        }),
+        (Movement::ReducedLostStolen, |f: &ClassMonth| {
+            f.reduced_lost_stolen
+        }),
+    ];
+    let mut followed = 0;
+    for row in &skus.skus {
+        for (movement, figure) in figures {
+            let events = drill(&s.events, december(), Scope::Sku(&row.sku), movement);
+            let sum: Decimal = events.iter().map(|(_, c)| c.quantity).sum();
+            assert_eq!(sum, figure(&row.figures), "{} {movement:?}", row.sku);
+            followed += events.len();
+        }
+    }
+    assert!(followed > 0, "some SKU figure has events behind it");
+    // A SKU nobody stocks has no events behind any figure.
+    assert!(drill(
+        &s.events,
+        december(),
+        Scope::Sku("NO-SUCH-SKU"),
+        Movement::SoldInStore
+    )
+    .is_empty());
+}
+
+#[test]
+fn the_weight_based_figures_drill_down_to_their_kilograms() {
+    let s = seeded();
+    let r = monthly_by_weight(&s.events, december());
+    let dried = &r.classes[&ReportClass::Dried];
+    let kg: Decimal = [Movement::SoldInStore, Movement::SoldRemote]
+        .into_iter()
+        .flat_map(|m| drill(&s.events, december(), Scope::Class(ReportClass::Dried), m))
+        .map(|(_, c)| c.kg)
+        .sum();
+    assert_eq!(kg, dried.reduced_sold);
+}
+
+#[test]
+fn each_jurisdiction_files_its_own_reports() {
+    let kinds = |j: Jurisdiction| {
+        j.reports
+            .into_iter()
+            .map(ReportKind::of)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        kinds(Jurisdiction::ontario()),
+        [ReportKind::HealthCanada, ReportKind::Agco]
+    );
+    assert_eq!(
+        kinds(Jurisdiction::alberta()),
+        [ReportKind::HealthCanada, ReportKind::Alberta]
+    );
+    assert_eq!(
+        kinds(Jurisdiction::british_columbia()),
+        [ReportKind::HealthCanada, ReportKind::BritishColumbia]
+    );
+    assert_eq!(
+        kinds(Jurisdiction::california()),
+        [ReportKind::MetrcCompleteness]
+    );
+    for k in ReportKind::ALL {
+        assert_eq!(ReportKind::parse(k.slug()), Some(k));
     }
 }

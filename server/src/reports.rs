@@ -1,5 +1,5 @@
 //! Monthly reports as filed: generated from the ledger on the 1st of each month by the server's
-//! own scheduler (in the store's time zone) or on demand, kept as the exact bytes generated, with
+//! own scheduler (in the store's time zone, the reports its jurisdiction expects) or on demand, kept as the exact bytes generated, with
 //! a status a manager moves along (generated, downloaded, submitted).
 
 use std::time::Duration;
@@ -106,8 +106,20 @@ pub fn spawn(state: AppState, every: Duration) {
         let mut tick = tokio::time::interval(every);
         loop {
             tick.tick().await;
-            let month = previous_store_month(&state.ledger.view().await.state);
-            for kind in ReportKind::ALL {
+            let (month, kinds) = {
+                let view = state.ledger.view().await;
+                let kinds: Vec<ReportKind> = view
+                    .state
+                    .config
+                    .jurisdiction
+                    .reports
+                    .iter()
+                    .map(|f| ReportKind::of(*f))
+                    .collect();
+                (previous_store_month(&view.state), kinds)
+            };
+            // The reports this store's jurisdiction expects; others are generated when asked for.
+            for kind in kinds {
                 match stored(state.store.pool(), kind, month).await {
                     Ok(Some(_)) => {}
                     Ok(None) => match crate::http::reports::generate(&state, kind, month).await {

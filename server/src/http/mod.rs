@@ -99,6 +99,7 @@ pub fn router(state: AppState, dist: &Path) -> Router {
         )
         .route("/reports/health-canada", get(reports::health_canada_show))
         .route("/reports/agco", get(reports::agco_show))
+        .route("/reports/skus", get(reports::skus_show))
         .route("/reports/alberta", get(reports::alberta_show))
         .route(
             "/reports/british-columbia",

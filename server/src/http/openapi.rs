@@ -40,6 +40,7 @@ use super::{
         reports::health_canada_events,
         reports::completeness_show,
         reports::agco_show,
+        reports::skus_show,
         reports::alberta_show,
         reports::british_columbia_show,
         reports::reports_index,

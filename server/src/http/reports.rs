@@ -1,7 +1,7 @@
-//! `GET /api/v1/reports/health-canada?month=YYYY-MM&format=json|csv` (manager): the Health Canada
-//! tracking-system retailer report for a store month (SOR/2019-202 s.5), computed from the
-//! ledger's events by `domain::report`, with the opening-vs-previous-closing check shown before
-//! submission.
+//! The monthly reports (manager): Health Canada's retailer report (SOR/2019-202 s.5) with the
+//! opening-vs-previous-closing check, Ontario's AGCO tabs, Alberta's and British Columbia's
+//! reports and Metrc sync completeness, all computed from the ledger's events by
+//! `domain::report`; a finished month's file is kept as generated and served with those bytes.
 
 use axum::{
     extract::{Query, State},
@@ -9,15 +9,15 @@ use axum::{
     response::{IntoResponse, Response},
     Json,
 };
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use domain::{
     report::{
         agco_tab, by_sku, drill, monthly, opening_checks, to_csv, CompletenessReport, FigureEvent,
-        HealthCanadaReport, Movement, PostingRow, ReportClass, AGCO_TABS,
+        HealthCanadaReport, Movement, PostingRow, ReportClass, Scope, SkuReport, AGCO_TABS,
     },
     Event,
 };
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use sqlx::Row;
 
 use super::{error::ErrorBody, session::CurrentUser, ApiError};
@@ -95,18 +95,22 @@ pub async fn health_canada_show(
     .into_response())
 }
 
-/// Which figure to drill into.
+/// Which figure to drill into: a class's (federal and British Columbia reports) or a SKU's
+/// (Ontario and Alberta).
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 pub struct DrillQuery {
     /// The month, `YYYY-MM`.
     pub month: String,
-    /// The class (`dried`, `edible_solid`, ...).
-    pub class: String,
+    /// The class (`dried`, `edible_solid`, ...); give this or `sku`.
+    pub class: Option<String>,
+    /// The SKU; give this or `class`.
+    pub sku: Option<String>,
     /// The figure (`sold_in_store`, `added_received`, ...).
     pub figure: String,
 }
 
-/// The events behind one figure of the monthly report; their quantities sum to it.
+/// The events behind one figure of a monthly report, for one class or one SKU; their
+/// quantities (and kilograms) sum to it.
 #[utoipa::path(get, path = "/api/v1/reports/health-canada/events", tag = "reports", params(DrillQuery),
     responses((status = 200, body = [FigureEvent]), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
 pub async fn health_canada_events(
@@ -116,17 +120,31 @@ pub async fn health_canada_events(
 ) -> Result<Json<Vec<FigureEvent>>, ApiError> {
     user.require(Role::Manager, "monthly reports")?;
     let month = parse_month(&q.month)?;
-    let class: ReportClass = q
-        .class
-        .parse()
-        .map_err(|m: String| ApiError::BadRequest(format!("class: {m}")))?;
     let figure: Movement = q
         .figure
         .parse()
         .map_err(|m: String| ApiError::BadRequest(format!("figure: {m}")))?;
+    let scope = match (q.class.as_deref(), q.sku.as_deref()) {
+        (Some(class), None) => Scope::Class(
+            class
+                .parse::<ReportClass>()
+                .map_err(|m| ApiError::BadRequest(format!("class: {m}")))?,
+        ),
+        (None, Some(sku)) if !sku.trim().is_empty() => Scope::Sku(sku.trim()),
+        (Some(_), Some(_)) => {
+            return Err(ApiError::BadRequest(
+                "class and sku: give one of them, not both".into(),
+            ))
+        }
+        _ => {
+            return Err(ApiError::BadRequest(
+                "class or sku: say whose figure to follow".into(),
+            ))
+        }
+    };
     let (seqs, events) = ledger_events(&state).await?;
     Ok(Json(
-        drill(&events, month, class, figure)
+        drill(&events, month, scope, figure)
             .into_iter()
             .map(|(i, c)| FigureEvent {
                 seq: seqs[i],
@@ -134,6 +152,7 @@ pub async fn health_canada_events(
                 kind: events[i].kind.name().to_owned(),
                 quantity: c.quantity.normalize(),
                 value: c.value.round_dp(2),
+                kg: c.kg.round_dp(6).normalize(),
             })
             .collect(),
     ))
@@ -279,11 +298,30 @@ pub async fn generate(
     month: NaiveDate,
 ) -> Result<String, ApiError> {
     let body = match kind {
-        ReportKind::HealthCanada => {
-            let (_, events) = ledger_events(state).await?;
-            to_csv(&monthly(&events, month))
-        }
         ReportKind::MetrcCompleteness => completeness_csv(&completeness(state, month).await?)?,
+        _ => {
+            let (_, events) = ledger_events(state).await?;
+            match kind {
+                ReportKind::Agco => {
+                    let report = by_sku(&events, month);
+                    let tabs: Vec<AgcoTab> = AGCO_TABS
+                        .iter()
+                        .map(|t| AgcoTab {
+                            name: (*t).to_owned(),
+                            rows: agco_tab(&report, t).unwrap_or_default(),
+                        })
+                        .collect();
+                    serde_json::to_string(&tabs).map_err(anyhow::Error::from)?
+                }
+                ReportKind::Alberta => {
+                    cells(&domain::report::alberta_rows(&by_sku(&events, month)))?
+                }
+                ReportKind::BritishColumbia => cells(&domain::report::british_columbia_rows(
+                    &domain::report::monthly_by_weight(&events, month),
+                ))?,
+                _ => to_csv(&monthly(&events, month)),
+            }
+        }
     };
     // A finished month is kept as generated, so it is filed with exactly these bytes.
     let current = domain::report::next_month(crate::reports::previous_store_month(
@@ -295,18 +333,31 @@ pub async fn generate(
     Ok(body)
 }
 
-/// The CSV as filed: the kept bytes of a generated month (marked downloaded), or this month's
-/// draft computed now.
-async fn download(
-    state: &AppState,
-    kind: ReportKind,
-    month: NaiveDate,
-) -> Result<Response, ApiError> {
+/// One AGCO tab as kept: its name and its rows of cells, header first.
+#[derive(Debug, Serialize, Deserialize)]
+struct AgcoTab {
+    name: String,
+    rows: Vec<Vec<String>>,
+}
+
+/// The report as filed: the kept bytes of a generated month, or this month's draft computed
+/// now; either way marked downloaded.
+async fn filed(state: &AppState, kind: ReportKind, month: NaiveDate) -> Result<String, ApiError> {
     let body = match reports::stored(state.store.pool(), kind, month).await? {
         Some(b) => b,
         None => generate(state, kind, month).await?,
     };
     reports::mark(state.store.pool(), kind, month, false).await?;
+    Ok(body)
+}
+
+/// A CSV report as filed, for the browser to save.
+async fn download(
+    state: &AppState,
+    kind: ReportKind,
+    month: NaiveDate,
+) -> Result<Response, ApiError> {
+    let body = filed(state, kind, month).await?;
     let name = format!(
         "{}-{}.csv",
         kind.slug().replace('_', "-"),
@@ -328,7 +379,7 @@ pub async fn reports_index(
 
 /// Marks a generated report submitted to its regulator.
 #[utoipa::path(post, path = "/api/v1/reports/{kind}/{month}/submitted", tag = "reports",
-    params(("kind" = String, Path, description = "health_canada or metrc_completeness"), ("month" = String, Path, description = "YYYY-MM")),
+    params(("kind" = String, Path, description = "health_canada, metrc_completeness, agco, alberta or british_columbia"), ("month" = String, Path, description = "YYYY-MM")),
     responses((status = 204), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn report_submitted(
     State(state): State<AppState>,
@@ -338,7 +389,8 @@ pub async fn report_submitted(
     user.require(Role::Manager, "marking a report submitted")?;
     let kind = ReportKind::parse(&kind).ok_or_else(|| {
         ApiError::BadRequest(format!(
-            "kind: \"{kind}\" is not health_canada or metrc_completeness"
+            "kind: \"{kind}\" is not one of {}",
+            ReportKind::ALL.map(ReportKind::slug).join(", ")
         ))
     })?;
     let month = parse_month(&month)?;
@@ -373,15 +425,32 @@ fn cells(rows: &[Vec<String>]) -> Result<String, ApiError> {
     String::from_utf8(body).map_err(|e| ApiError::Internal(e.into()))
 }
 
-fn workbook(report: &domain::report::SkuReport) -> Result<Vec<u8>, ApiError> {
+/// The workbook of the kept tabs. Its document date is the month's end, not the moment it is
+/// rendered, so the same month gives the same bytes.
+fn workbook(tabs: &[AgcoTab], month: NaiveDate) -> Result<Vec<u8>, ApiError> {
     let mut book = rust_xlsxwriter::Workbook::new();
+    let end = domain::report::next_month(month);
+    let date = rust_xlsxwriter::ExcelDateTime::from_ymd(
+        u16::try_from(end.year()).unwrap_or(1900),
+        end.month() as u8,
+        1,
+    )
+    .map_err(|e| anyhow::anyhow!("{e}"))?;
+    book.set_properties(
+        &rust_xlsxwriter::DocProperties::new()
+            .set_title(format!(
+                "AGCO integrated retail report {}",
+                month.format("%Y-%m")
+            ))
+            .set_creation_datetime(&date),
+    );
     let bold = rust_xlsxwriter::Format::new().set_bold();
-    for tab in AGCO_TABS {
-        let rows = agco_tab(report, tab).unwrap_or_default();
+    for tab in tabs {
+        let rows = &tab.rows;
         let sheet = book.add_worksheet();
         // Excel caps sheet names at 31 characters.
         sheet
-            .set_name(tab.chars().take(31).collect::<String>())
+            .set_name(tab.name.chars().take(31).collect::<String>())
             .map_err(|e| anyhow::anyhow!("{e}"))?;
         for (r, row) in rows.iter().enumerate() {
             for (c, v) in row.iter().enumerate() {
@@ -411,23 +480,37 @@ pub async fn agco_show(
 ) -> Result<Response, ApiError> {
     user.require(Role::Manager, "monthly reports")?;
     let month = parse_month(&q.month)?;
-    let (_, events) = ledger_events(&state).await?;
-    let report = by_sku(&events, month);
     let stem = format!("agco-{}", month.format("%Y-%m"));
-    match q.format.as_deref() {
-        None | Some("xlsx") => Ok(attachment(
+    let xlsx = match q.format.as_deref() {
+        None | Some("xlsx") => true,
+        Some("csv") => false,
+        Some(other) => {
+            return Err(ApiError::BadRequest(format!(
+                "format: \"{other}\" is not xlsx or csv"
+            )))
+        }
+    };
+    let tab = q.tab.as_deref().unwrap_or("Federal");
+    if !xlsx && !AGCO_TABS.contains(&tab) {
+        return Err(ApiError::BadRequest(format!(
+            "tab: \"{tab}\" is not one of {}",
+            AGCO_TABS.join(", ")
+        )));
+    }
+    let tabs: Vec<AgcoTab> = serde_json::from_str(&filed(&state, ReportKind::Agco, month).await?)
+        .map_err(anyhow::Error::from)?;
+    match xlsx {
+        true => Ok(attachment(
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             &format!("{stem}.xlsx"),
-            workbook(&report)?,
+            workbook(&tabs, month)?,
         )),
-        Some("csv") => {
-            let tab = q.tab.as_deref().unwrap_or("Federal");
-            let rows = agco_tab(&report, tab).ok_or_else(|| {
-                ApiError::BadRequest(format!(
-                    "tab: \"{tab}\" is not one of {}",
-                    AGCO_TABS.join(", ")
-                ))
-            })?;
+        false => {
+            let rows = tabs
+                .iter()
+                .find(|t| t.name == tab)
+                .map(|t| t.rows.clone())
+                .unwrap_or_default();
             let slug = tab
                 .to_lowercase()
                 .replace([' ', '-'], "_")
@@ -438,9 +521,6 @@ pub async fn agco_show(
                 cells(&rows)?,
             ))
         }
-        Some(other) => Err(ApiError::BadRequest(format!(
-            "format: \"{other}\" is not xlsx or csv"
-        ))),
     }
 }
 
@@ -471,14 +551,7 @@ pub async fn alberta_show(
     Query(q): Query<ReportQuery>,
 ) -> Result<Response, ApiError> {
     user.require(Role::Manager, "monthly reports")?;
-    let month = parse_month(&q.month)?;
-    let (_, events) = ledger_events(&state).await?;
-    let rows = domain::report::alberta_rows(&by_sku(&events, month));
-    Ok(attachment(
-        CSV,
-        &format!("alberta-{}.csv", month.format("%Y-%m")),
-        cells(&rows)?,
-    ))
+    download(&state, ReportKind::Alberta, parse_month(&q.month)?).await
 }
 
 /// British Columbia's weight-based monthly report (kilograms per class and movement), as CSV.
@@ -490,13 +563,20 @@ pub async fn british_columbia_show(
     Query(q): Query<ReportQuery>,
 ) -> Result<Response, ApiError> {
     user.require(Role::Manager, "monthly reports")?;
+    download(&state, ReportKind::BritishColumbia, parse_month(&q.month)?).await
+}
+
+/// The month per SKU, as the Ontario and Alberta reports carry it, for the preview; each
+/// figure drills down with `sku`.
+#[utoipa::path(get, path = "/api/v1/reports/skus", tag = "reports", params(ReportQuery),
+    responses((status = 200, body = SkuReport), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+pub async fn skus_show(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Query(q): Query<ReportQuery>,
+) -> Result<Json<SkuReport>, ApiError> {
+    user.require(Role::Manager, "monthly reports")?;
     let month = parse_month(&q.month)?;
     let (_, events) = ledger_events(&state).await?;
-    let rows =
-        domain::report::british_columbia_rows(&domain::report::monthly_by_weight(&events, month));
-    Ok(attachment(
-        CSV,
-        &format!("british-columbia-{}.csv", month.format("%Y-%m")),
-        cells(&rows)?,
-    ))
+    Ok(Json(by_sku(&events, month)))
 }

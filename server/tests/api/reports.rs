@@ -1,5 +1,5 @@
-//! The monthly Health Canada report over HTTP: figures from the ledger, the CSV as filed, and a
-//! clear refusal of a month that is not one.
+//! The monthly reports over HTTP: figures from the ledger, the files as filed and kept, every
+//! figure's events, and a clear refusal of a month that is not one.
 
 use chrono::{Datelike, Utc};
 use domain::*;
@@ -177,9 +177,14 @@ async fn a_finished_month_is_kept_as_generated_downloaded_once_and_marked_submit
     // The server's own scheduler generates it without anyone asking.
     loop {
         let list: Value = get("/reports".into()).await.json().await.unwrap();
-        if list.as_array().unwrap().iter().any(|r| {
-            r["month"] == month && r["kind"] == "health_canada" && r["status"] == "generated"
-        }) {
+        // An Ontario store files Health Canada's report and the AGCO's.
+        let generated = |kind: &str| {
+            list.as_array()
+                .unwrap()
+                .iter()
+                .any(|r| r["month"] == month && r["kind"] == kind && r["status"] == "generated")
+        };
+        if generated("health_canada") && generated("agco") {
             break;
         }
         assert!(
@@ -236,6 +241,116 @@ async fn a_finished_month_is_kept_as_generated_downloaded_once_and_marked_submit
         .await
         .unwrap();
     assert_eq!(staff.status(), StatusCode::FORBIDDEN);
+    // The AGCO workbook is kept too: the same bytes each time, and its own status.
+    let xlsx = |format: &'static str| {
+        let c = app.manager.client.clone();
+        let url = app.url(&format!("/reports/agco?month={month}{format}"));
+        async move { c.get(url).send().await.unwrap().bytes().await.unwrap() }
+    };
+    let (one, two) = (xlsx("").await, xlsx("").await);
+    assert_eq!(&one[..2], b"PK");
+    assert_eq!(one, two, "the kept workbook gives the same bytes");
+    let tab = xlsx("&format=csv&tab=Destructions").await;
+    assert!(tab.starts_with(b"Date,SKU,UPC,Quantity,Reason,Method"));
+    let list: Value = get("/reports".into()).await.json().await.unwrap();
+    assert!(
+        list.as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["month"] == month && r["kind"] == "agco" && r["status"] == "downloaded"),
+        "{list}"
+    );
+    let res = app
+        .manager
+        .client
+        .post(app.url(&format!("/reports/agco/{month}/submitted")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::NO_CONTENT);
+    let unknown = app
+        .manager
+        .client
+        .post(app.url(&format!("/reports/nova_scotia/{month}/submitted")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(unknown.status(), StatusCode::BAD_REQUEST);
+    let body: Value = unknown.json().await.unwrap();
+    assert!(body["error"]["message"].as_str().unwrap().contains(
+        "is not one of health_canada, metrc_completeness, agco, alberta, british_columbia"
+    ));
+}
+
+#[tokio::test]
+async fn every_sku_figure_drills_down_to_the_events_behind_it() {
+    let app = spawn_app().await;
+    let (_, preroll) = app.stock_the_shelf(100, 40).await;
+    app.push(&app.staff, vec![sell(preroll, Quantity::each(3))])
+        .await;
+    app.push(&app.staff, vec![sell(preroll, Quantity::each(2))])
+        .await;
+    let month = this_month();
+    let get = |path: String| {
+        let c = app.manager.client.clone();
+        let url = app.url(&path);
+        async move { c.get(url).send().await.unwrap() }
+    };
+    let skus: Value = get(format!("/reports/skus?month={month}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let row = skus["skus"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["sku"] == "TEST PRE-ROLL")
+        .unwrap_or_else(|| panic!("{skus}"))
+        .clone();
+    assert_eq!(row["figures"]["sold_in_store"], "5");
+    let behind: Value = get(format!(
+        "/reports/health-canada/events?month={month}&sku=TEST%20PRE-ROLL&figure=sold_in_store"
+    ))
+    .await
+    .json()
+    .await
+    .unwrap();
+    let list = behind.as_array().unwrap();
+    assert_eq!(list.len(), 2, "{behind}");
+    let sum: i64 = list
+        .iter()
+        .map(|e| e["quantity"].as_str().unwrap().parse::<i64>().unwrap())
+        .sum();
+    assert_eq!(sum, 5);
+    // Each event also says how much cannabis it held: pre-rolls of 0.5 g.
+    assert_eq!(list[0]["kg"], "0.0015");
+    let received: Value = get(format!(
+        "/reports/health-canada/events?month={month}&sku=TEST%20PRE-ROLL&figure=added_received"
+    ))
+    .await
+    .json()
+    .await
+    .unwrap();
+    assert_eq!(received[0]["quantity"], row["figures"]["added_received"]);
+    for (query, words) in [
+        (
+            "&class=dried&sku=TEST%20PRE-ROLL",
+            "give one of them, not both",
+        ),
+        ("", "say whose figure to follow"),
+    ] {
+        let res = get(format!(
+            "/reports/health-canada/events?month={month}&figure=sold_in_store{query}"
+        ))
+        .await;
+        assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+        let body: Value = res.json().await.unwrap();
+        assert!(
+            body["error"]["message"].as_str().unwrap().contains(words),
+            "{body}"
+        );
+    }
 }
 
 #[tokio::test]

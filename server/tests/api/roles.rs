@@ -15,7 +15,7 @@ async fn every_route_answers_each_role_as_it_should() {
         ("owner", &app.owner.client),
     ];
     // (method, path, expected status for none, staff, manager, owner)
-    let table: [(Method, &str, [u16; 4]); 14] = [
+    let table: [(Method, &str, [u16; 4]); 19] = [
         (Method::GET, "/health", [200, 200, 200, 200]),
         (Method::GET, "/menu", [200, 200, 200, 200]),
         (Method::GET, "/session", [200, 200, 200, 200]),
@@ -35,6 +35,31 @@ async fn every_route_answers_each_role_as_it_should() {
         (
             Method::GET,
             "/reports/health-canada?month=2026-11",
+            [401, 403, 200, 200],
+        ),
+        (
+            Method::GET,
+            "/reports/skus?month=2026-11",
+            [401, 403, 200, 200],
+        ),
+        (
+            Method::GET,
+            "/reports/agco?month=2026-11",
+            [401, 403, 200, 200],
+        ),
+        (
+            Method::GET,
+            "/reports/alberta?month=2026-11",
+            [401, 403, 200, 200],
+        ),
+        (
+            Method::GET,
+            "/reports/british-columbia?month=2026-11",
+            [401, 403, 200, 200],
+        ),
+        (
+            Method::GET,
+            "/reports/health-canada/events?month=2026-11&class=dried&figure=sold_in_store",
             [401, 403, 200, 200],
         ),
         // The regulator has no receipt 0.

@@ -310,18 +310,29 @@ pub async fn health_canada(month: &str) -> Result<domain::report::HealthCanadaRe
     .await
 }
 
-/// The events behind one figure of the monthly report.
+/// The events behind one figure of a monthly report; `scope` is `class=...` or `sku=...`,
+/// already encoded for a query.
 pub async fn report_events(
     month: &str,
-    class: &str,
+    scope: &str,
     figure: &str,
 ) -> Result<Vec<domain::report::FigureEvent>, SyncFailure> {
     sync_parse(
         Request::get(&format!(
-            "/api/v1/reports/health-canada/events?month={month}&class={class}&figure={figure}"
+            "/api/v1/reports/health-canada/events?month={month}&{scope}&figure={figure}"
         ))
         .send()
         .await,
+    )
+    .await
+}
+
+/// The month per SKU, as the Ontario and Alberta reports carry it.
+pub async fn report_skus(month: &str) -> Result<domain::report::SkuReport, SyncFailure> {
+    sync_parse(
+        Request::get(&format!("/api/v1/reports/skus?month={month}"))
+            .send()
+            .await,
     )
     .await
 }

@@ -1,8 +1,9 @@
 //! The Reports page: the Health Canada monthly retailer report for any month, previewed per
-//! Schedule 1 class with the opening-vs-previous-closing check, and downloaded as CSV.
+//! Schedule 1 class with the opening-vs-previous-closing check; the same month per SKU for
+//! Ontario and Alberta; every figure opens the events behind it; each report's file and status.
 
 use chrono::Datelike;
-use domain::report::{ClassMonth, HealthCanadaReport, ReportClass};
+use domain::report::{ClassMonth, HealthCanadaReport, ReportClass, ReportKind, SkuMonth};
 use leptos::prelude::*;
 use rust_decimal::Decimal;
 
@@ -44,6 +45,7 @@ pub fn Reports() -> impl IntoView {
                     href=move || format!("/api/v1/reports/health-canada?month={}&format=csv", month.get())>"Download CSV"</a>
             </div>
             <Status kind="health_canada" month=month />
+            <p class="sub">"Tap a figure to see the ledger events behind it."</p>
             <Suspense fallback=|| view! { <p class="muted">"Computing the month…"</p> }>
                 {move || report.get().map(|r| match r {
                     Err(SyncFailure::Offline) => view! { <p class="banner warn">"Reports are computed on the server; they need a connection."</p> }.into_any(),
@@ -55,6 +57,7 @@ pub fn Reports() -> impl IntoView {
             <h2 class="section">"Ontario AGCO integrated retail report"</h2>
             <div class="panel">
                 <p class="sub">"Per SKU and UPC in eaches, from the same ledger events: the Federal, Monthly Sales, Inventory Adjustments, Destructions and Inter-Store Transfer tabs. The AGCO template's exact headings are not confirmed; columns follow the regulation's fields."</p>
+                <Status kind="agco" month=month />
                 <div class="form-actions">
                     <a class="button primary" data-testid="agco-xlsx" download
                         href=move || format!("/api/v1/reports/agco?month={}", month.get())>"Download XLSX (every tab)"</a>
@@ -66,7 +69,9 @@ pub fn Reports() -> impl IntoView {
             </div>
             <h2 class="section">"Alberta and British Columbia"</h2>
             <div class="panel">
-                <p class="sub">"Alberta reports per AGLC SKU in units and book value; British Columbia by weight, kilograms per class and movement. The provincial templates' exact headings are not confirmed; columns follow the regulation's fields."</p>
+                <p class="sub">"Alberta reports per AGLC SKU in units and book value; British Columbia by weight, kilograms per class and movement: the class figures above, whose events list their kilograms. The provincial templates' exact headings are not confirmed; columns follow the regulation's fields."</p>
+                <Status kind="alberta" month=month />
+                <Status kind="british_columbia" month=month />
                 <div class="form-actions">
                     <a class="button" data-testid="alberta-csv" download
                         href=move || format!("/api/v1/reports/alberta?month={}", month.get())>"Alberta (CSV)"</a>
@@ -74,9 +79,21 @@ pub fn Reports() -> impl IntoView {
                         href=move || format!("/api/v1/reports/british-columbia?month={}", month.get())>"British Columbia (CSV)"</a>
                 </div>
             </div>
+            <PerSku month=month />
             <Completeness month=month />
             <super::audit::AuditExport />
         </Page>
+    }
+}
+
+/// A report's name as the page shows it.
+fn name_of(kind: &str) -> &'static str {
+    match kind {
+        "health_canada" => "Health Canada",
+        "agco" => "AGCO",
+        "alberta" => "Alberta",
+        "british_columbia" => "British Columbia",
+        _ => "Sync completeness",
     }
 }
 
@@ -84,6 +101,7 @@ pub fn Reports() -> impl IntoView {
 /// submitted; a manager marks it submitted once filed.
 #[component]
 fn Status(kind: &'static str, month: RwSignal<String>) -> impl IntoView {
+    let replica = crate::replica::use_replica();
     let again = RwSignal::new(0u32);
     let statuses = LocalResource::new(move || {
         again.track();
@@ -95,12 +113,17 @@ fn Status(kind: &'static str, month: RwSignal<String>) -> impl IntoView {
             {move || statuses.get().map(|list| {
                 let m = month.get();
                 let row = list.into_iter().find(|r| r.month == m && serde_json::to_value(r.kind).ok().and_then(|v| v.as_str().map(|s| s == kind)).unwrap_or(false));
+                let name = name_of(kind);
+                let files = replica.view.with(|v| v.as_ref().is_none_or(|s| {
+                    s.config.jurisdiction.reports.iter().any(|f| ReportKind::of(*f).slug() == kind)
+                }));
                 match row {
-                    None => view! { <p class="status muted" data-testid="report-status">"Draft: the month is not over, or it has not been generated yet. Figures are computed live."</p> }.into_any(),
+                    None if !files => view! { <p class="status muted" data-testid=format!("report-status-{kind}")>{format!("{name}: not a report this store's jurisdiction expects; computed when downloaded.")}</p> }.into_any(),
+                    None => view! { <p class="status muted" data-testid=format!("report-status-{kind}")>{format!("{name}: draft. The month is not over, or the report has not been generated yet; figures are computed live.")}</p> }.into_any(),
                     Some(r) => {
                         let submitted = r.status == "submitted";
                         let words = format!(
-                            "{} · generated {}{}{}",
+                            "{name}: {} · generated {}{}{}",
                             match r.status.as_str() { "submitted" => "Submitted", "downloaded" => "Downloaded", _ => "Generated" },
                             &r.generated_at[..16.min(r.generated_at.len())].replace('T', " "),
                             r.downloaded_at.as_ref().map(|t| format!(" · downloaded {}", &t[..16.min(t.len())].replace('T', " "))).unwrap_or_default(),
@@ -108,9 +131,9 @@ fn Status(kind: &'static str, month: RwSignal<String>) -> impl IntoView {
                         );
                         view! {
                             <div class="toolbar">
-                                <p class=if submitted { "status ok" } else { "status warn" } data-testid="report-status">{words}</p>
+                                <p class=if submitted { "status ok" } else { "status warn" } data-testid=format!("report-status-{kind}")>{words}</p>
                                 {(!submitted).then(|| view! {
-                                    <button type="button" class="button" data-testid="report-submitted" on:click=move |_| {
+                                    <button type="button" class="button" data-testid=format!("report-submitted-{kind}") on:click=move |_| {
                                         let m = month.get_untracked();
                                         leptos::task::spawn_local(async move {
                                             match api::mark_submitted(kind, &m).await {
@@ -139,6 +162,7 @@ fn Completeness(month: RwSignal<String>) -> impl IntoView {
     });
     view! {
         <h2 class="section">"Regulator sync completeness"</h2>
+        <Status kind="metrc_completeness" month=month />
         <div class="toolbar">
             <p class="sub">"Every sale, return, adjustment, split, merge, destruction and receipt with its regulator id and posting delay; over 24 hours is late."</p>
             <a class="button" data-testid="completeness-csv" download
@@ -177,31 +201,58 @@ fn Completeness(month: RwSignal<String>) -> impl IntoView {
     }
 }
 
-/// A figure a manager tapped: class, figure, and the words for both.
+/// A figure a manager tapped: whose (a class or a SKU, as a query), which, and the words.
 #[derive(Clone, PartialEq)]
 struct Figure {
-    class: String,
+    scope: String,
     figure: &'static str,
     words: String,
+}
+
+/// Whose figures a row holds: the query that drills into them, the test id's stem, the words.
+#[derive(Clone)]
+struct RowOf {
+    scope: String,
+    testid: String,
+    words: String,
+}
+
+impl RowOf {
+    fn class(class: ReportClass) -> Self {
+        let slug = serde_json::to_value(class)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_owned))
+            .unwrap_or_default();
+        Self {
+            scope: format!("class={slug}"),
+            testid: slug,
+            words: class.label().to_owned(),
+        }
+    }
+
+    fn sku(s: &SkuMonth) -> Self {
+        Self {
+            scope: format!("sku={}", String::from(js_sys::encode_uri_component(&s.sku))),
+            testid: format!("sku-{}", s.sku.to_lowercase().replace(' ', "-")),
+            words: format!("{} ({})", s.name, s.sku),
+        }
+    }
 }
 
 /// A figure's cell: the number, tappable to list the events behind it.
 fn cell(
     value: String,
-    class: ReportClass,
+    row: &RowOf,
     figure: &'static str,
     words: &'static str,
     open: RwSignal<Option<Figure>>,
 ) -> impl IntoView {
-    let slug = serde_json::to_value(class)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_owned))
-        .unwrap_or_default();
-    let label = format!("{words}, {}", class.label());
+    let scope = row.scope.clone();
+    let label = format!("{words}, {}", row.words);
     view! {
         <td class="num">
-            <button type="button" class="link" data-testid=format!("figure-{slug}-{figure}")
-                on:click=move |_| open.set(Some(Figure { class: slug.clone(), figure, words: label.clone() }))>{value}</button>
+            <button type="button" class="link" data-testid=format!("figure-{}-{figure}", row.testid)
+                on:click=move |_| open.set(Some(Figure { scope: scope.clone(), figure, words: label.clone() }))>{value}</button>
         </td>
     }
 }
@@ -215,7 +266,7 @@ fn Drill(month: String, open: RwSignal<Option<Figure>>) -> impl IntoView {
             match f {
                 Some(f) => Some((
                     f.words.clone(),
-                    api::report_events(&month, &f.class, f.figure).await,
+                    api::report_events(&month, &f.scope, f.figure).await,
                 )),
                 None => None,
             }
@@ -230,7 +281,7 @@ fn Drill(month: String, open: RwSignal<Option<Figure>>) -> impl IntoView {
                     <section class="panel review" data-testid="figure-events">
                         <h3>{format!("{} events behind {words}", list.len())}</h3>
                         <table class="grid">
-                            <thead><tr><th>"Ledger #"</th><th>"When (UTC)"</th><th>"Event"</th><th class="num">"Products"</th><th class="num">"Book value"</th></tr></thead>
+                            <thead><tr><th>"Ledger #"</th><th>"When (UTC)"</th><th>"Event"</th><th class="num">"Products"</th><th class="num">"Book value"</th><th class="num">"kg (seeds: number)"</th></tr></thead>
                             <tbody>{list.into_iter().map(|e| view! {
                                 <tr data-testid="figure-event">
                                     <td class="mono">{e.seq}</td>
@@ -238,6 +289,7 @@ fn Drill(month: String, open: RwSignal<Option<Figure>>) -> impl IntoView {
                                     <td>{e.kind.replace('_', " ")}</td>
                                     <td class="num">{n(e.quantity)}</td>
                                     <td class="num">{format!("{:.2}", e.value)}</td>
+                                    <td class="num">{n(e.kg)}</td>
                                 </tr>
                             }).collect_view()}</tbody>
                         </table>
@@ -288,31 +340,86 @@ fn Preview(report: HealthCanadaReport, month: String) -> impl IntoView {
                         <th class="num">"In store (value)"</th><th class="num">"Remote (value)"</th><th class="num">"Closing"</th><th class="num">"kg (seeds: number)"</th><th class="num">"Book value"</th>
                     </tr></thead>
                     <tbody>
-                        {rows.into_iter().map(|(k, c)| view! {
-                            <tr data-testid="report-row">
-                                <td>{k.label()}</td>
-                                <td class="num">{n(c.opening)}</td>
-                                {cell(n(c.added_received), k, "added_received", "Received", open)}
-                                {cell(n(c.added_returned), k, "added_returned", "Returned in", open)}
-                                {cell(n(c.added_other), k, "added_other", "Other in", open)}
-                                <td class="num">{n(c.reduced_sold)}</td>
-                                {cell(n(c.reduced_destroyed), k, "reduced_destroyed", "Destroyed", open)}
-                                {cell(n(c.reduced_lost_stolen), k, "reduced_lost_stolen", "Lost or stolen", open)}
-                                {cell(n(c.reduced_other + c.reduced_returned), k, "reduced_other", "Other out", open)}
-                                {cell(format!("{} ({:.2})", n(c.sold_in_store), c.sold_in_store_value), k, "sold_in_store", "Sold in store", open)}
-                                {cell(format!("{} ({:.2})", n(c.sold_remote), c.sold_remote_value), k, "sold_remote", "Sold remote", open)}
-                                <td class="num" data-testid="report-closing">{n(c.closing)}</td>
-                                <td class="num">{n(c.closing_kg)}</td>
-                                <td class="num">{format!("{:.2}", c.closing_value)}</td>
-                            </tr>
+                        {rows.into_iter().map(|(k, c)| {
+                            let row = RowOf::class(k);
+                            view! {
+                                <tr data-testid="report-row">
+                                    <td>{k.label()}</td>
+                                    <td class="num">{n(c.opening)}</td>
+                                    {movements(&c, &row, open)}
+                                    <td class="num" data-testid="report-closing">{n(c.closing)}</td>
+                                    <td class="num">{n(c.closing_kg)}</td>
+                                    <td class="num">{format!("{:.2}", c.closing_value)}</td>
+                                </tr>
+                            }
                         }).collect_view()}
                     </tbody>
                 </table></div>
             }.into_any()
         }}
-        <p class="sub">"Tap a figure to see the ledger events behind it."</p>
         <Drill month=month open=open />
         <h3>"Notes"</h3>
         <ul class="sub">{report.notes.iter().map(|t| view! { <li>{t.clone()}</li> }).collect_view()}</ul>
+    }
+}
+
+/// A row's movement figures, each opening its events; the same columns per class and per SKU.
+fn movements(c: &ClassMonth, row: &RowOf, open: RwSignal<Option<Figure>>) -> impl IntoView {
+    view! {
+        {cell(n(c.added_received), row, "added_received", "Received", open)}
+        {cell(n(c.added_returned), row, "added_returned", "Returned in", open)}
+        {cell(n(c.added_other), row, "added_other", "Other in", open)}
+        <td class="num">{n(c.reduced_sold)}</td>
+        {cell(n(c.reduced_destroyed), row, "reduced_destroyed", "Destroyed", open)}
+        {cell(n(c.reduced_lost_stolen), row, "reduced_lost_stolen", "Lost or stolen", open)}
+        {cell(n(c.reduced_other + c.reduced_returned), row, "reduced_other", "Other out", open)}
+        {cell(format!("{} ({:.2})", n(c.sold_in_store), c.sold_in_store_value), row, "sold_in_store", "Sold in store", open)}
+        {cell(format!("{} ({:.2})", n(c.sold_remote), c.sold_remote_value), row, "sold_remote", "Sold remote", open)}
+    }
+}
+
+/// The month per SKU, as the Ontario and Alberta files carry it, each figure opening its events.
+#[component]
+fn PerSku(month: RwSignal<String>) -> impl IntoView {
+    let report = LocalResource::new(move || {
+        let m = month.get();
+        async move { api::report_skus(&m).await }
+    });
+    let open = RwSignal::new(None::<Figure>);
+    view! {
+        <h2 class="section">"Per SKU (Ontario, Alberta)"</h2>
+        <Suspense fallback=|| ()>
+            {move || report.get().map(|r| match r {
+                Err(SyncFailure::Server(m)) => view! { <p class="banner error" role="alert">{m}</p> }.into_any(),
+                Err(_) => view! { <p class="banner warn">"This report needs a connection."</p> }.into_any(),
+                Ok(r) if r.skus.is_empty() => view! { <p class="muted">"No SKU moved or was in stock this month."</p> }.into_any(),
+                Ok(r) => view! {
+                    <details class="panel" data-testid="per-sku">
+                        <summary>{format!("{} SKUs, with {} adjustments and {} destructions: open for every SKU's figures", r.skus.len(), r.adjustments.len(), r.destructions.len())}</summary>
+                        <div class="table-scroll tall"><table class="grid" data-testid="sku-table">
+                            <thead><tr>
+                                <th>"SKU"</th><th>"Product"</th><th class="num">"Opening"</th><th class="num">"Received"</th><th class="num">"Returned in"</th><th class="num">"Other in"</th>
+                                <th class="num">"Sold"</th><th class="num">"Destroyed"</th><th class="num">"Lost / stolen"</th><th class="num">"Other out"</th>
+                                <th class="num">"In store (value)"</th><th class="num">"Remote (value)"</th><th class="num">"Closing"</th>
+                            </tr></thead>
+                            <tbody>{r.skus.iter().map(|s| {
+                                let row = RowOf::sku(s);
+                                let f = &s.figures;
+                                view! {
+                                    <tr data-testid="sku-row">
+                                        <td class="mono">{s.sku.clone()}</td>
+                                        <td>{s.name.clone()}</td>
+                                        <td class="num">{n(f.opening)}</td>
+                                        {movements(f, &row, open)}
+                                        <td class="num">{n(f.closing)}</td>
+                                    </tr>
+                                }
+                            }).collect_view()}</tbody>
+                        </table></div>
+                    </details>
+                    <Drill month=month.get_untracked() open=open />
+                }.into_any(),
+            })}
+        </Suspense>
     }
 }

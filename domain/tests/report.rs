@@ -129,6 +129,9 @@ fn seeded() -> Store {
     s
 }
 
+/// Reads one figure out of a month's row.
+type Figure = fn(&ClassMonth) -> Decimal;
+
 fn december() -> NaiveDate {
     NaiveDate::from_ymd_opt(2026, 12, 1).unwrap()
 }
@@ -275,7 +278,7 @@ fn every_sku_figure_is_the_sum_of_the_events_it_drills_down_to() {
     let s = seeded();
     let skus = by_sku(&s.events, december());
     assert!(!skus.skus.is_empty());
-    let figures: [(Movement, fn(&ClassMonth) -> Decimal); 7] = [
+    let figures: [(Movement, Figure); 7] = [
         (Movement::AddedReceived, |f: &ClassMonth| f.added_received),
         (Movement::AddedReturned, |f: &ClassMonth| f.added_returned),
         (Movement::AddedOther, |f: &ClassMonth| f.added_other),

@@ -12,6 +12,7 @@ pub mod http;
 pub mod ledger;
 pub mod reconcile;
 pub mod regulator;
+pub mod report_events;
 pub mod reports;
 pub mod store;
 pub mod telemetry;
@@ -47,6 +48,8 @@ pub struct AppState {
     pub expiry_alert_days: u32,
     /// The current alerts, republished whenever they change.
     pub alerts: std::sync::Arc<tokio::sync::watch::Sender<Vec<alerts::Alert>>>,
+    /// The ledger's events as the reports last read them.
+    pub report_events: report_events::ReportEvents,
 }
 
 /// A bound, ready-to-run server.
@@ -102,6 +105,7 @@ impl Application {
             pickup_hold: config.pickup_hold,
             expiry_alert_days: config.expiry_alert_days,
             alerts: std::sync::Arc::new(tokio::sync::watch::channel(Vec::new()).0),
+            report_events: report_events::ReportEvents::default(),
         };
         alerts::spawn(state.clone(), config.alert_sweep);
         reports::spawn(state.clone(), std::time::Duration::from_secs(600));

@@ -106,6 +106,8 @@ pub fn spawn(state: AppState, every: Duration) {
         let mut tick = tokio::time::interval(every);
         loop {
             tick.tick().await;
+            // Reports read at month end keep their parsed events no longer than a tick or two.
+            state.report_events.forget_if_idle(every).await;
             let (month, kinds) = {
                 let view = state.ledger.view().await;
                 let kinds: Vec<ReportKind> = view

@@ -58,6 +58,26 @@ pub async fn reports(receipts: usize) -> anyhow::Result<()> {
             "Metrc sync completeness (CSV)",
             format!("/reports/metrc-completeness?month={month}&format=csv"),
         ),
+        (
+            "AGCO integrated retail (XLSX, five tabs)",
+            format!("/reports/agco?month={month}"),
+        ),
+        (
+            "AGCO Monthly Sales tab (CSV)",
+            format!("/reports/agco?month={month}&format=csv&tab=Monthly%20Sales"),
+        ),
+        (
+            "Alberta per SKU (CSV)",
+            format!("/reports/alberta?month={month}"),
+        ),
+        (
+            "British Columbia by weight (CSV)",
+            format!("/reports/british-columbia?month={month}"),
+        ),
+        (
+            "Per-SKU preview (JSON)",
+            format!("/reports/skus?month={month}"),
+        ),
     ] {
         let t = Instant::now();
         let res = app

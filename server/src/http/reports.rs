@@ -9,6 +9,8 @@ use axum::{
     response::{IntoResponse, Response},
     Json,
 };
+use std::sync::Arc;
+
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use domain::{
     report::{
@@ -70,8 +72,8 @@ pub async fn health_canada_show(
         return download(&state, ReportKind::HealthCanada, month).await;
     }
     let (_, events) = ledger_events(&state).await?;
-    let report = monthly(&events, month);
-    let previous = monthly(&events, domain::report::previous_month(month));
+    let report = monthly(events.iter(), month);
+    let previous = monthly(events.iter(), domain::report::previous_month(month));
     let tolerance = state
         .ledger
         .view()
@@ -144,7 +146,7 @@ pub async fn health_canada_events(
     };
     let (seqs, events) = ledger_events(&state).await?;
     Ok(Json(
-        drill(&events, month, scope, figure)
+        drill(events.iter(), month, scope, figure)
             .into_iter()
             .map(|(i, c)| FigureEvent {
                 seq: seqs[i],
@@ -159,19 +161,12 @@ pub async fn health_canada_events(
 }
 
 /// Every event with its sequence, in ledger order.
-async fn ledger_events(state: &AppState) -> Result<(Vec<i64>, Vec<Event>), ApiError> {
-    let rows = sqlx::query("SELECT seq, body FROM events ORDER BY seq")
-        .fetch_all(state.store.pool())
-        .await?;
-    let mut seqs = Vec::with_capacity(rows.len());
-    let mut events = Vec::with_capacity(rows.len());
-    for r in rows {
-        seqs.push(r.get::<i64, _>(0));
-        events.push(
-            serde_json::from_str::<Event>(&r.get::<String, _>(1)).map_err(anyhow::Error::from)?,
-        );
-    }
-    Ok((seqs, events))
+async fn ledger_events(state: &AppState) -> Result<(Arc<Vec<i64>>, Arc<Vec<Event>>), ApiError> {
+    Ok(state
+        .report_events
+        .read(state.store.pool())
+        .await
+        .map_err(anyhow::Error::from)?)
 }
 
 /// Regulator postings later than this are flagged.
@@ -202,8 +197,12 @@ async fn completeness(state: &AppState, month: NaiveDate) -> Result<Completeness
     let to = domain::report::day_start_of(&config, domain::report::next_month(month));
     let rows = sqlx::query(
         "SELECT e.seq, e.at, e.kind, o.state, o.regulator_ids, o.done_at, o.last_error
-         FROM outbox o JOIN events e ON e.seq = o.seq ORDER BY e.seq",
+         FROM outbox o JOIN events e ON e.seq = o.seq
+         WHERE e.at >= ?1 AND e.at < ?2 ORDER BY e.seq",
     )
+    // The `at` column holds the export's millisecond UTC form, which sorts as text.
+    .bind(from.to_rfc3339_opts(chrono::SecondsFormat::Millis, true))
+    .bind(to.to_rfc3339_opts(chrono::SecondsFormat::Millis, true))
     .fetch_all(state.store.pool())
     .await?;
     let now = Utc::now();
@@ -303,7 +302,7 @@ pub async fn generate(
             let (_, events) = ledger_events(state).await?;
             match kind {
                 ReportKind::Agco => {
-                    let report = by_sku(&events, month);
+                    let report = by_sku(events.iter(), month);
                     let tabs: Vec<AgcoTab> = AGCO_TABS
                         .iter()
                         .map(|t| AgcoTab {
@@ -314,12 +313,12 @@ pub async fn generate(
                     serde_json::to_string(&tabs).map_err(anyhow::Error::from)?
                 }
                 ReportKind::Alberta => {
-                    cells(&domain::report::alberta_rows(&by_sku(&events, month)))?
+                    cells(&domain::report::alberta_rows(&by_sku(events.iter(), month)))?
                 }
                 ReportKind::BritishColumbia => cells(&domain::report::british_columbia_rows(
-                    &domain::report::monthly_by_weight(&events, month),
+                    &domain::report::monthly_by_weight(events.iter(), month),
                 ))?,
-                _ => to_csv(&monthly(&events, month)),
+                _ => to_csv(&monthly(events.iter(), month)),
             }
         }
     };
@@ -578,5 +577,5 @@ pub async fn skus_show(
     user.require(Role::Manager, "monthly reports")?;
     let month = parse_month(&q.month)?;
     let (_, events) = ledger_events(&state).await?;
-    Ok(Json(by_sku(&events, month)))
+    Ok(Json(by_sku(events.iter(), month)))
 }

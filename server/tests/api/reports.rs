@@ -436,3 +436,33 @@ async fn the_agco_report_is_a_workbook_of_every_tab_or_one_tab_as_csv() {
         .unwrap();
     assert_eq!(bad.status(), StatusCode::BAD_REQUEST);
 }
+
+#[tokio::test]
+async fn a_report_asked_for_again_counts_the_sales_made_since() {
+    let app = spawn_app().await;
+    let (_, preroll) = app.stock_the_shelf(100, 40).await;
+    let month = this_month();
+    let sold = |body: Value| body["report"]["classes"]["dried"]["reduced_sold"].clone();
+    let ask = || async {
+        app.manager
+            .client
+            .get(app.url(&format!("/reports/health-canada?month={month}")))
+            .send()
+            .await
+            .unwrap()
+            .json::<Value>()
+            .await
+            .unwrap()
+    };
+    assert_eq!(sold(ask().await), "0");
+    app.push(&app.staff, vec![sell(preroll, Quantity::each(2))])
+        .await;
+    assert_eq!(
+        sold(ask().await),
+        "2",
+        "the parsed ledger is extended, not stale"
+    );
+    app.push(&app.staff, vec![sell(preroll, Quantity::each(5))])
+        .await;
+    assert_eq!(sold(ask().await), "7");
+}

@@ -1,0 +1,85 @@
+//! The ledger's events parsed for reports: read once, extended with only what was appended
+//! since, and let go when no report has asked for a while, so a manager opening a month's
+//! previews and downloads pays for reading the ledger once, not once per figure.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use domain::Event;
+use sqlx::{Row, SqlitePool};
+use tokio::sync::Mutex;
+
+/// Events in ledger order with their sequence numbers, shared by every report that reads them.
+#[derive(Clone, Default)]
+pub struct ReportEvents {
+    cached: Arc<Mutex<Option<Parsed>>>,
+}
+
+/// What has been read so far.
+struct Parsed {
+    seqs: Arc<Vec<i64>>,
+    events: Arc<Vec<Event>>,
+    used: Instant,
+}
+
+/// Why the events could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum ReadError {
+    /// The database refused.
+    #[error(transparent)]
+    Database(#[from] sqlx::Error),
+    /// A stored event no longer parses (the body was written by another version).
+    #[error("event {seq} does not parse: {source}")]
+    Body {
+        /// Its sequence number.
+        seq: i64,
+        /// What serde said.
+        source: serde_json::Error,
+    },
+}
+
+impl ReportEvents {
+    /// Every event committed so far, in ledger order.
+    pub async fn read(
+        &self,
+        pool: &SqlitePool,
+    ) -> Result<(Arc<Vec<i64>>, Arc<Vec<Event>>), ReadError> {
+        let mut cached = self.cached.lock().await;
+        let parsed = cached.get_or_insert_with(|| Parsed {
+            seqs: Arc::default(),
+            events: Arc::default(),
+            used: Instant::now(),
+        });
+        // The ledger has one writer and commits in sequence order, so nothing can appear later
+        // below the last sequence number already read.
+        let after = parsed.seqs.last().copied().unwrap_or(0);
+        let rows = sqlx::query("SELECT seq, body FROM events WHERE seq > ? ORDER BY seq")
+            .bind(after)
+            .fetch_all(pool)
+            .await?;
+        if !rows.is_empty() {
+            let mut seqs = Vec::with_capacity(rows.len());
+            let mut events = Vec::with_capacity(rows.len());
+            for r in rows {
+                let seq: i64 = r.get(0);
+                let event = serde_json::from_str::<Event>(r.get::<&str, _>(1))
+                    .map_err(|source| ReadError::Body { seq, source })?;
+                seqs.push(seq);
+                events.push(event);
+            }
+            // Copies only when a report still holds the previous read.
+            Arc::make_mut(&mut parsed.seqs).extend(seqs);
+            Arc::make_mut(&mut parsed.events).extend(events);
+        }
+        parsed.used = Instant::now();
+        Ok((parsed.seqs.clone(), parsed.events.clone()))
+    }
+
+    /// Lets the parsed events go when no report has read them for `idle`.
+    pub async fn forget_if_idle(&self, idle: Duration) {
+        let mut cached = self.cached.lock().await;
+        if cached.as_ref().is_some_and(|p| p.used.elapsed() >= idle) {
+            *cached = None;
+        }
+    }
+}

@@ -930,6 +930,16 @@ pub const AGCO_TABS: [&str; 6] = [
     "Inter-Store Transfer - Outgoing",
 ];
 
+/// A tab's name as it goes in a file name: `Inter-Store Transfer - Incoming` is
+/// `inter_store_transfer_incoming`.
+pub fn agco_tab_slug(tab: &str) -> String {
+    tab.split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_ascii_lowercase)
+        .collect::<Vec<_>>()
+        .join("_")
+}
+
 /// One AGCO tab as rows of cells, header first. Column layouts follow the regulation's fields
 /// (the AGCO template's exact headings are not confirmed).
 pub fn agco_tab(r: &SkuReport, tab: &str) -> Option<Vec<Vec<String>>> {

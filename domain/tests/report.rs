@@ -352,3 +352,54 @@ fn each_jurisdiction_files_its_own_reports() {
         assert_eq!(ReportKind::parse(k.slug()), Some(k));
     }
 }
+
+/// Rows of cells as the server files them (the `csv` crate's defaults).
+fn filed(rows: &[Vec<String>]) -> String {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    for r in rows {
+        w.write_record(r).unwrap();
+    }
+    String::from_utf8(w.into_inner().unwrap()).unwrap()
+}
+
+/// Every report of the seeded December, by the name of its golden file.
+fn december_files() -> Vec<(String, String)> {
+    let s = seeded();
+    let month = december();
+    let skus = by_sku(&s.events, month);
+    let mut files = vec![
+        (
+            "health-canada.csv".to_owned(),
+            to_csv(&monthly(&s.events, month)),
+        ),
+        ("alberta.csv".to_owned(), filed(&alberta_rows(&skus))),
+        (
+            "british-columbia.csv".to_owned(),
+            filed(&british_columbia_rows(&monthly_by_weight(&s.events, month))),
+        ),
+    ];
+    for tab in AGCO_TABS {
+        let rows = agco_tab(&skus, tab).unwrap();
+        files.push((format!("agco-{}.csv", agco_tab_slug(tab)), filed(&rows)));
+    }
+    files
+}
+
+#[test]
+fn the_seeded_month_files_exactly_the_golden_reports() {
+    // `PISTIL_BLESS=1 cargo test -p domain --test report` rewrites the files after a change
+    // that is meant to alter a report; the diff is then reviewed like code.
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden/2026-12");
+    let bless = std::env::var_os("PISTIL_BLESS").is_some();
+    for (name, body) in december_files() {
+        let path = dir.join(&name);
+        if bless {
+            std::fs::create_dir_all(&dir).unwrap();
+            std::fs::write(&path, &body).unwrap();
+            continue;
+        }
+        let golden = std::fs::read_to_string(&path)
+            .unwrap_or_else(|e| panic!("{}: {e} (PISTIL_BLESS=1 writes it)", path.display()));
+        assert_eq!(body, golden, "{name} differs from its golden file");
+    }
+}

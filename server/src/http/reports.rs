@@ -510,10 +510,7 @@ pub async fn agco_show(
                 .find(|t| t.name == tab)
                 .map(|t| t.rows.clone())
                 .unwrap_or_default();
-            let slug = tab
-                .to_lowercase()
-                .replace([' ', '-'], "_")
-                .replace("__", "_");
+            let slug = domain::report::agco_tab_slug(tab);
             Ok(attachment(
                 CSV,
                 &format!("{stem}-{slug}.csv"),

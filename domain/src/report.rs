@@ -381,10 +381,23 @@ fn inventory(state: &State) -> Inventory {
 /// Builds the month's report from every event in ledger order (those after the month are ignored).
 /// Pure: the same events give the same report.
 pub fn monthly<'a>(events: impl IntoIterator<Item = &'a Event>, month: NaiveDate) -> MonthlyReport {
+    monthly_walk(None, events, month)
+}
+
+/// `monthly` from the ledger already replayed to the month's start.
+pub fn monthly_from(start: &MonthStart, events: &[Event]) -> MonthlyReport {
+    monthly_walk(Some(start), events, start.month)
+}
+
+fn monthly_walk<'a>(
+    from: Option<&MonthStart>,
+    events: impl IntoIterator<Item = &'a Event>,
+    month: NaiveDate,
+) -> MonthlyReport {
     let month = NaiveDate::from_ymd_opt(month.year(), month.month(), 1).expect("first of month");
     let mut classes: BTreeMap<ReportClass, ClassMonth> = BTreeMap::new();
     let mut in_month = 0;
-    let (start, end) = walk(events, month, |_, state, e| {
+    let (start, end) = walk(from, events, month, |_, state, e| {
         in_month += 1;
         for c in contributions(state, e) {
             add(&mut classes, c);
@@ -417,10 +430,23 @@ pub fn monthly_by_weight<'a>(
     events: impl IntoIterator<Item = &'a Event>,
     month: NaiveDate,
 ) -> MonthlyReport {
+    by_weight_walk(None, events, month)
+}
+
+/// `monthly_by_weight` from the ledger already replayed to the month's start.
+pub fn monthly_by_weight_from(start: &MonthStart, events: &[Event]) -> MonthlyReport {
+    by_weight_walk(Some(start), events, start.month)
+}
+
+fn by_weight_walk<'a>(
+    from: Option<&MonthStart>,
+    events: impl IntoIterator<Item = &'a Event>,
+    month: NaiveDate,
+) -> MonthlyReport {
     let month = NaiveDate::from_ymd_opt(month.year(), month.month(), 1).expect("first of month");
     let mut classes: BTreeMap<ReportClass, ClassMonth> = BTreeMap::new();
     let mut in_month = 0;
-    let (start, end) = walk(events, month, |_, state, e| {
+    let (start, end) = walk(from, events, month, |_, state, e| {
         in_month += 1;
         for c in contributions(state, e) {
             add(
@@ -661,8 +687,28 @@ pub fn drill<'a>(
     scope: Scope<'_>,
     movement: Movement,
 ) -> Vec<(usize, Contribution)> {
+    drill_walk(None, events, month, scope, movement)
+}
+
+/// `drill` from the ledger already replayed to the month's start.
+pub fn drill_from(
+    start: &MonthStart,
+    events: &[Event],
+    scope: Scope<'_>,
+    movement: Movement,
+) -> Vec<(usize, Contribution)> {
+    drill_walk(Some(start), events, start.month, scope, movement)
+}
+
+fn drill_walk<'a>(
+    from: Option<&MonthStart>,
+    events: impl IntoIterator<Item = &'a Event>,
+    month: NaiveDate,
+    scope: Scope<'_>,
+    movement: Movement,
+) -> Vec<(usize, Contribution)> {
     let mut out = Vec::new();
-    walk(events, month, |i, state, e| {
+    walk(from, events, month, |i, state, e| {
         for c in contributions(state, e) {
             let inside = match scope {
                 Scope::Class(class) => c.class == class,
@@ -679,16 +725,61 @@ pub fn drill<'a>(
 /// Inventory per class: (number, kg contained, book value).
 type Inventory = BTreeMap<ReportClass, (Decimal, Decimal, Decimal)>;
 
-/// Replays up to the month, then calls `each` for every event inside it with the state just
-/// before; returns the inventory at the month's start and the state at its end.
+/// The ledger replayed to a month's first moment in the store's time zone: every report of the
+/// month starts from it, so a server that keeps it replays only the month itself.
+#[derive(Clone, Debug)]
+pub struct MonthStart {
+    /// The first of the month.
+    pub month: NaiveDate,
+    /// The store as it stood when the month began.
+    pub state: State,
+    /// Position in the ledger of the month's first event (the number of events before it).
+    pub first: usize,
+}
+
+impl MonthStart {
+    /// Replays `events` up to the start of `month`.
+    pub fn replay(events: &[Event], month: NaiveDate) -> Self {
+        let month =
+            NaiveDate::from_ymd_opt(month.year(), month.month(), 1).expect("first of month");
+        let mut state = State::default();
+        let mut first = 0;
+        for e in events {
+            if e.at >= day_start(&state, month) {
+                break;
+            }
+            state.apply(e);
+            first += 1;
+        }
+        MonthStart {
+            month,
+            state,
+            first,
+        }
+    }
+
+    /// Whether events appended after `len` can no longer move it: the ledger already holds
+    /// an event of the month or later, so whatever follows is replayed inside the month.
+    pub fn settled(&self, len: usize) -> bool {
+        self.first < len
+    }
+}
+
+/// Replays up to the month (or starts from `from`), then calls `each` for every event inside it
+/// with the state just before; returns the inventory at the month's start and the state at its end.
 fn walk<'a>(
+    from: Option<&MonthStart>,
     events: impl IntoIterator<Item = &'a Event>,
     month: NaiveDate,
     mut each: impl FnMut(usize, &State, &Event),
 ) -> (Inventory, State) {
     let month = NaiveDate::from_ymd_opt(month.year(), month.month(), 1).expect("first of month");
-    let mut state = State::default();
-    let mut events = events.into_iter().enumerate().peekable();
+    let (mut state, skip) = match from {
+        Some(f) => (f.state.clone(), f.first),
+        None => (State::default(), 0),
+    };
+    // On a slice, skipping is a jump, not a walk.
+    let mut events = events.into_iter().enumerate().skip(skip).peekable();
     // Replay up to the month's start (in the store's time zone, as configured then).
     while let Some((_, e)) = events.peek() {
         if e.at >= day_start(&state, month) {
@@ -807,11 +898,24 @@ fn per_product(state: &State) -> BTreeMap<crate::ProductId, (Decimal, Decimal, D
 
 /// The month per SKU from the same contributions as the federal report, so the two agree.
 pub fn by_sku<'a>(events: impl IntoIterator<Item = &'a Event>, month: NaiveDate) -> SkuReport {
+    by_sku_walk(None, events, month)
+}
+
+/// `by_sku` from the ledger already replayed to the month's start.
+pub fn by_sku_from(start: &MonthStart, events: &[Event]) -> SkuReport {
+    by_sku_walk(Some(start), events, start.month)
+}
+
+fn by_sku_walk<'a>(
+    from: Option<&MonthStart>,
+    events: impl IntoIterator<Item = &'a Event>,
+    month: NaiveDate,
+) -> SkuReport {
     let mut figures: BTreeMap<crate::ProductId, ClassMonth> = BTreeMap::new();
     let mut adjustments = Vec::new();
     let mut destructions = Vec::new();
     let mut opening = None;
-    let (_, end) = walk(events, month, |_, state, e| {
+    let (_, end) = walk(from, events, month, |_, state, e| {
         if opening.is_none() {
             opening = Some(per_product(state));
         }

@@ -403,3 +403,69 @@ fn the_seeded_month_files_exactly_the_golden_reports() {
         assert_eq!(body, golden, "{name} differs from its golden file");
     }
 }
+
+#[test]
+fn a_report_from_the_kept_month_start_is_the_report_from_the_whole_ledger() {
+    let s = seeded();
+    for month in [
+        NaiveDate::from_ymd_opt(2026, 11, 1).unwrap(),
+        december(),
+        NaiveDate::from_ymd_opt(2027, 1, 1).unwrap(),
+    ] {
+        let start = MonthStart::replay(&s.events, month);
+        assert_eq!(
+            to_csv(&monthly_from(&start, &s.events)),
+            to_csv(&monthly(&s.events, month)),
+            "{month}"
+        );
+        assert_eq!(
+            serde_json::to_string(&by_sku_from(&start, &s.events)).unwrap(),
+            serde_json::to_string(&by_sku(&s.events, month)).unwrap(),
+            "{month}"
+        );
+        assert_eq!(
+            to_csv(&monthly_by_weight_from(&start, &s.events)),
+            to_csv(&monthly_by_weight(&s.events, month)),
+            "{month}"
+        );
+        for class in [ReportClass::Dried, ReportClass::EdibleSolid] {
+            assert_eq!(
+                format!(
+                    "{:?}",
+                    drill_from(
+                        &start,
+                        &s.events,
+                        Scope::Class(class),
+                        Movement::SoldInStore
+                    )
+                ),
+                format!(
+                    "{:?}",
+                    drill(&s.events, month, Scope::Class(class), Movement::SoldInStore)
+                ),
+                "{month} {class:?}"
+            );
+        }
+    }
+}
+
+#[test]
+fn a_month_start_is_settled_only_once_the_ledger_reaches_the_month() {
+    let s = seeded();
+    let dec_first = s
+        .events
+        .iter()
+        .position(|e| e.at >= when(1, 12, 2026))
+        .unwrap();
+    // Kept from a ledger that had not reached December yet, it could still move.
+    let early = MonthStart::replay(&s.events[..dec_first], december());
+    assert!(!early.settled(dec_first));
+    // Once December has begun in the ledger, later events are replayed inside the month.
+    let start = MonthStart::replay(&s.events[..dec_first + 1], december());
+    assert!(start.settled(dec_first + 1));
+    assert_eq!(start.first, dec_first);
+    assert_eq!(
+        to_csv(&monthly_from(&start, &s.events)),
+        to_csv(&monthly(&s.events, december()))
+    );
+}

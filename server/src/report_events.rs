@@ -5,7 +5,10 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use domain::Event;
+use std::collections::HashMap;
+
+use chrono::NaiveDate;
+use domain::{report::MonthStart, Event};
 use sqlx::{Row, SqlitePool};
 use tokio::sync::Mutex;
 
@@ -19,8 +22,13 @@ pub struct ReportEvents {
 struct Parsed {
     seqs: Arc<Vec<i64>>,
     events: Arc<Vec<Event>>,
+    /// The ledger replayed to the start of each month asked for, once the ledger has reached it.
+    starts: HashMap<NaiveDate, Arc<MonthStart>>,
     used: Instant,
 }
+
+/// Month starts kept at most; each holds the store's state as the month began.
+const KEPT_STARTS: usize = 13;
 
 /// Why the events could not be read.
 #[derive(Debug, thiserror::Error)]
@@ -48,6 +56,7 @@ impl ReportEvents {
         let parsed = cached.get_or_insert_with(|| Parsed {
             seqs: Arc::default(),
             events: Arc::default(),
+            starts: HashMap::new(),
             used: Instant::now(),
         });
         // The ledger has one writer and commits in sequence order, so nothing can appear later
@@ -73,6 +82,32 @@ impl ReportEvents {
         }
         parsed.used = Instant::now();
         Ok((parsed.seqs.clone(), parsed.events.clone()))
+    }
+
+    /// The ledger replayed to the start of `month`, for reports over `events` (as `read` gave
+    /// them): replayed once and kept, so each report of the month replays only the month.
+    pub async fn start(&self, events: &[Event], month: NaiveDate) -> Arc<MonthStart> {
+        let replayed = |events: &[Event]| Arc::new(MonthStart::replay(events, month));
+        let mut cached = self.cached.lock().await;
+        let Some(parsed) = cached.as_mut() else {
+            return replayed(events);
+        };
+        let month = domain::report::previous_month(domain::report::next_month(month));
+        if let Some(s) = parsed.starts.get(&month) {
+            // A start kept from a longer read than this one could reach past its end.
+            if s.first < events.len() {
+                return s.clone();
+            }
+            return replayed(events);
+        }
+        let start = replayed(events);
+        if start.settled(events.len()) {
+            if parsed.starts.len() >= KEPT_STARTS {
+                parsed.starts.clear();
+            }
+            parsed.starts.insert(month, start.clone());
+        }
+        start
     }
 
     /// Lets the parsed events go when no report has read them for `idle`.

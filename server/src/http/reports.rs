@@ -14,8 +14,9 @@ use std::sync::Arc;
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use domain::{
     report::{
-        agco_tab, by_sku, drill, monthly, opening_checks, to_csv, CompletenessReport, FigureEvent,
-        HealthCanadaReport, Movement, PostingRow, ReportClass, Scope, SkuReport, AGCO_TABS,
+        agco_tab, by_sku_from, drill_from, monthly_by_weight_from, monthly_from, opening_checks,
+        to_csv, CompletenessReport, FigureEvent, HealthCanadaReport, Movement, PostingRow,
+        ReportClass, Scope, SkuReport, AGCO_TABS,
     },
     Event,
 };
@@ -72,8 +73,9 @@ pub async fn health_canada_show(
         return download(&state, ReportKind::HealthCanada, month).await;
     }
     let (_, events) = ledger_events(&state).await?;
-    let report = monthly(events.iter(), month);
-    let previous = monthly(events.iter(), domain::report::previous_month(month));
+    let report = monthly_from(&*month_start(&state, &events, month).await, &events);
+    let before = domain::report::previous_month(month);
+    let previous = monthly_from(&*month_start(&state, &events, before).await, &events);
     let tolerance = state
         .ledger
         .view()
@@ -146,17 +148,22 @@ pub async fn health_canada_events(
     };
     let (seqs, events) = ledger_events(&state).await?;
     Ok(Json(
-        drill(events.iter(), month, scope, figure)
-            .into_iter()
-            .map(|(i, c)| FigureEvent {
-                seq: seqs[i],
-                at: events[i].at,
-                kind: events[i].kind.name().to_owned(),
-                quantity: c.quantity.normalize(),
-                value: c.value.round_dp(2),
-                kg: c.kg.round_dp(6).normalize(),
-            })
-            .collect(),
+        drill_from(
+            &*month_start(&state, &events, month).await,
+            &events,
+            scope,
+            figure,
+        )
+        .into_iter()
+        .map(|(i, c)| FigureEvent {
+            seq: seqs[i],
+            at: events[i].at,
+            kind: events[i].kind.name().to_owned(),
+            quantity: c.quantity.normalize(),
+            value: c.value.round_dp(2),
+            kg: c.kg.round_dp(6).normalize(),
+        })
+        .collect(),
     ))
 }
 
@@ -167,6 +174,15 @@ async fn ledger_events(state: &AppState) -> Result<(Arc<Vec<i64>>, Arc<Vec<Event
         .read(state.store.pool())
         .await
         .map_err(anyhow::Error::from)?)
+}
+
+/// The ledger replayed to the start of `month`, kept between reports.
+async fn month_start(
+    state: &AppState,
+    events: &[Event],
+    month: NaiveDate,
+) -> Arc<domain::report::MonthStart> {
+    state.report_events.start(events, month).await
 }
 
 /// Regulator postings later than this are flagged.
@@ -300,9 +316,10 @@ pub async fn generate(
         ReportKind::MetrcCompleteness => completeness_csv(&completeness(state, month).await?)?,
         _ => {
             let (_, events) = ledger_events(state).await?;
+            let start = month_start(state, &events, month).await;
             match kind {
                 ReportKind::Agco => {
-                    let report = by_sku(events.iter(), month);
+                    let report = by_sku_from(&start, &events);
                     let tabs: Vec<AgcoTab> = AGCO_TABS
                         .iter()
                         .map(|t| AgcoTab {
@@ -313,12 +330,12 @@ pub async fn generate(
                     serde_json::to_string(&tabs).map_err(anyhow::Error::from)?
                 }
                 ReportKind::Alberta => {
-                    cells(&domain::report::alberta_rows(&by_sku(events.iter(), month)))?
+                    cells(&domain::report::alberta_rows(&by_sku_from(&start, &events)))?
                 }
                 ReportKind::BritishColumbia => cells(&domain::report::british_columbia_rows(
-                    &domain::report::monthly_by_weight(events.iter(), month),
+                    &monthly_by_weight_from(&start, &events),
                 ))?,
-                _ => to_csv(&monthly(events.iter(), month)),
+                _ => to_csv(&monthly_from(&start, &events)),
             }
         }
     };
@@ -574,5 +591,6 @@ pub async fn skus_show(
     user.require(Role::Manager, "monthly reports")?;
     let month = parse_month(&q.month)?;
     let (_, events) = ledger_events(&state).await?;
-    Ok(Json(by_sku(events.iter(), month)))
+    let start = month_start(&state, &events, month).await;
+    Ok(Json(by_sku_from(&start, &events)))
 }

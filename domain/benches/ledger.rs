@@ -4,10 +4,7 @@
 #[path = "../tests/support/mod.rs"]
 mod support;
 
-use std::{
-    hint::black_box,
-    time::{Duration as StdDuration, Instant},
-};
+use std::{hint::black_box, time::Duration as StdDuration};
 
 use chrono::Duration;
 use criterion::{criterion_group, BatchSize, Criterion, Throughput};
@@ -112,19 +109,6 @@ fn split(id: PackageId) -> Command {
             amounts: SplitAmounts::Equal { total: g("112") },
         }),
     }
-}
-
-/// Median time of `f` over `runs` runs.
-fn median(runs: usize, mut f: impl FnMut()) -> StdDuration {
-    let mut v: Vec<StdDuration> = (0..runs)
-        .map(|_| {
-            let t = Instant::now();
-            f();
-            t.elapsed()
-        })
-        .collect();
-    v.sort();
-    v[runs / 2]
 }
 
 fn benches(c: &mut Criterion) {

@@ -5,27 +5,11 @@
 #[path = "../tests/support/mod.rs"]
 mod support;
 
-use std::{
-    hint::black_box,
-    time::{Duration as StdDuration, Instant},
-};
+use std::hint::black_box;
 
 use chrono::{Duration, NaiveDate};
 use domain::{command::*, report::*, *};
 use support::*;
-
-/// Median time of `f` over `runs` runs.
-fn median(runs: usize, mut f: impl FnMut()) -> StdDuration {
-    let mut v: Vec<StdDuration> = (0..runs)
-        .map(|_| {
-            let t = Instant::now();
-            f();
-            t.elapsed()
-        })
-        .collect();
-    v.sort();
-    v[runs / 2]
-}
 
 /// 2027 for a store selling about 1,000 receipts a day: one sale every 86 seconds.
 fn a_year() -> Vec<Event> {

@@ -237,3 +237,16 @@ pub fn assert_conserved(state: &State) {
         );
     }
 }
+
+/// Median time of `f` over `runs` runs, for the benchmarks that share these fixtures.
+pub fn median(runs: usize, mut f: impl FnMut()) -> std::time::Duration {
+    let mut v: Vec<std::time::Duration> = (0..runs)
+        .map(|_| {
+            let t = std::time::Instant::now();
+            f();
+            t.elapsed()
+        })
+        .collect();
+    v.sort();
+    v[runs / 2]
+}

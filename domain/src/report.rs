@@ -2,7 +2,7 @@
 //! (SOR/2019-202 s.5) per Schedule 1 class, computed from the ledger's events alone, so every
 //! figure can be traced to the events behind it and the same month always gives the same bytes.
 
-use std::collections::BTreeMap;
+use std::{borrow::Cow, collections::BTreeMap};
 
 use chrono::{DateTime, Datelike, Duration, NaiveDate, TimeZone, Utc};
 use rust_decimal::Decimal;
@@ -380,24 +380,20 @@ fn inventory(state: &State) -> Inventory {
 
 /// Builds the month's report from every event in ledger order (those after the month are ignored).
 /// Pure: the same events give the same report.
-pub fn monthly<'a>(events: impl IntoIterator<Item = &'a Event>, month: NaiveDate) -> MonthlyReport {
-    monthly_walk(None, events, month)
+pub fn monthly(events: &[Event], month: NaiveDate) -> MonthlyReport {
+    monthly_at(Cow::Owned(MonthStart::replay(events, month)), events)
 }
 
 /// `monthly` from the ledger already replayed to the month's start.
-pub fn monthly_from(start: &MonthStart, events: &[Event]) -> MonthlyReport {
-    monthly_walk(Some(start), events, start.month)
+pub fn monthly_from(from: &MonthStart, events: &[Event]) -> MonthlyReport {
+    monthly_at(Cow::Borrowed(from), events)
 }
 
-fn monthly_walk<'a>(
-    from: Option<&MonthStart>,
-    events: impl IntoIterator<Item = &'a Event>,
-    month: NaiveDate,
-) -> MonthlyReport {
-    let month = NaiveDate::from_ymd_opt(month.year(), month.month(), 1).expect("first of month");
+fn monthly_at(from: Cow<'_, MonthStart>, events: &[Event]) -> MonthlyReport {
+    let month = from.month;
     let mut classes: BTreeMap<ReportClass, ClassMonth> = BTreeMap::new();
     let mut in_month = 0;
-    let (start, end) = walk(from, events, month, |_, state, e| {
+    let (start, end) = walk(from, events, |_, state, e| {
         in_month += 1;
         for c in contributions(state, e) {
             add(&mut classes, c);
@@ -426,27 +422,20 @@ fn monthly_walk<'a>(
 
 /// The month per class with every movement in kilograms of cannabis (seeds: their number), as
 /// weight-based provinces (British Columbia) report it. Book values are as in `monthly`.
-pub fn monthly_by_weight<'a>(
-    events: impl IntoIterator<Item = &'a Event>,
-    month: NaiveDate,
-) -> MonthlyReport {
-    by_weight_walk(None, events, month)
+pub fn monthly_by_weight(events: &[Event], month: NaiveDate) -> MonthlyReport {
+    monthly_by_weight_at(Cow::Owned(MonthStart::replay(events, month)), events)
 }
 
 /// `monthly_by_weight` from the ledger already replayed to the month's start.
-pub fn monthly_by_weight_from(start: &MonthStart, events: &[Event]) -> MonthlyReport {
-    by_weight_walk(Some(start), events, start.month)
+pub fn monthly_by_weight_from(from: &MonthStart, events: &[Event]) -> MonthlyReport {
+    monthly_by_weight_at(Cow::Borrowed(from), events)
 }
 
-fn by_weight_walk<'a>(
-    from: Option<&MonthStart>,
-    events: impl IntoIterator<Item = &'a Event>,
-    month: NaiveDate,
-) -> MonthlyReport {
-    let month = NaiveDate::from_ymd_opt(month.year(), month.month(), 1).expect("first of month");
+fn monthly_by_weight_at(from: Cow<'_, MonthStart>, events: &[Event]) -> MonthlyReport {
+    let month = from.month;
     let mut classes: BTreeMap<ReportClass, ClassMonth> = BTreeMap::new();
     let mut in_month = 0;
-    let (start, end) = walk(from, events, month, |_, state, e| {
+    let (start, end) = walk(from, events, |_, state, e| {
         in_month += 1;
         for c in contributions(state, e) {
             add(
@@ -681,34 +670,38 @@ pub enum Scope<'a> {
 
 /// The events of `month` behind one figure of one class or SKU: each event's position in
 /// `events` and its share. Their sum is the figure.
-pub fn drill<'a>(
-    events: impl IntoIterator<Item = &'a Event>,
+pub fn drill(
+    events: &[Event],
     month: NaiveDate,
     scope: Scope<'_>,
     movement: Movement,
 ) -> Vec<(usize, Contribution)> {
-    drill_walk(None, events, month, scope, movement)
+    drill_at(
+        Cow::Owned(MonthStart::replay(events, month)),
+        events,
+        scope,
+        movement,
+    )
 }
 
 /// `drill` from the ledger already replayed to the month's start.
 pub fn drill_from(
-    start: &MonthStart,
+    from: &MonthStart,
     events: &[Event],
     scope: Scope<'_>,
     movement: Movement,
 ) -> Vec<(usize, Contribution)> {
-    drill_walk(Some(start), events, start.month, scope, movement)
+    drill_at(Cow::Borrowed(from), events, scope, movement)
 }
 
-fn drill_walk<'a>(
-    from: Option<&MonthStart>,
-    events: impl IntoIterator<Item = &'a Event>,
-    month: NaiveDate,
+fn drill_at(
+    from: Cow<'_, MonthStart>,
+    events: &[Event],
     scope: Scope<'_>,
     movement: Movement,
 ) -> Vec<(usize, Contribution)> {
     let mut out = Vec::new();
-    walk(from, events, month, |i, state, e| {
+    walk(from, events, |i, state, e| {
         for c in contributions(state, e) {
             let inside = match scope {
                 Scope::Class(class) => c.class == class,
@@ -738,7 +731,7 @@ pub struct MonthStart {
 }
 
 impl MonthStart {
-    /// Replays `events` up to the start of `month`.
+    /// Replays `events` up to the start of `month` (in the store's time zone, as configured then).
     pub fn replay(events: &[Event], month: NaiveDate) -> Self {
         let month =
             NaiveDate::from_ymd_opt(month.year(), month.month(), 1).expect("first of month");
@@ -765,32 +758,22 @@ impl MonthStart {
     }
 }
 
-/// Replays up to the month (or starts from `from`), then calls `each` for every event inside it
-/// with the state just before; returns the inventory at the month's start and the state at its end.
-fn walk<'a>(
-    from: Option<&MonthStart>,
-    events: impl IntoIterator<Item = &'a Event>,
-    month: NaiveDate,
+/// From the month's start, calls `each` for every event inside the month with the state just
+/// before; returns the inventory at the month's start and the state at its end. A start that is
+/// kept is copied; one replayed for this report alone is used up.
+fn walk(
+    from: Cow<'_, MonthStart>,
+    events: &[Event],
     mut each: impl FnMut(usize, &State, &Event),
 ) -> (Inventory, State) {
-    let month = NaiveDate::from_ymd_opt(month.year(), month.month(), 1).expect("first of month");
-    let (mut state, skip) = match from {
-        Some(f) => (f.state.clone(), f.first),
-        None => (State::default(), 0),
-    };
-    // On a slice, skipping is a jump, not a walk.
-    let mut events = events.into_iter().enumerate().skip(skip).peekable();
-    // Replay up to the month's start (in the store's time zone, as configured then).
-    while let Some((_, e)) = events.peek() {
-        if e.at >= day_start(&state, month) {
-            break;
-        }
-        state.apply(e);
-        events.next();
-    }
+    let MonthStart {
+        month,
+        mut state,
+        first,
+    } = from.into_owned();
     let start = inventory(&state);
     let end = day_start(&state, next_month(month));
-    for (i, e) in events {
+    for (i, e) in events.iter().enumerate().skip(first) {
         if e.at >= end {
             break;
         }
@@ -897,25 +880,21 @@ fn per_product(state: &State) -> BTreeMap<crate::ProductId, (Decimal, Decimal, D
 }
 
 /// The month per SKU from the same contributions as the federal report, so the two agree.
-pub fn by_sku<'a>(events: impl IntoIterator<Item = &'a Event>, month: NaiveDate) -> SkuReport {
-    by_sku_walk(None, events, month)
+pub fn by_sku(events: &[Event], month: NaiveDate) -> SkuReport {
+    by_sku_at(Cow::Owned(MonthStart::replay(events, month)), events)
 }
 
 /// `by_sku` from the ledger already replayed to the month's start.
-pub fn by_sku_from(start: &MonthStart, events: &[Event]) -> SkuReport {
-    by_sku_walk(Some(start), events, start.month)
+pub fn by_sku_from(from: &MonthStart, events: &[Event]) -> SkuReport {
+    by_sku_at(Cow::Borrowed(from), events)
 }
 
-fn by_sku_walk<'a>(
-    from: Option<&MonthStart>,
-    events: impl IntoIterator<Item = &'a Event>,
-    month: NaiveDate,
-) -> SkuReport {
+fn by_sku_at(from: Cow<'_, MonthStart>, events: &[Event]) -> SkuReport {
     let mut figures: BTreeMap<crate::ProductId, ClassMonth> = BTreeMap::new();
     let mut adjustments = Vec::new();
     let mut destructions = Vec::new();
     let mut opening = None;
-    let (_, end) = walk(from, events, month, |_, state, e| {
+    let (_, end) = walk(from, events, |_, state, e| {
         if opening.is_none() {
             opening = Some(per_product(state));
         }

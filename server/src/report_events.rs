@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use std::collections::HashMap;
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use domain::{report::MonthStart, Event};
 use sqlx::{Row, SqlitePool};
 use tokio::sync::Mutex;
@@ -92,7 +92,7 @@ impl ReportEvents {
         let Some(parsed) = cached.as_mut() else {
             return replayed(events);
         };
-        let month = domain::report::previous_month(domain::report::next_month(month));
+        let month = month.with_day(1).expect("every month has a first day");
         if let Some(s) = parsed.starts.get(&month) {
             // A start kept from a longer read than this one could reach past its end.
             if s.first < events.len() {

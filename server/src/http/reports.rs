@@ -73,9 +73,11 @@ pub async fn health_canada_show(
         return download(&state, ReportKind::HealthCanada, month).await;
     }
     let (_, events) = ledger_events(&state).await?;
-    let report = monthly_from(&*month_start(&state, &events, month).await, &events);
+    let this = state.report_events.start(&events, month).await;
+    let report = monthly_from(&this, &events);
     let before = domain::report::previous_month(month);
-    let previous = monthly_from(&*month_start(&state, &events, before).await, &events);
+    let last = state.report_events.start(&events, before).await;
+    let previous = monthly_from(&last, &events);
     let tolerance = state
         .ledger
         .view()
@@ -147,23 +149,19 @@ pub async fn health_canada_events(
         }
     };
     let (seqs, events) = ledger_events(&state).await?;
+    let start = state.report_events.start(&events, month).await;
     Ok(Json(
-        drill_from(
-            &*month_start(&state, &events, month).await,
-            &events,
-            scope,
-            figure,
-        )
-        .into_iter()
-        .map(|(i, c)| FigureEvent {
-            seq: seqs[i],
-            at: events[i].at,
-            kind: events[i].kind.name().to_owned(),
-            quantity: c.quantity.normalize(),
-            value: c.value.round_dp(2),
-            kg: c.kg.round_dp(6).normalize(),
-        })
-        .collect(),
+        drill_from(&start, &events, scope, figure)
+            .into_iter()
+            .map(|(i, c)| FigureEvent {
+                seq: seqs[i],
+                at: events[i].at,
+                kind: events[i].kind.name().to_owned(),
+                quantity: c.quantity.normalize(),
+                value: c.value.round_dp(2),
+                kg: c.kg.round_dp(6).normalize(),
+            })
+            .collect(),
     ))
 }
 
@@ -174,15 +172,6 @@ async fn ledger_events(state: &AppState) -> Result<(Arc<Vec<i64>>, Arc<Vec<Event
         .read(state.store.pool())
         .await
         .map_err(anyhow::Error::from)?)
-}
-
-/// The ledger replayed to the start of `month`, kept between reports.
-async fn month_start(
-    state: &AppState,
-    events: &[Event],
-    month: NaiveDate,
-) -> Arc<domain::report::MonthStart> {
-    state.report_events.start(events, month).await
 }
 
 /// Regulator postings later than this are flagged.
@@ -316,7 +305,7 @@ pub async fn generate(
         ReportKind::MetrcCompleteness => completeness_csv(&completeness(state, month).await?)?,
         _ => {
             let (_, events) = ledger_events(state).await?;
-            let start = month_start(state, &events, month).await;
+            let start = state.report_events.start(&events, month).await;
             match kind {
                 ReportKind::Agco => {
                     let report = by_sku_from(&start, &events);
@@ -591,6 +580,6 @@ pub async fn skus_show(
     user.require(Role::Manager, "monthly reports")?;
     let month = parse_month(&q.month)?;
     let (_, events) = ledger_events(&state).await?;
-    let start = month_start(&state, &events, month).await;
+    let start = state.report_events.start(&events, month).await;
     Ok(Json(by_sku_from(&start, &events)))
 }

@@ -63,8 +63,8 @@ pub fn from_manifests(manifests: &[(String, Vec<String>)]) -> Vec<Alert> {
 
 /// The newest manifests at the regulator with their package labels.
 async fn newest_manifests(
-    c: &crate::regulator::client::MetrcClient,
-) -> Result<Vec<(String, Vec<String>)>, crate::regulator::client::MetrcError> {
+    c: &metrc::MetrcClient,
+) -> Result<Vec<(String, Vec<String>)>, metrc::MetrcError> {
     let transfers = c.incoming_transfers().await?;
     let mut out = Vec::new();
     for t in transfers.iter().rev().take(MANIFESTS_CHECKED) {

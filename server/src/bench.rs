@@ -47,7 +47,7 @@ impl BenchApp {
             secure_cookies: false,
             hold_sweep: Duration::from_secs(60),
             regulator_timeout: Duration::from_secs(10),
-            regulator_gets_per_second: super::regulator::client::DEFAULT_GETS_PER_SECOND,
+            regulator_gets_per_second: metrc::DEFAULT_GETS_PER_SECOND,
             pickup_hold: Duration::from_secs(7200),
             expiry_alert_days: 30,
             alert_sweep: Duration::from_secs(60),
@@ -170,7 +170,10 @@ impl BenchApp {
             .collect();
         let manifest = format!("BENCH-{}", uuid::Uuid::new_v4());
         // The regulator learns of the packages from the same manifest.
-        if let Some(creds) = crate::regulator::setup::saved(self.store.pool()).await? {
+        if let Some(creds) = crate::regulator::setup::saved(self.store.pool())
+            .await?
+            .map(|c| c.credentials)
+        {
             let admin = Client::new();
             admin
                 .post(format!("{}/sandbox/v2/items", creds.base_url))

@@ -24,6 +24,7 @@ pub enum Command {
     #[command(subcommand)]
     User(UserCommand),
     /// Run a benchmark against a temporary server on 127.0.0.1 and print its figures.
+    #[cfg(feature = "bench")]
     Bench(BenchArgs),
     /// Run the Metrc-faithful regulator sandbox on its own.
     RegulatorSandbox(SandboxArgs),
@@ -44,6 +45,7 @@ pub struct SandboxArgs {
 }
 
 /// Options of `pistil bench`.
+#[cfg(feature = "bench")]
 #[derive(Debug, Args)]
 pub struct BenchArgs {
     /// Which benchmark.
@@ -58,6 +60,7 @@ pub struct BenchArgs {
 }
 
 /// The server benchmarks.
+#[cfg(feature = "bench")]
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
 pub enum BenchKind {
     /// Durable mutations per second over HTTP vs raw sqlx.
@@ -116,6 +119,7 @@ pub struct ServeArgs {
     #[arg(long, default_value = "./dist", env = "PISTIL_DIST")]
     pub dist: PathBuf,
     /// Seed a realistic demo store on first start.
+    #[cfg(feature = "demo")]
     #[arg(long)]
     pub demo: bool,
     /// Mark session cookies Secure (when served behind TLS).
@@ -145,7 +149,10 @@ impl ServeArgs {
             addr: self.addr,
             data_dir: self.data_dir,
             dist: self.dist,
+            #[cfg(feature = "demo")]
             demo: self.demo,
+            #[cfg(not(feature = "demo"))]
+            demo: false,
             secure_cookies: self.secure_cookies,
             hold_sweep: std::time::Duration::from_secs(self.hold_sweep_secs.max(1)),
             regulator_timeout: std::time::Duration::from_millis(self.regulator_timeout_ms.max(50)),

@@ -3,9 +3,11 @@
 
 pub mod alerts;
 pub mod auth;
+#[cfg(feature = "bench")]
 pub mod bench;
 pub mod cli;
 pub mod config;
+#[cfg(feature = "demo")]
 pub mod demo;
 pub mod hold_expiry;
 pub mod http;
@@ -65,33 +67,44 @@ impl Application {
         let store = store::Store::open(&config.data_dir).await?;
         let ledger = ledger::Ledger::start(std::sync::Arc::new(store.clone())).await?;
         if config.demo {
+            #[cfg(feature = "demo")]
             demo::seed_if_empty(&store, &ledger).await?;
+            #[cfg(not(feature = "demo"))]
+            anyhow::bail!(
+                "this build of Pistil carries no demo store (build it with --features demo)"
+            );
         }
         hold_expiry::spawn(ledger.clone(), config.hold_sweep);
         // The regulator: saved credentials, or else the embedded sandbox.
         let creds = match regulator::setup::saved(store.pool()).await? {
             Some(c) if !c.embedded => c,
             _ => {
-                regulator::setup::embedded_sandbox(
-                    &config.data_dir,
-                    store.pool(),
-                    &ledger,
-                    config.demo,
-                )
-                .await?
+                let embedded =
+                    regulator::setup::embedded_sandbox(&config.data_dir, store.pool()).await?;
+                #[cfg(feature = "demo")]
+                if config.demo && embedded.fresh {
+                    demo::sandbox::seed_from_store(
+                        &embedded.connection.credentials,
+                        store.pool(),
+                        &ledger,
+                    )
+                    .await?;
+                }
+                embedded.connection
             }
         };
         let outbox = regulator::outbox::Outbox::new(
             store.pool().clone(),
             ledger.clone(),
             Some(regulator::setup::client(
-                creds.clone(),
+                creds.credentials.clone(),
                 config.regulator_timeout,
                 config.regulator_gets_per_second,
             )),
         );
+        #[cfg(feature = "demo")]
         if config.demo && creds.embedded {
-            demo::plants::plant_once(&store, &ledger, &outbox, &creds).await?;
+            demo::plants::plant_once(&store, &ledger, &outbox, &creds.credentials).await?;
         }
         outbox.clone().spawn();
         let state = AppState {

@@ -1,7 +1,9 @@
 //! `pistil`: the Pistil server binary.
 
 use clap::Parser;
-use server::cli::{BenchKind, Cli, Command, UserCommand};
+#[cfg(feature = "bench")]
+use server::cli::BenchKind;
+use server::cli::{Cli, Command, UserCommand};
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
@@ -9,8 +11,11 @@ async fn main() -> anyhow::Result<()> {
     server::telemetry::init();
     match cli.command {
         Command::Serve(args) => {
-            let demo = args.demo;
-            let app = server::Application::build(args.into_config()).await?;
+            let config = args.into_config();
+            #[cfg(feature = "demo")]
+            let demo = config.demo;
+            let app = server::Application::build(config).await?;
+            #[cfg(feature = "demo")]
             if demo {
                 println!("Demo sign-ins (email / password):");
                 for (email, _, role, password) in server::demo::LOGINS {
@@ -20,6 +25,7 @@ async fn main() -> anyhow::Result<()> {
             println!("Pistil is running at http://{}", app.local_addr());
             app.run_until_stopped().await
         }
+        #[cfg(feature = "bench")]
         Command::Bench(args) => {
             let run = |k: BenchKind| {
                 matches!(args.which, BenchKind::All)
@@ -50,31 +56,7 @@ async fn main() -> anyhow::Result<()> {
             Ok(())
         }
         Command::RegulatorSandbox(args) => {
-            let st = server::regulator::sandbox_http::SandboxState::open(&args.data_dir).await?;
-            if st.is_empty() {
-                let (vendor, user) = (
-                    uuid::Uuid::new_v4().simple().to_string(),
-                    uuid::Uuid::new_v4().simple().to_string(),
-                );
-                let tags = (1..=5000u32)
-                    .map(|n| format!("1A4FF0300000029{n:09}"))
-                    .collect();
-                st.provision(&args.license, "Sandbox facility", &vendor, &user, tags)
-                    .await?;
-                println!(
-                    "Provisioned facility {} with 5,000 package tags.",
-                    args.license
-                );
-                println!("Vendor key: {vendor}");
-                println!("User key:   {user}");
-            }
-            let listener = tokio::net::TcpListener::bind(args.addr).await?;
-            println!(
-                "Metrc sandbox listening at http://{}",
-                listener.local_addr()?
-            );
-            axum::serve(listener, server::regulator::sandbox_http::router(st)).await?;
-            Ok(())
+            metrc_sandbox::run_standalone(args.addr, &args.data_dir, &args.license).await
         }
         Command::User(UserCommand::Add(args)) => {
             let role = server::auth::Role::parse(&args.role).ok_or_else(|| {

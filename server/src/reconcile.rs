@@ -19,10 +19,8 @@ use sqlx::{Row, SqlitePool};
 
 pub use domain::reconcile::{PackageRow, ProductRow, ReconcileReport};
 
-use crate::regulator::{
-    client::{MetrcClient, MetrcError, RegPackage},
-    outbox::{SyncHealth, SyncState},
-};
+use crate::regulator::outbox::{SyncHealth, SyncState};
+use metrc::{wire::Package as RegPackage, MetrcClient, MetrcError};
 
 /// Most sales days read back per package when looking for a duplicated receipt.
 const DAYS_PER_PACKAGE: usize = 5;
@@ -87,16 +85,19 @@ pub fn halt_of(h: &SyncHealth) -> Option<SyncHalt> {
 /// The halt a failed regulator read implies; other failures are no halt.
 pub fn halt_of_error(e: &MetrcError) -> Option<SyncHalt> {
     match e {
-        MetrcError::Auth { .. } => Some(SyncHalt::AuthFailed {
-            since: Utc::now(),
-            cause: e.to_string(),
-        }),
-        MetrcError::Unavailable(_) | MetrcError::Uncertain | MetrcError::RateLimited { .. } => {
-            Some(SyncHalt::RegulatorDown {
+        MetrcError::Unauthorized { .. } | MetrcError::Forbidden { .. } => {
+            Some(SyncHalt::AuthFailed {
                 since: Utc::now(),
                 cause: e.to_string(),
             })
         }
+        MetrcError::Server { .. }
+        | MetrcError::Transport(_)
+        | MetrcError::AnswerLost
+        | MetrcError::RateLimited { .. } => Some(SyncHalt::RegulatorDown {
+            since: Utc::now(),
+            cause: e.to_string(),
+        }),
         _ => None,
     }
 }
@@ -148,16 +149,15 @@ pub async fn duplicates_for(
     state_day: impl Fn(DateTime<Utc>) -> NaiveDate,
     package: PackageId,
     gap: Decimal,
-    seen_days: &mut HashMap<NaiveDate, Vec<crate::regulator::client::RegReceipt>>,
-) -> Result<Vec<Duplicate>, MetrcError> {
+    seen_days: &mut HashMap<NaiveDate, Vec<metrc::wire::Receipt>>,
+) -> Result<Vec<Duplicate>, crate::regulator::RelayError> {
     let rows = sqlx::query(
         "SELECT body FROM events WHERE kind IN ('sold', 'hold_fulfilled') AND instr(packages, ?) > 0
          ORDER BY seq DESC",
     )
     .bind(package.to_string())
     .fetch_all(pool)
-    .await
-    .map_err(|e| MetrcError::Unavailable(e.to_string()))?;
+    .await?;
     let mut ours: Vec<(String, NaiveDate, Decimal)> = Vec::new();
     for r in rows {
         let Ok(e) = serde_json::from_str::<Event>(&r.get::<String, _>(0)) else {
@@ -195,8 +195,7 @@ pub async fn duplicates_for(
         if let std::collections::hash_map::Entry::Vacant(slot) = seen_days.entry(day) {
             slot.insert(client.receipts_on(day).await?);
         }
-        let mut by_number: HashMap<&str, Vec<&crate::regulator::client::RegReceipt>> =
-            HashMap::new();
+        let mut by_number: HashMap<&str, Vec<&metrc::wire::Receipt>> = HashMap::new();
         for r in &seen_days[&day] {
             if let Some(n) = r.external_receipt_number.as_deref() {
                 if mine.contains(n) {

@@ -6,14 +6,16 @@ use std::time::{Duration, Instant};
 use serde_json::json;
 
 use super::{sale, BenchApp};
-use crate::regulator::{client::DEFAULT_GETS_PER_SECOND, setup};
+use crate::regulator::setup;
+use metrc::DEFAULT_GETS_PER_SECOND;
 
 /// Queues `sales` sales while the key is expired, saves a new key, and times the drain.
 pub async fn drain(sales: usize) -> anyhow::Result<()> {
     let app = BenchApp::start().await?;
     let creds = setup::saved(app.store.pool())
         .await?
-        .ok_or_else(|| anyhow::anyhow!("no sandbox"))?;
+        .ok_or_else(|| anyhow::anyhow!("no sandbox"))?
+        .credentials;
     let admin = reqwest::Client::new();
     let (_, packages) = app.shelf(10, 1_000_000).await?;
     // Let the setup drain, then stop the worker by expiring its key, and queue the sales.

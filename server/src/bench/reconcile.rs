@@ -7,10 +7,8 @@ use chrono::{NaiveDate, Utc};
 use domain::*;
 use rust_decimal::Decimal;
 
-use crate::{
-    reconcile::{assemble, OutboxFacts},
-    regulator::client::{Page, RegPackage},
-};
+use crate::reconcile::{assemble, OutboxFacts};
+use metrc::wire::{Package as RegPackage, Page};
 
 const PAGE_SIZE: usize = 20;
 

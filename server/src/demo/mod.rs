@@ -5,6 +5,7 @@ use domain::{command::*, *};
 use rust_decimal::Decimal;
 
 pub mod plants;
+pub mod sandbox;
 
 use crate::{
     auth::{self, Role},

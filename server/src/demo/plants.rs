@@ -5,14 +5,11 @@
 
 use chrono::{Duration, Utc};
 use domain::{command::*, count::CountScope, *};
+use metrc::Credentials;
 use sqlx::Row;
 
 use super::{cmd, submit_all};
-use crate::{
-    ledger::Ledger,
-    regulator::{client::Credentials, outbox::Outbox},
-    store::Store,
-};
+use crate::{ledger::Ledger, regulator::outbox::Outbox, store::Store};
 
 /// Settings key set once the cases are planted.
 const PLANTED: &str = "demo_reconciliation_planted";

@@ -18,6 +18,7 @@ use super::{
 use crate::{
     auth::Role,
     reconcile::{self, ReconcileReport},
+    regulator::RelayError,
     AppState,
 };
 
@@ -71,12 +72,14 @@ pub async fn reconcile_show(
                     duplicates.insert(package, d);
                 }
                 Ok(_) => {}
-                Err(e) => {
+                Err(RelayError::Metrc(e)) => {
                     halt = reconcile::halt_of_error(&e);
                     if halt.is_some() {
                         break;
                     }
                 }
+                Err(RelayError::Store(e)) => return Err(e.into()),
+                Err(e) => return Err(ApiError::Internal(e.into())),
             }
         }
     }
@@ -124,13 +127,13 @@ pub async fn void_receipt(
             "no regulator connection is configured".into(),
         ));
     };
-    let unavailable = |e: crate::regulator::client::MetrcError| {
+    let unavailable = |e: metrc::MetrcError| {
         ApiError::RegulatorUnavailable(format!("the regulator could not be asked: {e}"))
     };
     let id = body.regulator_receipt_id;
     let receipt = match client.receipt(id).await {
         Ok(r) => r,
-        Err(crate::regulator::client::MetrcError::NotFound) => {
+        Err(metrc::MetrcError::NotFound) => {
             return Err(ApiError::Missing(format!(
                 "the regulator has no receipt {id}"
             )))

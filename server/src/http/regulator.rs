@@ -16,7 +16,6 @@ use super::{
 use crate::{
     auth::Role,
     regulator::{
-        client::Credentials,
         outbox::{SyncHealth, SyncState},
         setup,
     },
@@ -132,7 +131,7 @@ pub async fn incoming_index(
             "no regulator connection is configured, so no incoming manifests are known".into(),
         ));
     };
-    let unavailable = |e: crate::regulator::client::MetrcError| {
+    let unavailable = |e: metrc::MetrcError| {
         ApiError::RegulatorUnavailable(format!(
             "the regulator could not list incoming manifests: {e}"
         ))
@@ -282,7 +281,7 @@ pub async fn report(state: &AppState) -> Result<RegulatorHealth, ApiError> {
         parked: counts.get("parked").copied().unwrap_or(0),
         done: counts.get("done").copied().unwrap_or(0),
         oldest_pending_seconds,
-        license: creds.as_ref().map(|c| c.license.clone()),
+        license: creds.as_ref().map(|c| c.credentials.license.clone()),
         sandbox: creds.is_some_and(|c| c.embedded),
         key_expires_on,
         warnings,
@@ -346,12 +345,14 @@ pub async fn credentials_update(
     }
     let embedded = setup::saved(state.store.pool())
         .await?
-        .is_some_and(|c| c.embedded && c.base_url == body.base_url);
-    let creds = Credentials {
-        base_url: body.base_url,
-        vendor_key: body.vendor_key,
-        user_key: body.user_key,
-        license: body.license,
+        .is_some_and(|c| c.embedded && c.credentials.base_url == body.base_url);
+    let creds = setup::Connection {
+        credentials: metrc::Credentials {
+            base_url: body.base_url,
+            vendor_key: body.vendor_key,
+            user_key: body.user_key,
+            license: body.license,
+        },
         embedded,
         key_expires_on: body.key_expires_on,
     };
@@ -359,7 +360,7 @@ pub async fn credentials_update(
     state
         .outbox
         .set_client(setup::client(
-            creds,
+            creds.credentials,
             state.regulator_timeout,
             state.regulator_gets_per_second,
         ))

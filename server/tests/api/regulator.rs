@@ -61,7 +61,8 @@ pub(crate) async fn mapped_store(
     let creds = setup::saved(app.store.pool())
         .await
         .unwrap()
-        .expect("embedded sandbox credentials");
+        .expect("embedded sandbox credentials")
+        .credentials;
     let reg = Regulator {
         url: creds.base_url.clone(),
         license: creds.license.clone(),
@@ -170,7 +171,7 @@ pub(crate) async fn wait_until(
 }
 
 /// Every receipt the regulator holds, all pages.
-async fn all_receipts(reg: &Regulator) -> Vec<Value> {
+pub(crate) async fn all_receipts(reg: &Regulator) -> Vec<Value> {
     let mut all = Vec::new();
     for page in 1.. {
         let p = reg

@@ -219,7 +219,8 @@ async fn incoming_manifests_list_what_the_regulator_ships_matched_to_products_un
     let creds = server::regulator::setup::saved(app.store.pool())
         .await
         .unwrap()
-        .unwrap();
+        .unwrap()
+        .credentials;
     let admin = reqwest::Client::new();
     // A mapped product, and a delivery at the regulator with one of its packages and one unknown item.
     let mut p = product(FLOWER, "Mapped Flower", Category::Flower);

@@ -1,9 +1,9 @@
 //! Conformance of the Metrc sandbox: Metrc's own Postman example bodies, its status codes and
 //! response shapes, and fault injection.
 
+use metrc_sandbox::{router, SandboxState};
 use reqwest::{Client, StatusCode};
 use serde_json::{json, Value};
-use server::regulator::sandbox_http::{router, SandboxState};
 
 const LICENSE: &str = "C10-0000001-LIC";
 const VENDOR: &str = "vendor-key";
@@ -11,7 +11,7 @@ const USER: &str = "user-key";
 
 /// The body of one of Metrc's Postman examples, by its name in the v2 collection.
 fn example(group: &str, name: &str) -> Value {
-    let dump = include_str!("../fixtures/metrc/postman-ca-dump.txt");
+    let dump = include_str!("fixtures/postman-ca-dump.txt");
     let header = format!("### [v2/{group}] {name}:");
     let start = dump
         .find(&header)

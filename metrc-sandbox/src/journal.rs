@@ -1,0 +1,198 @@
+//! The sandbox's journal: every write as the JSON it arrived in, replayed in order at start to
+//! rebuild the state.
+
+use chrono::{DateTime, Utc};
+use metrc::wire::{AdjustPackage, CreatePackage, FinishPackage, ReceiptBody, RowError};
+use rust_decimal::Decimal;
+use serde::{de::DeserializeOwned, Deserialize, Serialize};
+
+use crate::{
+    error::ApiError,
+    model::{Sandbox, UserKey},
+};
+
+/// A journaled write: replayed in order at start, it rebuilds the state.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(tag = "op", rename_all = "snake_case")]
+pub(crate) enum Op {
+    Facility {
+        license: String,
+        name: String,
+        tags: Vec<String>,
+    },
+    UserKey {
+        key: UserKey,
+    },
+    VendorKey {
+        key: String,
+    },
+    Item {
+        license: String,
+        name: String,
+        category: String,
+        quantity_type: String,
+        uom: String,
+        unit_weight: Option<Decimal>,
+        unit_weight_uom: Option<String>,
+    },
+    Manifest {
+        license: String,
+        manifest: String,
+        packages: Vec<SeedPackage>,
+    },
+    CreatePackages {
+        license: String,
+        body: Vec<CreatePackageJson>,
+    },
+    Adjust {
+        license: String,
+        body: Vec<AdjustJson>,
+    },
+    Finish {
+        license: String,
+        body: Vec<FinishJson>,
+        finish: bool,
+    },
+    Receipts {
+        license: String,
+        body: Vec<ReceiptJson>,
+    },
+    UpdateReceipts {
+        license: String,
+        body: Vec<ReceiptJson>,
+    },
+    ArchiveReceipt {
+        license: String,
+        id: i64,
+    },
+    DuplicateReceipt {
+        license: String,
+        external: String,
+    },
+}
+
+/// A package arriving on a seeded manifest.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SeedPackage {
+    /// Tag.
+    pub label: String,
+    /// Item name.
+    pub item: String,
+    /// Quantity, in the item's unit.
+    #[serde(with = "metrc::number")]
+    pub quantity: Decimal,
+}
+
+// Request bodies are journaled as the JSON they arrived in, then parsed again on replay.
+type CreatePackageJson = serde_json::Value;
+type AdjustJson = serde_json::Value;
+type FinishJson = serde_json::Value;
+type ReceiptJson = serde_json::Value;
+
+pub(crate) fn parse_rows<T: DeserializeOwned>(
+    body: &[serde_json::Value],
+) -> Result<Vec<T>, ApiError> {
+    body.iter()
+        .enumerate()
+        .map(|(i, v)| {
+            serde_json::from_value(v.clone()).map_err(|e| {
+                ApiError::Validation(vec![RowError {
+                    row: i,
+                    message: e.to_string(),
+                }])
+            })
+        })
+        .collect()
+}
+
+impl Op {
+    /// Applies the op; returns the ids a v2 write answers with.
+    pub(crate) fn apply(&self, s: &mut Sandbox, at: DateTime<Utc>) -> Result<Vec<i64>, ApiError> {
+        match self {
+            Op::Facility {
+                license,
+                name,
+                tags,
+            } => {
+                s.add_facility(license, name, tags.iter().cloned());
+                Ok(vec![])
+            }
+            Op::UserKey { key } => {
+                s.user_keys.insert(key.key.clone(), key.clone());
+                Ok(vec![])
+            }
+            Op::VendorKey { key } => {
+                s.vendor_keys.insert(key.clone());
+                Ok(vec![])
+            }
+            Op::Item {
+                license,
+                name,
+                category,
+                quantity_type,
+                uom,
+                unit_weight,
+                unit_weight_uom,
+            } => Ok(vec![s.add_item(
+                license,
+                name,
+                category,
+                quantity_type,
+                uom,
+                unit_weight.zip(unit_weight_uom.as_deref()),
+            )]),
+            Op::Manifest {
+                license,
+                manifest,
+                packages,
+            } => {
+                if let Some(p) = packages.iter().find(|p| {
+                    !s.items
+                        .iter()
+                        .any(|i| &i.license == license && i.name == p.item)
+                }) {
+                    return Err(ApiError::BadRequest(format!("Item {} not found.", p.item)));
+                }
+                packages
+                    .iter()
+                    .map(|p| {
+                        s.seed_package(license, &p.label, &p.item, p.quantity, Some(manifest), at)
+                            .map_err(ApiError::BadRequest)
+                    })
+                    .collect()
+            }
+            Op::CreatePackages { license, body } => s
+                .create_packages(license, &parse_rows::<CreatePackage>(body)?, at)
+                .map_err(ApiError::Validation),
+            Op::Adjust { license, body } => s
+                .adjust(license, &parse_rows::<AdjustPackage>(body)?, at)
+                .map_err(ApiError::Validation),
+            Op::Finish {
+                license,
+                body,
+                finish,
+            } => {
+                s.finish(license, &parse_rows::<FinishPackage>(body)?, *finish, at)
+                    .map_err(ApiError::Validation)?;
+                Ok(vec![])
+            }
+            Op::Receipts { license, body } => s
+                .record_receipts(license, &parse_rows::<ReceiptBody>(body)?, at)
+                .map_err(ApiError::Validation),
+            Op::UpdateReceipts { license, body } => {
+                s.update_receipts(license, &parse_rows::<ReceiptBody>(body)?, at)
+                    .map_err(ApiError::Validation)?;
+                Ok(vec![])
+            }
+            Op::ArchiveReceipt { license, id } => {
+                s.archive_receipt(license, *id, at)
+                    .map_err(|_| ApiError::NotFound)?;
+                Ok(vec![])
+            }
+            Op::DuplicateReceipt { license, external } => Ok(vec![s
+                .duplicate_receipt(license, external, at)
+                .map_err(ApiError::BadRequest)?]),
+        }
+    }
+}

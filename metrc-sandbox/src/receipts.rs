@@ -1,0 +1,227 @@
+//! Sales receipts as Metrc v2 rules them: record, update, archive, and the duplication fault.
+//! Every write checks all of its rows before changing anything.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use metrc::wire::{ReceiptBody, RowError, Transaction};
+use rust_decimal::Decimal;
+
+use crate::model::{row, Receipt, Sandbox};
+
+impl Sandbox {
+    /// `POST /sales/v2/receipts`: records sales; quantities leave their packages.
+    pub fn record_receipts(
+        &mut self,
+        license: &str,
+        body: &[ReceiptBody],
+        now: DateTime<Utc>,
+    ) -> Result<Vec<i64>, Vec<RowError>> {
+        self.check_receipts(license, body, None)?;
+        let mut ids = Vec::new();
+        for r in body {
+            for t in &r.transactions {
+                let i = self
+                    .package_index(license, &t.package_label)
+                    .expect("checked above");
+                self.packages[i].quantity -= t.quantity;
+                self.packages[i].last_modified = now;
+            }
+            let id = self.next_id();
+            self.receipts.push(receipt(id, license, r, now));
+            ids.push(id);
+        }
+        Ok(ids)
+    }
+
+    /// Records one receipt a second time, as the duplication fault does.
+    pub fn duplicate_receipt(
+        &mut self,
+        license: &str,
+        external: &str,
+        now: DateTime<Utc>,
+    ) -> Result<i64, String> {
+        let original = self
+            .receipts
+            .iter()
+            .find(|r| {
+                r.license == license
+                    && r.external_receipt_number.as_deref() == Some(external)
+                    && r.archived_date.is_none()
+            })
+            .cloned()
+            .ok_or_else(|| format!("no receipt with external number {external}"))?;
+        for t in &original.transactions {
+            if let Some(i) = self.package_index(license, &t.package_label) {
+                self.packages[i].quantity -= t.quantity;
+                self.packages[i].last_modified = now;
+            }
+        }
+        let id = self.next_id();
+        self.receipts.push(Receipt {
+            id,
+            receipt_number: format!("{id:010}"),
+            last_modified: now,
+            ..original
+        });
+        Ok(id)
+    }
+
+    pub(crate) fn check_receipts(
+        &self,
+        license: &str,
+        body: &[ReceiptBody],
+        editing: Option<&[Option<&Receipt>]>,
+    ) -> Result<(), Vec<RowError>> {
+        let mut errors = Vec::new();
+        let mut sold: HashMap<String, Decimal> = HashMap::new();
+        for (i, r) in body.iter().enumerate() {
+            if r.transactions.is_empty() {
+                errors.push(row(i, "At least one transaction is required."));
+            }
+            let giving_back: HashMap<&str, Decimal> = editing
+                .and_then(|e| e[i])
+                .map(|old| {
+                    old.transactions
+                        .iter()
+                        .map(|t| (t.package_label.as_str(), t.quantity))
+                        .collect()
+                })
+                .unwrap_or_default();
+            for t in &r.transactions {
+                if let Some(p) = self.row_package(
+                    license,
+                    &t.package_label,
+                    &t.unit_of_measure,
+                    i,
+                    &mut errors,
+                ) {
+                    let s = sold.entry(t.package_label.clone()).or_default();
+                    *s += t.quantity;
+                    let back = giving_back
+                        .get(t.package_label.as_str())
+                        .copied()
+                        .unwrap_or_default();
+                    if *s > p.quantity + back {
+                        errors.push(row(
+                            i,
+                            format!("Package {} does not have enough quantity.", t.package_label),
+                        ));
+                    }
+                }
+            }
+        }
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(errors)
+        }
+    }
+
+    /// `PUT /sales/v2/receipts`: replaces receipts' lines (a return is a smaller quantity).
+    pub fn update_receipts(
+        &mut self,
+        license: &str,
+        body: &[ReceiptBody],
+        now: DateTime<Utc>,
+    ) -> Result<(), Vec<RowError>> {
+        let olds: Vec<Option<&Receipt>> = body
+            .iter()
+            .map(|r| {
+                r.id.and_then(|id| {
+                    self.receipts
+                        .iter()
+                        .find(|x| x.id == id && x.license == license && x.archived_date.is_none())
+                })
+            })
+            .collect();
+        let mut errors: Vec<RowError> = olds
+            .iter()
+            .enumerate()
+            .filter(|(_, o)| o.is_none())
+            .map(|(i, _)| row(i, "Receipt not found."))
+            .collect();
+        if errors.is_empty() {
+            if let Err(e) = self.check_receipts(license, body, Some(&olds)) {
+                errors = e;
+            }
+        }
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        let olds: Vec<Receipt> = olds
+            .into_iter()
+            .map(|o| o.expect("checked above").clone())
+            .collect();
+        for (r, old) in body.iter().zip(olds) {
+            for t in &old.transactions {
+                if let Some(i) = self.package_index(license, &t.package_label) {
+                    self.packages[i].quantity += t.quantity;
+                }
+            }
+            for t in &r.transactions {
+                let i = self
+                    .package_index(license, &t.package_label)
+                    .expect("checked above");
+                self.packages[i].quantity -= t.quantity;
+                self.packages[i].last_modified = now;
+            }
+            let slot = self
+                .receipts
+                .iter_mut()
+                .find(|x| x.id == old.id)
+                .expect("exists");
+            *slot = receipt(old.id, license, r, now);
+        }
+        Ok(())
+    }
+
+    /// `DELETE /sales/v2/receipts/{id}`: archives (voids) a receipt and puts its quantities back.
+    pub fn archive_receipt(
+        &mut self,
+        license: &str,
+        id: i64,
+        now: DateTime<Utc>,
+    ) -> Result<(), String> {
+        let r = self
+            .receipts
+            .iter_mut()
+            .find(|r| r.id == id && r.license == license && r.archived_date.is_none())
+            .ok_or_else(|| format!("Receipt {id} not found."))?;
+        r.archived_date = Some(now);
+        r.last_modified = now;
+        let lines = r.transactions.clone();
+        for t in lines {
+            if let Some(i) = self.package_index(license, &t.package_label) {
+                self.packages[i].quantity += t.quantity;
+                self.packages[i].last_modified = now;
+            }
+        }
+        Ok(())
+    }
+}
+
+pub(crate) fn receipt(id: i64, license: &str, r: &ReceiptBody, now: DateTime<Utc>) -> Receipt {
+    Receipt {
+        id,
+        receipt_number: format!("{id:010}"),
+        external_receipt_number: r.external_receipt_number.clone(),
+        sales_date_time: r.sales_date_time,
+        sales_customer_type: r.sales_customer_type.clone(),
+        transactions: r
+            .transactions
+            .iter()
+            .map(|t| Transaction {
+                package_label: t.package_label.clone(),
+                quantity: t.quantity,
+                unit_of_measure: t.unit_of_measure.clone(),
+                total_amount: t.total_amount,
+            })
+            .collect(),
+        total_packages: r.transactions.len(),
+        total_price: r.transactions.iter().map(|t| t.total_amount).sum(),
+        archived_date: None,
+        last_modified: now,
+        license: license.into(),
+    }
+}

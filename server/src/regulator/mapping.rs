@@ -1,0 +1,207 @@
+//! From a ledger event to the Metrc bodies that tell the regulator of it. Pure: it reads the
+//! store's state and builds requests; the worker sends them.
+
+use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
+use domain::{
+    event::MergedSource, DestroyMethod, DestroyReason, Event, EventKind, Package, PackageId,
+    Product, Quantity, State, StoreConfig,
+};
+use metrc::wire::{AdjustPackage, CreatePackage, Ingredient, ReceiptBody, TransactionBody};
+use rust_decimal::Decimal;
+
+use super::RelayError;
+
+/// A package and the product it is of, or why the ledger cannot say.
+pub fn package_of<'a>(
+    state: &'a State,
+    id: &PackageId,
+) -> Result<(&'a Package, &'a Product), RelayError> {
+    let p = state
+        .packages
+        .get(id)
+        .ok_or_else(|| RelayError::Ledger(format!("package {id} is not in the ledger")))?;
+    let prod = state.products.get(&p.product_id).ok_or_else(|| {
+        RelayError::Ledger(format!(
+            "the product of package {} is not in the ledger",
+            p.tag
+        ))
+    })?;
+    Ok((p, prod))
+}
+
+/// A ledger quantity in the regulator item's unit; a product without a mapping cannot be sent.
+pub fn reg_qty(product: &Product, q: Quantity) -> Result<(Decimal, String), RelayError> {
+    let mapping = product.regulator.as_ref().ok_or_else(|| {
+        RelayError::Mapping(format!(
+            "{} is not mapped to a regulator Item",
+            product.name
+        ))
+    })?;
+    let converted = q.convert(mapping.unit_of_measure).map_err(|e| {
+        RelayError::Mapping(format!(
+            "{}: {e} (Item {} is measured in {})",
+            product.name,
+            mapping.item_name,
+            mapping.unit_of_measure.regulator_name()
+        ))
+    })?;
+    Ok((
+        converted.amount,
+        mapping.unit_of_measure.regulator_name().to_owned(),
+    ))
+}
+
+/// Metrc wants the facility's local time without a zone.
+pub fn local_time(config: &StoreConfig, at: DateTime<Utc>) -> NaiveDateTime {
+    (at + chrono::Duration::minutes(i64::from(config.utc_offset_minutes))).naive_utc()
+}
+
+/// Whether the event is a sale that becomes a receipt.
+pub fn is_sale(e: &Event) -> bool {
+    matches!(
+        e.kind,
+        EventKind::Sold { .. } | EventKind::HoldFulfilled { .. }
+    )
+}
+
+/// The Metrc receipt for a sale event.
+pub fn receipt(state: &State, event: &Event) -> Result<ReceiptBody, RelayError> {
+    let (EventKind::Sold { receipt } | EventKind::HoldFulfilled { receipt, .. }) = &event.kind
+    else {
+        return Err(RelayError::Ledger(format!(
+            "change {} is not a sale",
+            event.mutation_id
+        )));
+    };
+    let mut lines = Vec::new();
+    for l in &receipt.lines {
+        let (p, prod) = package_of(state, &l.package_id)?;
+        let (q, unit) = reg_qty(prod, l.quantity)?;
+        lines.push(TransactionBody {
+            package_label: p.tag.to_string(),
+            quantity: q,
+            unit_of_measure: unit,
+            total_amount: l.line_total.amount,
+        });
+    }
+    Ok(ReceiptBody {
+        id: None,
+        sales_date_time: local_time(&state.config, event.at),
+        external_receipt_number: Some(receipt.receipt_id.to_string()),
+        sales_customer_type: "Consumer".into(),
+        transactions: lines,
+    })
+}
+
+/// The new packages of a split: one per child, each taking its quantity from the source.
+pub fn split(
+    state: &State,
+    source: &PackageId,
+    children: &[Package],
+    date: NaiveDate,
+) -> Result<Vec<CreatePackage>, RelayError> {
+    let (src, prod) = package_of(state, source)?;
+    children
+        .iter()
+        .map(|child| {
+            let (q, unit) = reg_qty(prod, child.quantity)?;
+            Ok(CreatePackage {
+                note: None,
+                tag: child.tag.to_string(),
+                item: None,
+                quantity: q,
+                unit_of_measure: unit.clone(),
+                use_same_item: true,
+                actual_date: date,
+                ingredients: vec![Ingredient {
+                    package: src.tag.to_string(),
+                    quantity: q,
+                    unit_of_measure: unit,
+                }],
+            })
+        })
+        .collect()
+}
+
+/// The one new package of a merge, taking from every source.
+pub fn merge(
+    state: &State,
+    sources: &[MergedSource],
+    package: &Package,
+    date: NaiveDate,
+) -> Result<CreatePackage, RelayError> {
+    let prod = state.products.get(&package.product_id).ok_or_else(|| {
+        RelayError::Ledger(format!(
+            "the product of package {} is not in the ledger",
+            package.tag
+        ))
+    })?;
+    let mut ingredients = Vec::new();
+    for s in sources {
+        let (p, _) = package_of(state, &s.package_id)?;
+        let (q, unit) = reg_qty(prod, s.quantity)?;
+        ingredients.push(Ingredient {
+            package: p.tag.to_string(),
+            quantity: q,
+            unit_of_measure: unit,
+        });
+    }
+    let (q, unit) = reg_qty(prod, package.quantity)?;
+    Ok(CreatePackage {
+        note: None,
+        tag: package.tag.to_string(),
+        item: None,
+        quantity: q,
+        unit_of_measure: unit,
+        use_same_item: true,
+        actual_date: date,
+        ingredients,
+    })
+}
+
+/// An adjustment by `delta` with Metrc's reason name and a note.
+pub fn adjustment(
+    state: &State,
+    package: &PackageId,
+    delta: Quantity,
+    reason: &str,
+    note: Option<String>,
+    date: NaiveDate,
+) -> Result<AdjustPackage, RelayError> {
+    let (p, prod) = package_of(state, package)?;
+    let (q, unit) = reg_qty(prod, delta)?;
+    Ok(AdjustPackage {
+        label: p.tag.to_string(),
+        quantity: q,
+        unit_of_measure: unit,
+        adjustment_reason: reason.to_owned(),
+        adjustment_date: date,
+        reason_note: note,
+    })
+}
+
+/// A destruction as Metrc records one at a retailer: waste, with the reason and method in words.
+pub fn destruction(
+    state: &State,
+    package: &PackageId,
+    quantity: Quantity,
+    reason: DestroyReason,
+    method: DestroyMethod,
+    note: Option<&str>,
+    date: NaiveDate,
+) -> Result<AdjustPackage, RelayError> {
+    let negative = Quantity::new(-quantity.amount, quantity.unit);
+    adjustment(
+        state,
+        package,
+        negative,
+        "Waste (Unusable Product)",
+        Some(format!(
+            "Destroyed ({}), {}{}",
+            reason.label(),
+            method.label(),
+            note.map(|n| format!(": {n}")).unwrap_or_default()
+        )),
+        date,
+    )
+}

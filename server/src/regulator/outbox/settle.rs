@@ -1,0 +1,234 @@
+//! Settling one change with the regulator: send it, or first read back whether an attempt in
+//! doubt already landed (new tags for splits and merges, the package's quantity for adjustments,
+//! the receipt by our number for sales, the finished flag).
+
+use domain::{EventKind, Quantity};
+use metrc::{
+    wire::{
+        AdjustPackage, CreatePackage, FinishPackage, ReceiptBody, TransactionBody, MAX_OBJECTS,
+    },
+    MetrcClient, MetrcError,
+};
+
+use super::{Expect, Outbox, Pending};
+use crate::regulator::{mapping, RelayError};
+
+impl Outbox {
+    /// Sends one event's calls; after an attempt in doubt, first reads back whether it landed.
+    /// Returns the regulator's ids.
+    pub(super) async fn sync_one(
+        &self,
+        c: &MetrcClient,
+        row: &Pending,
+        expect: Option<Expect>,
+    ) -> Result<Vec<i64>, RelayError> {
+        let (id, event, uncertain) = (row.id, &row.event, row.in_doubt);
+        let view = self.ledger.view().await;
+        let state = &view.state;
+        let date = state.config.day_of(event.at);
+        match &event.kind {
+            EventKind::PackageReceived { package, .. } => {
+                let (_, prod) = mapping::package_of(state, &package.id)?;
+                // The package must be of a mapped item before anything about it can be sent.
+                mapping::reg_qty(prod, package.quantity)?;
+                drop(view);
+                // Received packages appear at the regulator from the manifest; we only confirm.
+                let found = c.package(package.tag.as_str()).await?;
+                Ok(vec![found.id])
+            }
+            EventKind::PackageSplit {
+                source, children, ..
+            } => {
+                let body = mapping::split(state, source, children, date)?;
+                drop(view);
+                self.create_once(c, id, &body, uncertain).await
+            }
+            EventKind::PackagesMerged { sources, package } => {
+                let body = vec![mapping::merge(state, sources, package, date)?];
+                drop(view);
+                self.create_once(c, id, &body, uncertain).await
+            }
+            EventKind::PackageAdjusted {
+                package_id,
+                delta,
+                reason,
+                note,
+                ..
+            } => {
+                let body = mapping::adjustment(
+                    state,
+                    package_id,
+                    *delta,
+                    reason.regulator_name(),
+                    note.clone().or_else(|| Some(reason.label().to_owned())),
+                    date,
+                )?;
+                drop(view);
+                self.adjust_once(c, id, body, uncertain, expect).await
+            }
+            EventKind::PackageDestroyed {
+                package_id,
+                quantity,
+                reason,
+                method,
+                note,
+                ..
+            } => {
+                let body = mapping::destruction(
+                    state,
+                    package_id,
+                    *quantity,
+                    *reason,
+                    *method,
+                    note.as_deref(),
+                    date,
+                )?;
+                drop(view);
+                self.adjust_once(c, id, body, uncertain, expect).await
+            }
+            EventKind::Sold { receipt } | EventKind::HoldFulfilled { receipt, .. } => {
+                let body = mapping::receipt(state, event)?;
+                drop(view);
+                // Only a sale in doubt comes this way: a receipt already there is not sent again.
+                if let Some(found) = c
+                    .receipt_by_external(&receipt.receipt_id.to_string())
+                    .await?
+                {
+                    return Ok(vec![found.id]);
+                }
+                self.mark_sending(&[id]).await?;
+                Ok(c.record_receipts(&[body]).await?)
+            }
+            EventKind::Returned { receipt_id, .. } => {
+                // What each line of the receipt should show once every return so far is applied.
+                let Some(ledger_lines) = state.receipt_lines(receipt_id) else {
+                    return Err(RelayError::Ledger(format!(
+                        "receipt {receipt_id} is not in the ledger"
+                    )));
+                };
+                let mut expected = Vec::new();
+                for l in ledger_lines {
+                    let (p, prod) = mapping::package_of(state, &l.package_id)?;
+                    let unit = p.quantity.unit;
+                    let kept = mapping::reg_qty(prod, Quantity::new(l.sold - l.returned, unit))?.0;
+                    expected.push((p.tag.to_string(), kept));
+                }
+                drop(view);
+                let reg = c
+                    .receipt_by_external(&receipt_id.to_string())
+                    .await?
+                    .ok_or(MetrcError::NotFound)?;
+                // Idempotent by construction: the receipt is set to what it should be, so a
+                // repeated edit changes nothing.
+                let lines: Vec<TransactionBody> = reg
+                    .transactions
+                    .iter()
+                    .filter_map(|t| {
+                        let (_, kept) = expected.iter().find(|(tag, _)| *tag == t.package_label)?;
+                        (!kept.is_zero()).then(|| TransactionBody {
+                            package_label: t.package_label.clone(),
+                            quantity: *kept,
+                            unit_of_measure: t.unit_of_measure.clone(),
+                            // The price follows the quantity kept, from what the receipt shows now.
+                            total_amount: if t.quantity.is_zero() {
+                                t.total_amount
+                            } else {
+                                (t.total_amount * *kept / t.quantity).round_dp(2)
+                            },
+                        })
+                    })
+                    .collect();
+                let already = reg.transactions.iter().all(|t| {
+                    lines
+                        .iter()
+                        .any(|l| l.package_label == t.package_label && l.quantity == t.quantity)
+                }) && lines.len() == reg.transactions.len();
+                if already {
+                    return Ok(vec![reg.id]);
+                }
+                if lines.is_empty() {
+                    c.archive_receipt(reg.id).await?;
+                } else {
+                    c.update_receipts(&[ReceiptBody {
+                        id: Some(reg.id),
+                        sales_date_time: reg.sales_date_time,
+                        external_receipt_number: Some(receipt_id.to_string()),
+                        sales_customer_type: reg.sales_customer_type.clone(),
+                        transactions: lines,
+                    }])
+                    .await?;
+                }
+                Ok(vec![reg.id])
+            }
+            EventKind::PackageFinished { package_id } => {
+                let (p, _) = mapping::package_of(state, package_id)?;
+                let label = p.tag.to_string();
+                drop(view);
+                if uncertain && c.package(&label).await?.is_finished {
+                    return Ok(vec![]);
+                }
+                self.mark_sending(&[id]).await?;
+                c.finish(&[FinishPackage {
+                    label,
+                    actual_date: Some(date),
+                }])
+                .await?;
+                Ok(vec![])
+            }
+            _ => Ok(vec![]),
+        }
+    }
+
+    pub(super) async fn create_once(
+        &self,
+        c: &MetrcClient,
+        id: i64,
+        body: &[CreatePackage],
+        uncertain: bool,
+    ) -> Result<Vec<i64>, RelayError> {
+        if uncertain {
+            // The new tags exist at the regulator only if the write landed.
+            let mut found = Vec::new();
+            for p in body {
+                match c.package(&p.tag).await {
+                    Ok(reg) => found.push(reg.id),
+                    Err(MetrcError::NotFound) => {}
+                    Err(e) => return Err(e.into()),
+                }
+            }
+            if found.len() == body.len() {
+                return Ok(found);
+            }
+        }
+        self.mark_sending(&[id]).await?;
+        let mut ids = Vec::new();
+        for chunk in body.chunks(MAX_OBJECTS) {
+            ids.extend(c.create_packages(chunk).await?);
+        }
+        Ok(ids)
+    }
+
+    pub(super) async fn adjust_once(
+        &self,
+        c: &MetrcClient,
+        id: i64,
+        body: AdjustPackage,
+        uncertain: bool,
+        expect: Option<Expect>,
+    ) -> Result<Vec<i64>, RelayError> {
+        let now = c.package(&body.label).await?.quantity;
+        if uncertain {
+            if let Some(before) = expect.and_then(|e| e.before) {
+                if now == before + body.quantity {
+                    return Ok(vec![]);
+                }
+                if now != before {
+                    // Someone else changed the package meanwhile: a person must look.
+                    return Err(RelayError::Conflict(format!("package {} changed at the regulator while our adjustment was in doubt ({before} before, {now} now)", body.label)));
+                }
+            }
+        }
+        self.remember(id, &Expect { before: Some(now) }).await?;
+        Ok(c.adjust(&[body]).await?)
+    }
+}

@@ -9,10 +9,26 @@ use serde::Deserialize;
 
 use crate::{
     error::ApiError,
+    faults::Faults,
     journal::{Op, SeedPackage},
     model::UserKey,
     state::SandboxState,
 };
+
+/// `GET /sandbox/v2/faults`: the faults in force.
+pub(crate) async fn faults_show(State(st): State<SandboxState>) -> Json<Faults> {
+    Json(st.faults.lock().expect("faults lock").0.clone())
+}
+
+/// `PUT /sandbox/v2/faults`: replaces the faults in force.
+pub(crate) async fn faults_set(
+    State(st): State<SandboxState>,
+    Json(f): Json<Faults>,
+) -> Result<Json<Faults>, ApiError> {
+    f.check().map_err(ApiError::BadRequest)?;
+    st.faults.lock().expect("faults lock").0 = f.clone();
+    Ok(Json(f))
+}
 
 pub(crate) async fn stats(State(st): State<SandboxState>) -> Json<serde_json::Value> {
     Json(serde_json::json!({ "calls": st.calls.load(std::sync::atomic::Ordering::Relaxed) }))

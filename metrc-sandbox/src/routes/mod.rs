@@ -11,7 +11,7 @@ use axum::{
     Router,
 };
 
-use crate::{error::ApiError, faults, state::SandboxState};
+use crate::{error::ApiError, state::SandboxState};
 use admin::*;
 use catalog::*;
 use packages::*;
@@ -54,10 +54,7 @@ pub fn router(st: SandboxState) -> Router {
             "/sales/v2/receipts/{id}",
             get(receipt_show).delete(receipt_delete),
         )
-        .route(
-            "/sandbox/v2/faults",
-            get(faults::faults_show).put(faults::faults_set),
-        )
+        .route("/sandbox/v2/faults", get(faults_show).put(faults_set))
         .route("/sandbox/v2/stats", get(stats))
         .route("/sandbox/v2/keys", post(key_create).put(key_change))
         .route("/sandbox/v2/items", post(item_create))

@@ -20,13 +20,17 @@ pub fn package_of<'a>(
         .packages
         .get(id)
         .ok_or_else(|| RelayError::Ledger(format!("package {id} is not in the ledger")))?;
-    let prod = state.products.get(&p.product_id).ok_or_else(|| {
+    Ok((p, product_of(state, p)?))
+}
+
+/// The product a package is of, or why the ledger cannot say.
+pub fn product_of<'a>(state: &'a State, p: &Package) -> Result<&'a Product, RelayError> {
+    state.products.get(&p.product_id).ok_or_else(|| {
         RelayError::Ledger(format!(
             "the product of package {} is not in the ledger",
             p.tag
         ))
-    })?;
-    Ok((p, prod))
+    })
 }
 
 /// A ledger quantity in the regulator item's unit; a product without a mapping cannot be sent.
@@ -130,12 +134,7 @@ pub fn merge(
     package: &Package,
     date: NaiveDate,
 ) -> Result<CreatePackage, RelayError> {
-    let prod = state.products.get(&package.product_id).ok_or_else(|| {
-        RelayError::Ledger(format!(
-            "the product of package {} is not in the ledger",
-            package.tag
-        ))
-    })?;
+    let prod = product_of(state, package)?;
     let mut ingredients = Vec::new();
     for s in sources {
         let (p, _) = package_of(state, &s.package_id)?;

@@ -264,13 +264,21 @@ impl Outbox {
     ) -> Result<(), Duration> {
         let mut todo = std::mem::take(batch);
         while !todo.is_empty() {
+            // One read of the ledger for the batch, let go before anything is written.
+            let mapped: Vec<_> = {
+                let view = self.ledger.view().await;
+                todo.drain(..)
+                    .filter(|row| !blocked.contains(&row.key))
+                    .map(|row| (mapping::receipt(&view.state, &row.event), row))
+                    .collect()
+            };
             let mut rows = Vec::new();
             let mut bodies = Vec::new();
-            for row in todo.drain(..) {
+            for (body, row) in mapped {
+                // A row refused just now blocks its package's later sales in this batch.
                 if blocked.contains(&row.key) {
                     continue;
                 }
-                let body = mapping::receipt(&self.ledger.view().await.state, &row.event);
                 match body {
                     Ok(body) => {
                         bodies.push(body);

@@ -294,8 +294,10 @@ fn define_product(state: &State, p: &crate::Product) -> Result<Vec<EventKind>, D
         ));
     }
     if p.quantity_type == QuantityType::CountBased
-        && p.category != crate::Category::Accessory
-        && p.category != crate::Category::Seed
+        && !matches!(
+            p.category,
+            crate::Category::Accessory | crate::Category::Seed | crate::Category::Plant
+        )
         && p.net_content.is_none()
     {
         return Err(invalid(
@@ -804,6 +806,7 @@ fn sell(state: &State, cmd: &Command, s: &Sell) -> Result<Vec<EventKind>, Domain
     limits::check(
         state,
         s.customer.as_ref(),
+        crate::Program::AdultUse,
         state.config.day_of(cmd.at),
         &order_of(&lines),
     )?;
@@ -901,6 +904,7 @@ fn reserve(state: &State, cmd: &Command, r: &Reserve) -> Result<Vec<EventKind>, 
     limits::check(
         state,
         Some(&r.customer),
+        crate::Program::AdultUse,
         state.config.day_of(cmd.at),
         &order_of(&lines),
     )?;

@@ -190,7 +190,7 @@ pub enum DomainError {
         floor: Quantity,
     },
     /// A purchase limit would be exceeded.
-    #[error("over the {max} {unit} {limit} limit by {over} {unit} (this order would bring the day's total to {would_be} {unit})")]
+    #[error("over the {max} {unit} {limit} limit by {over} {unit} ({counted} {would_be} {unit})")]
     PurchaseLimitExceeded {
         /// The limit's name.
         limit: String,
@@ -198,10 +198,46 @@ pub enum DomainError {
         max: rust_decimal::Decimal,
         /// Its unit label.
         unit: String,
-        /// The day's total with this order.
+        /// What the total counts: this transaction, or the customer's day.
+        counted: String,
+        /// The total with this order.
         would_be: rust_decimal::Decimal,
         /// By how much it is exceeded.
         over: rust_decimal::Decimal,
+    },
+    /// The jurisdiction's limits cannot place a product's category.
+    #[error("{jurisdiction}'s {program} purchase limits do not count {category}, so {product} cannot be sold here: change its category to one the law places")]
+    CategoryNotPlaced {
+        /// The product.
+        product: String,
+        /// Its category.
+        category: String,
+        /// The jurisdiction.
+        jurisdiction: String,
+        /// Adult-use or medical.
+        program: String,
+    },
+    /// A product lacks what a limit measures.
+    #[error("{product} cannot be counted against {jurisdiction}'s {limit} limit: it has no {missing}; add it on the product screen")]
+    LimitMeasureMissing {
+        /// The product.
+        product: String,
+        /// The limit.
+        limit: String,
+        /// The jurisdiction.
+        jurisdiction: String,
+        /// What the product must record.
+        missing: String,
+    },
+    /// A store here may not sell under this program.
+    #[error("{jurisdiction} stores in Pistil make no {program} sales: {because}")]
+    ProgramNotSold {
+        /// The jurisdiction.
+        jurisdiction: String,
+        /// Adult-use or medical.
+        program: String,
+        /// Why.
+        because: String,
     },
     /// Returning more than was sold.
     #[error("cannot return {requested} of {package}: receipt {receipt} sold {sold} and {returned} was already returned")]

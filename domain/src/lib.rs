@@ -27,7 +27,10 @@ pub use decide::{decide, merge_compatibility, split_parts};
 pub use error::DomainError;
 pub use event::{Event, EventKind, OrderStage, EVENT_VERSION};
 pub use ids::*;
-pub use jurisdiction::{Jurisdiction, LimitTerm, Measure, PurchaseLimit, ReportFormat};
+pub use jurisdiction::{
+    DiscrepancyRule, Jurisdiction, LimitTerm, Measure, Program, ProgramRules, PurchaseLimit,
+    ReportFormat, Window, OUNCE_GRAMS,
+};
 pub use money::{Currency, Money};
 pub use package::{HoldReason, LabResult, LabState, Package, PackageStatus, Zone};
 pub use product::{

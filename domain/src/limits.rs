@@ -1,43 +1,94 @@
-//! Purchase limits: what a customer's day adds up to under each of the jurisdiction's limits.
+//! Purchase limits: what an order, or a customer's day, adds up to under each of the
+//! jurisdiction's limits, counted the way the law counts it.
 
 use rust_decimal::Decimal;
 
-use crate::{CustomerRef, DomainError, Measure, ProductId, PurchaseLimit, QuantityType, State};
+use crate::{
+    Category, CustomerRef, DomainError, Jurisdiction, LimitTerm, Measure, Product, ProductId,
+    Program, ProgramRules, PurchaseLimit, QuantityType, State, Window,
+};
 
-/// How much `qty` of a product counts toward `limit`, in the limit's unit.
+/// How much `qty` of `product` counts toward `limit`, in the limit's unit: zero when the limit
+/// does not count the product's category, an error naming what is missing when the product
+/// does not record what the limit measures.
 pub fn contribution(
-    state: &State,
+    jurisdiction: &Jurisdiction,
     limit: &PurchaseLimit,
-    product: ProductId,
+    product: &Product,
     qty: Decimal,
-) -> Decimal {
-    let Some(p) = state.products.get(&product) else {
-        return Decimal::ZERO;
+) -> Result<Decimal, DomainError> {
+    let Some(term) = limit.terms.iter().find(|t| t.category == product.category) else {
+        return Ok(Decimal::ZERO);
     };
-    let Some(term) = limit.terms.iter().find(|t| t.category == p.category) else {
-        return Decimal::ZERO;
-    };
-    let measured = match term.measure {
-        // A product without a declared net content cannot be weighed against the limit;
-        // products are refused that state at definition time for limited categories.
-        Measure::NetWeight => p.net_amount(qty).unwrap_or_default(),
-        Measure::ThcMilligrams => match p.quantity_type {
-            QuantityType::CountBased => p.thc_mg_per_unit.unwrap_or_default() * qty,
-            _ => Decimal::ZERO,
-        },
-        Measure::Items => qty,
-    };
-    measured * term.equals / term.per
+    let measured = measure(term, product, qty).ok_or_else(|| DomainError::LimitMeasureMissing {
+        product: product.name.clone(),
+        limit: limit.name.clone(),
+        jurisdiction: jurisdiction.name.clone(),
+        missing: term.measure.needs().into(),
+    })?;
+    Ok(measured * term.equals / term.per)
 }
 
-/// Checks that adding `order` to what `customer` already bought today and has on hold stays
-/// within every limit. With no customer, the order alone is checked.
+fn measure(term: &LimitTerm, product: &Product, qty: Decimal) -> Option<Decimal> {
+    match term.measure {
+        Measure::NetWeight => product.net_amount(qty),
+        Measure::ThcMilligrams => match product.quantity_type {
+            QuantityType::CountBased => product.thc_mg_per_unit.map(|mg| mg * qty),
+            _ => None,
+        },
+        Measure::Items => (product.quantity_type == QuantityType::CountBased).then_some(qty),
+    }
+}
+
+/// Whether `rules` place `category`: a limit counts it, or the law leaves it unlimited.
+fn places(rules: &ProgramRules, category: Category) -> bool {
+    category == Category::Accessory
+        || rules.unlimited.iter().any(|(c, _)| *c == category)
+        || rules
+            .limits
+            .iter()
+            .any(|l| l.terms.iter().any(|t| t.category == category))
+}
+
+/// Checks that `order`, sold under `program`, stays within every limit: alone for limits per
+/// transaction, and with what `customer` bought on `day` and holds for pickup for limits per
+/// day. Limits of the two programs are never combined (4 CCR §15409(d)): a day's purchases count
+/// whichever program they were sold under.
 pub fn check(
     state: &State,
     customer: Option<&CustomerRef>,
+    program: Program,
     day: chrono::NaiveDate,
     order: &[(ProductId, Decimal)],
 ) -> Result<(), DomainError> {
+    let jurisdiction = &state.config.jurisdiction;
+    let Some(rules) = jurisdiction.program(program) else {
+        return Err(DomainError::ProgramNotSold {
+            jurisdiction: jurisdiction.name.clone(),
+            program: program.label().into(),
+            because: jurisdiction
+                .no_medical_because
+                .clone()
+                .unwrap_or_else(|| "its rules carry no limits for it".into()),
+        });
+    };
+    let product = |id: &ProductId| {
+        state
+            .products
+            .get(id)
+            .ok_or_else(|| DomainError::UnknownProduct { id: id.to_string() })
+    };
+    for (id, _) in order {
+        let p = product(id)?;
+        if !places(rules, p.category) {
+            return Err(DomainError::CategoryNotPlaced {
+                product: p.name.clone(),
+                category: p.category.label().to_lowercase(),
+                jurisdiction: jurisdiction.name.clone(),
+                program: program.label().into(),
+            });
+        }
+    }
     let mut prior: Vec<(ProductId, Decimal)> = Vec::new();
     if let Some(c) = customer {
         if let Some(d) = state.purchases.get(c) {
@@ -49,24 +100,31 @@ pub fn check(
             prior.extend(hold.lines.iter().map(|l| (l.product_id, l.quantity.amount)));
         }
     }
-    for limit in &state.config.jurisdiction.limits {
-        let adds: Decimal = order
-            .iter()
-            .map(|(p, q)| contribution(state, limit, *p, *q))
-            .sum();
+    let sum = |limit: &PurchaseLimit, lines: &[(ProductId, Decimal)]| {
+        lines.iter().try_fold(Decimal::ZERO, |acc, (id, q)| {
+            Ok::<_, DomainError>(acc + contribution(jurisdiction, limit, product(id)?, *q)?)
+        })
+    };
+    for limit in &rules.limits {
+        let adds = sum(limit, order)?;
         if adds.is_zero() {
             continue;
         }
-        let before: Decimal = prior
-            .iter()
-            .map(|(p, q)| contribution(state, limit, *p, *q))
-            .sum();
-        let would_be = before + adds;
+        let (before, counted) = match limit.window {
+            Window::Transaction => (Decimal::ZERO, "this transaction would come to"),
+            Window::Day => (
+                sum(limit, &prior)?,
+                "this order would bring the day's total to",
+            ),
+        };
+        // Equivalents divide (1/3 of an ounce); nine places keep a sum of thirds from going over.
+        let would_be = (before + adds).round_dp(9);
         if would_be > limit.max {
             return Err(DomainError::PurchaseLimitExceeded {
                 limit: limit.name.clone(),
                 max: limit.max.normalize(),
                 unit: limit.unit_label.clone(),
+                counted: counted.into(),
                 would_be: would_be.round_dp(3).normalize(),
                 over: (would_be - limit.max).round_dp(3).normalize(),
             });

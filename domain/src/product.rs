@@ -15,9 +15,11 @@ pub enum Category {
     PreRoll,
     /// Vape cartridges and disposables.
     Vape,
-    /// Extracts and concentrates (shatter, rosin, oils, capsules).
+    /// Concentrates (shatter, rosin, hash, kief, distillate).
     Extract,
-    /// Edible solids.
+    /// Oils, tinctures and sprays taken by mouth: non-solids, not concentrates.
+    Oil,
+    /// Edible solids, capsules included.
     Edible,
     /// Drinks.
     Beverage,
@@ -25,21 +27,28 @@ pub enum Category {
     Topical,
     /// Seeds.
     Seed,
+    /// Live cannabis plants and clones (not budding or flowering).
+    Plant,
+    /// Fresh (undried) cannabis.
+    Fresh,
     /// Non-cannabis accessories (no limits, no regulator tracking).
     Accessory,
 }
 
 impl Category {
     /// Every category, in menu order.
-    pub const ALL: [Category; 9] = [
+    pub const ALL: [Category; 12] = [
         Category::Flower,
         Category::PreRoll,
+        Category::Fresh,
         Category::Vape,
         Category::Extract,
+        Category::Oil,
         Category::Edible,
         Category::Beverage,
         Category::Topical,
         Category::Seed,
+        Category::Plant,
         Category::Accessory,
     ];
 
@@ -50,6 +59,9 @@ impl Category {
             Category::PreRoll => "Pre-rolls",
             Category::Vape => "Vapes",
             Category::Extract => "Extracts",
+            Category::Oil => "Oils",
+            Category::Plant => "Plants",
+            Category::Fresh => "Fresh cannabis",
             Category::Edible => "Edibles",
             Category::Beverage => "Beverages",
             Category::Topical => "Topicals",

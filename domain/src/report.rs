@@ -4,7 +4,7 @@
 
 use std::{borrow::Cow, collections::BTreeMap};
 
-use chrono::{DateTime, Datelike, Duration, NaiveDate, TimeZone, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
@@ -20,6 +20,10 @@ use crate::{
 pub enum ReportClass {
     /// 1: cannabis plant seeds (closing quantity in seeds).
     Seeds,
+    /// 2: vegetative cannabis plants and seedlings.
+    Plants,
+    /// 3: fresh cannabis.
+    Fresh,
     /// 4: dried cannabis (flower, pre-rolls).
     Dried,
     /// 5: edible cannabis, solid.
@@ -28,6 +32,8 @@ pub enum ReportClass {
     EdibleNonSolid,
     /// 7: cannabis extract for inhalation (vapes, concentrates).
     ExtractInhaled,
+    /// 8: cannabis extract for ingestion (oils, tinctures).
+    ExtractIngested,
     /// 10: cannabis topical.
     Topical,
 }
@@ -37,6 +43,9 @@ impl ReportClass {
     pub fn of(category: Category) -> Option<Self> {
         Some(match category {
             Category::Seed => ReportClass::Seeds,
+            Category::Plant => ReportClass::Plants,
+            Category::Fresh => ReportClass::Fresh,
+            Category::Oil => ReportClass::ExtractIngested,
             Category::Flower | Category::PreRoll => ReportClass::Dried,
             Category::Edible => ReportClass::EdibleSolid,
             Category::Beverage => ReportClass::EdibleNonSolid,
@@ -50,10 +59,13 @@ impl ReportClass {
     pub fn label(self) -> &'static str {
         match self {
             ReportClass::Seeds => "1 Cannabis plant seeds",
+            ReportClass::Plants => "2 Vegetative cannabis plants and seedlings",
+            ReportClass::Fresh => "3 Fresh cannabis",
             ReportClass::Dried => "4 Dried cannabis",
             ReportClass::EdibleSolid => "5 Edible cannabis (solid)",
             ReportClass::EdibleNonSolid => "6 Edible cannabis (not solid)",
             ReportClass::ExtractInhaled => "7 Cannabis extract (inhalation)",
+            ReportClass::ExtractIngested => "8 Cannabis extract (ingestion)",
             ReportClass::Topical => "10 Cannabis topical",
         }
     }
@@ -63,7 +75,7 @@ impl std::str::FromStr for ReportClass {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, String> {
         serde_json::from_value(serde_json::Value::String(s.to_owned())).map_err(|_| {
-            format!("\"{s}\" is not a report class; use seeds, dried, edible_solid, edible_non_solid, extract_inhaled or topical")
+            format!("\"{s}\" is not a report class; use seeds, plants, fresh, dried, edible_solid, edible_non_solid, extract_inhaled, extract_ingested or topical")
         })
     }
 }
@@ -339,8 +351,7 @@ pub fn day_start(state: &State, day: NaiveDate) -> DateTime<Utc> {
 
 /// The instant a calendar day starts in a store's time.
 pub fn day_start_of(config: &crate::StoreConfig, day: NaiveDate) -> DateTime<Utc> {
-    let local = day.and_hms_opt(0, 0, 0).expect("midnight exists");
-    Utc.from_utc_datetime(&local) - Duration::minutes(i64::from(config.utc_offset_minutes))
+    config.day_start(day)
 }
 
 /// The first day of the month after `month`.
@@ -531,13 +542,13 @@ pub struct Contribution {
     pub quantity: Decimal,
     /// Book value (cost) of them.
     pub value: Decimal,
-    /// Kilograms of cannabis they contain (seeds: their number), for weight-based reports.
+    /// Kilograms of cannabis they contain (seeds and plants: their number), for weight-based reports.
     pub kg: Decimal,
 }
 
-/// Kilograms of cannabis in `qty` of a product (seeds: the number of seeds).
+/// Kilograms of cannabis in `qty` of a product (seeds and plants: their number).
 fn kg_of(product: &crate::Product, qty: Decimal) -> Decimal {
-    if product.category == Category::Seed {
+    if matches!(product.category, Category::Seed | Category::Plant) {
         return qty;
     }
     product

@@ -2,7 +2,8 @@
 
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
-use chrono::{DateTime, Duration, NaiveDate, Utc};
+use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
+use chrono_tz::Tz;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
@@ -41,24 +42,51 @@ impl Default for MergePolicy {
 /// Store-wide settings.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(from = "StoredConfig")]
 pub struct StoreConfig {
     /// The store's name.
     pub name: String,
-    /// Its jurisdiction's rules.
+    /// Its jurisdiction, stored as its code; the rules are that jurisdiction's preset.
+    #[cfg_attr(feature = "openapi", schema(value_type = String, example = "ON"))]
     pub jurisdiction: Jurisdiction,
     /// Merge policy.
     pub merge_policy: MergePolicy,
-    /// The store's offset from UTC in minutes, for "the same day" of purchase limits.
-    pub utc_offset_minutes: i32,
+    /// The store's IANA time zone: its days (purchase limits, reports, counts due) run from
+    /// local midnight to local midnight, daylight saving included.
+    #[cfg_attr(feature = "openapi", schema(value_type = String, example = "America/Toronto"))]
+    pub time_zone: Tz,
+}
+
+/// A configuration as recorded: events before time zones carried a fixed UTC offset instead,
+/// which is read as the jurisdiction's own zone.
+#[derive(Deserialize)]
+struct StoredConfig {
+    name: String,
+    jurisdiction: Jurisdiction,
+    merge_policy: MergePolicy,
+    time_zone: Option<Tz>,
+}
+
+impl From<StoredConfig> for StoreConfig {
+    fn from(c: StoredConfig) -> Self {
+        let time_zone = c.time_zone.unwrap_or(c.jurisdiction.time_zone);
+        Self {
+            name: c.name,
+            jurisdiction: c.jurisdiction,
+            merge_policy: c.merge_policy,
+            time_zone,
+        }
+    }
 }
 
 impl Default for StoreConfig {
     fn default() -> Self {
+        let jurisdiction = Jurisdiction::ontario();
         Self {
             name: "Pistil store".into(),
-            jurisdiction: Jurisdiction::ontario(),
+            time_zone: jurisdiction.time_zone,
+            jurisdiction,
             merge_policy: MergePolicy::default(),
-            utc_offset_minutes: -300,
         }
     }
 }
@@ -66,7 +94,26 @@ impl Default for StoreConfig {
 impl StoreConfig {
     /// The store's calendar day of an instant.
     pub fn day_of(&self, at: DateTime<Utc>) -> NaiveDate {
-        (at + Duration::minutes(i64::from(self.utc_offset_minutes))).date_naive()
+        at.with_timezone(&self.time_zone).date_naive()
+    }
+
+    /// The store's wall-clock time of an instant, without a zone (what Metrc asks for).
+    pub fn local_time(&self, at: DateTime<Utc>) -> chrono::NaiveDateTime {
+        at.with_timezone(&self.time_zone).naive_local()
+    }
+
+    /// The instant a store day starts: local midnight, or the first instant after it where
+    /// daylight saving skips midnight.
+    pub fn day_start(&self, day: NaiveDate) -> DateTime<Utc> {
+        let mut local = day.and_hms_opt(0, 0, 0).expect("midnight exists");
+        for _ in 0..4 {
+            if let Some(t) = self.time_zone.from_local_datetime(&local).earliest() {
+                return t.with_timezone(&Utc);
+            }
+            local += Duration::minutes(30);
+        }
+        // No zone skips two hours at midnight; fall back to UTC midnight rather than panic.
+        Utc.from_utc_datetime(&day.and_hms_opt(0, 0, 0).expect("midnight exists"))
     }
 }
 

@@ -447,7 +447,7 @@ fn an_adjustment_may_not_take_a_package_below_zero() {
     );
 }
 
-fn sell(id: PackageId, qty: Quantity, who: Option<&str>) -> Action {
+fn sale_line(id: PackageId, qty: Quantity, who: Option<&str>) -> Action {
     Action::Sell(Sell {
         receipt_id: ReceiptId::new(),
         customer: who.map(customer),
@@ -463,53 +463,41 @@ fn sell(id: PackageId, qty: Quantity, who: Option<&str>) -> Action {
 fn one_sale_over_thirty_grams_is_refused_in_ontario_naming_the_excess() {
     let mut s = Store::new();
     let id = s.on_floor(FLOWER, g("100"), "B-1");
-    let e = s.err(sell(id, g("32.5"), None));
+    let e = s.err(sale_line(id, g("32.5"), None));
     assert_eq!(
         e.to_string(),
-        "over the 30 g dried cannabis equivalent limit by 2.5 g (this order would bring the day's total to 32.5 g)"
+        "over the 30 g dried cannabis equivalent limit by 2.5 g (this transaction would come to 32.5 g)"
     );
 }
 
 #[test]
-fn purchase_limits_add_up_a_customers_sales_and_holds_of_the_day() {
+fn purchase_limits_add_up_a_customers_sales_and_holds_of_the_day_where_the_law_counts_days() {
     let mut s = Store::new();
+    let mut config = s.state.config.clone();
+    config.jurisdiction = Jurisdiction::california();
+    s.ok(Action::ConfigureStore(config));
     let flower = s.on_floor(FLOWER, g("100"), "B-1");
-    let gummies = s.on_floor(GUMMIES, each(100), "B-1");
-    s.ok(sell(flower, g("20"), Some("Alex-555")));
-    // 10 gummies of 10 g each = 100 g edible = 6.667 g dried equivalent.
+    let prerolls = s.on_floor(PREROLL, each(100), "B-1");
+    s.ok(sale_line(flower, g("20"), Some("Alex-555")));
+    // 10 pre-rolls of 0.5 g = 5 g of non-concentrated cannabis, on hold for pickup.
     s.ok(Action::Reserve(Reserve {
         hold_id: HoldId::new(),
         customer: customer("alex-555"),
         customer_name: "Alex".into(),
         channel: HoldChannel::Online,
         lines: vec![ReserveLine {
-            package_id: gummies,
+            package_id: prerolls,
             quantity: each(10),
         }],
         expires_at: at() + Duration::hours(2),
     }));
-    let e = s.err(sell(flower, g("4"), Some("ALEX-555")));
+    let e = s.err(sale_line(flower, g("4"), Some("ALEX-555")));
     assert_eq!(
         e.to_string(),
-        "over the 30 g dried cannabis equivalent limit by 0.667 g (this order would bring the day's total to 30.667 g)"
+        "over the 28.5 g non-concentrated cannabis limit by 0.5 g (this order would bring the day's total to 29 g)"
     );
-    s.ok(sell(flower, g("3"), Some("alex-555")));
-    s.ok(sell(flower, g("20"), Some("someone-else")));
-}
-
-#[test]
-fn california_counts_flower_and_concentrate_separately() {
-    let mut s = Store::new();
-    let mut config = s.state.config.clone();
-    config.jurisdiction = Jurisdiction::california();
-    s.ok(Action::ConfigureStore(config));
-    let id = s.on_floor(FLOWER, g("100"), "B-1");
-    let e = s.err(sell(id, g("29"), None));
-    assert!(
-        e.to_string()
-            .starts_with("over the 28.5 g non-concentrated cannabis limit by 0.5 g"),
-        "{e}"
-    );
+    s.ok(sale_line(flower, g("3.5"), Some("alex-555")));
+    s.ok(sale_line(flower, g("20"), Some("someone-else")));
 }
 
 fn reserve(id: PackageId, qty: Quantity, who: &str, hold: HoldId) -> Action {
@@ -533,7 +521,7 @@ fn held_stock_cannot_be_sold_except_by_fulfilling_the_hold() {
     let hold = HoldId::new();
     s.ok(reserve(id, each(1), "sam", hold));
     assert_eq!(s.state.available_to_sell(PREROLL), 0.into());
-    let e = s.err(sell(id, each(1), None));
+    let e = s.err(sale_line(id, each(1), None));
     assert_eq!(
         e.to_string(),
         "Sell needs 1 ea but 1A4…1002 has 0 ea on hand (1 ea more is held for pickup)"
@@ -643,7 +631,7 @@ fn a_quarantined_return_puts_the_package_on_hold() {
         s.pkg(id).status,
         PackageStatus::OnHold(HoldReason::CustomerReturn)
     );
-    let e = s.err(sell(id, each(1), None));
+    let e = s.err(sale_line(id, each(1), None));
     assert_eq!(
         e.to_string(),
         "cannot sell 1A4…1002: it is on hold (customer return)"
@@ -755,7 +743,7 @@ fn a_sale_during_a_count_is_no_variance() {
         count_id: count,
         scope: CountScope::Packages(vec![id]),
     }));
-    s.ok(sell(id, each(3), None));
+    s.ok(sale_line(id, each(3), None));
     s.ok(Action::RecordCount(RecordCount {
         count_id: count,
         package_id: id,
@@ -846,7 +834,7 @@ fn a_recalled_package_neither_sells_nor_splits_until_released() {
         reason: HoldReason::Recall,
     }));
     assert_eq!(
-        s.err(sell(id, g("1"), None)).to_string(),
+        s.err(sale_line(id, g("1"), None)).to_string(),
         "cannot sell 1A4…1002: it is on hold (recall)"
     );
     let new = s.new_packages(1);
@@ -862,7 +850,7 @@ fn a_recalled_package_neither_sells_nor_splits_until_released() {
         "cannot split 1A4…1002: it is on hold (recall)"
     );
     s.ok(Action::Release(PackageRef { package_id: id }));
-    s.ok(sell(id, g("1"), None));
+    s.ok(sale_line(id, g("1"), None));
     assert_eq!(
         s.err(Action::Release(PackageRef { package_id: id }))
             .to_string(),
@@ -899,7 +887,7 @@ fn a_failed_lab_result_arrives_on_hold() {
 fn the_same_mutation_applied_twice_has_the_effect_of_once() {
     let mut s = Store::new();
     let id = s.on_floor(FLOWER, g("10"), "B-1");
-    let cmd = s.command(sell(id, g("1"), None));
+    let cmd = s.command(sale_line(id, g("1"), None));
     assert_eq!(s.run(&cmd).unwrap().len(), 1);
     assert!(s.run(&cmd).unwrap().is_empty());
     assert_eq!(s.pkg(id).quantity, g("9"));

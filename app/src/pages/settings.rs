@@ -59,14 +59,7 @@ pub fn Settings() -> impl IntoView {
                             ),
                         ),
                     ),
-                    (
-                        "Time zone",
-                        format!(
-                            "UTC{:+}:{:02}",
-                            c.utc_offset_minutes / 60,
-                            (c.utc_offset_minutes % 60).abs()
-                        ),
-                    ),
+                    ("Time zone", c.time_zone.name().to_owned()),
                 ]
             })
         })

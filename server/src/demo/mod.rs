@@ -339,7 +339,7 @@ pub async fn seed_if_empty(store: &Store, ledger: &Ledger) -> anyhow::Result<()>
             name: "Pistil Demo — Queen St W".into(),
             jurisdiction: Jurisdiction::ontario(),
             merge_policy: MergePolicy::default(),
-            utc_offset_minutes: -300,
+            time_zone: chrono_tz::America::Toronto,
         }),
     )];
     let products = products(&mut rng);

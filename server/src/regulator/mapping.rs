@@ -57,7 +57,7 @@ pub fn reg_qty(product: &Product, q: Quantity) -> Result<(Decimal, String), Rela
 
 /// Metrc wants the facility's local time without a zone.
 pub fn local_time(config: &StoreConfig, at: DateTime<Utc>) -> NaiveDateTime {
-    (at + chrono::Duration::minutes(i64::from(config.utc_offset_minutes))).naive_utc()
+    config.local_time(at)
 }
 
 /// Whether the event is a sale that becomes a receipt.

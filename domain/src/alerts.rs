@@ -26,6 +26,8 @@ pub enum AlertKind {
     PackagesExpiring,
     /// The regulator shows a manifest twice.
     ManifestTwice,
+    /// A count found a difference the law makes the store report (California's significant discrepancy).
+    SignificantDiscrepancy,
 }
 
 /// One alert.
@@ -66,6 +68,14 @@ pub fn from_state(state: &State, now: DateTime<Utc>, expiry_days: u32) -> Vec<Al
                 link: "/counts".into(),
             });
         }
+    }
+    for n in crate::discrepancy::notices(state, now) {
+        out.push(Alert {
+            kind: AlertKind::SignificantDiscrepancy,
+            urgent: true,
+            message: n.message(state),
+            link: "/counts".into(),
+        });
     }
     let soon = now + chrono::Duration::minutes(HOLD_WARNING_MINUTES);
     let lapsing: Vec<&str> = state

@@ -6,6 +6,7 @@ pub mod alerts;
 pub mod command;
 pub mod count;
 mod decide;
+pub mod discrepancy;
 mod error;
 pub mod event;
 mod ids;

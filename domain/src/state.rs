@@ -1,8 +1,10 @@
 //! The ledger's state and `evolve`, the pure fold of events into it.
 
+use std::collections::BTreeMap;
+
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
-use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
+use chrono::{DateTime, Datelike, Duration, NaiveDate, TimeZone, Utc};
 use chrono_tz::Tz;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
@@ -15,7 +17,7 @@ use crate::{
 };
 
 /// Version of the state schema; tablets drop a cached state of another version.
-pub const STATE_VERSION: u32 = 1;
+pub const STATE_VERSION: u32 = 2;
 
 /// Which packages may be merged together; configurable per store.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -192,6 +194,10 @@ pub struct State {
     pub purchases: HashMap<CustomerRef, CustomerDay>,
     /// Conservation totals per product.
     pub totals: HashMap<ProductId, Totals>,
+    /// Sales (receipt totals) per store month, keyed by the month's first day: what a
+    /// discrepancy is measured against. Not defaulted: a tablet's cached state from before it
+    /// fails to parse and is fetched again whole.
+    pub sales_by_month: BTreeMap<NaiveDate, Decimal>,
     /// Mutations that produced events.
     pub applied: HashSet<MutationId>,
 }
@@ -212,6 +218,7 @@ impl Default for State {
             counts: HashMap::default(),
             purchases: HashMap::default(),
             totals: HashMap::default(),
+            sales_by_month: BTreeMap::new(),
             applied: HashSet::default(),
         }
     }
@@ -436,6 +443,12 @@ impl State {
     }
 
     fn record_sale(&mut self, receipt: &Receipt, at: DateTime<Utc>, from_hold: bool) {
+        let month = self
+            .config
+            .day_of(at)
+            .with_day(1)
+            .expect("the first of a month exists");
+        *self.sales_by_month.entry(month).or_default() += receipt.total.amount;
         for line in &receipt.lines {
             if let Some(p) = self.packages.get_mut(&line.package_id) {
                 p.quantity.amount -= line.quantity.amount;

@@ -229,6 +229,10 @@ fn colorado_is_one_combined_ounce_equivalent() {
 fn colorado_exempts_topicals_and_cannot_place_seeds() {
     let balm = item(BALM, "Balm", Category::Topical, Some(g("50")), Some("500"));
     let seeds = item(SEEDS, "Seeds 5-pack", Category::Seed, None, None);
+    assert_eq!(
+        Jurisdiction::colorado().missing_for(&seeds),
+        vec!["a category Colorado's limits place (they do not count seeds)"]
+    );
     let (mut s, floor) = store_in(Jurisdiction::colorado(), vec![balm, seeds]);
     s.ok(sale(&[(pkg(&floor, BALM), each(20))], None));
     let e = s.err(sale(&[(pkg(&floor, SEEDS), each(1))], None));

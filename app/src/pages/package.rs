@@ -160,6 +160,12 @@ fn CardBody(package: Package) -> impl IntoView {
     let id = package.id;
     let expired = package.expires_on.is_some_and(|d| d < today());
     let mapping = product.as_ref().and_then(|p| p.regulator.clone());
+    // What the store's purchase limits need from the product before it can be sold.
+    let missing = product
+        .as_ref()
+        .map(|p| state.config.jurisdiction.missing_for(p))
+        .unwrap_or_default();
+    let jurisdiction = state.config.jurisdiction.name.clone();
     let pending = replica.pending.with_untracked(|p| p.contains(&id));
     view! {
         <div class="card-grid">
@@ -184,6 +190,11 @@ fn CardBody(package: Package) -> impl IntoView {
                         None => "Not mapped: this package cannot be reported until its product is mapped".to_owned(),
                     }}</dd>
                 </dl>
+                {(!missing.is_empty()).then(|| view! {
+                    <p class="banner warn" role="status" data-testid="card-limit-missing">
+                        {format!("Cannot be sold in {jurisdiction} yet: the product needs {} for the purchase limits to count it.", missing.join(" and "))}
+                    </p>
+                })}
             </section>
             <section class="panel facts" aria-label="Lab and dates">
                 <h2>"Lab and dates"</h2>

@@ -242,8 +242,7 @@ impl Jurisdiction {
         }
         if !placed {
             out.push(format!(
-                "a category {} can place: {}'s limits do not count {}",
-                self.name,
+                "a category {}'s limits place (they do not count {})",
                 self.name,
                 product.category.label().to_lowercase()
             ));

@@ -2,6 +2,7 @@
 
 pub mod alerts;
 pub mod guard;
+pub mod limit_rules;
 pub mod nav;
 pub mod page;
 pub mod scanner;

@@ -5,7 +5,7 @@ use leptos::prelude::*;
 
 use crate::{
     api::{self, SyncFailure},
-    components::page::Page,
+    components::{limit_rules::LimitRules, page::Page},
     replica::use_replica,
 };
 
@@ -93,6 +93,7 @@ pub fn Settings() -> impl IntoView {
                 </dl>
                 <p class="sub">"The owner changes these with the ConfigureStore command (POST /api/v1/mutations); they reach every tablet with the next sync."</p>
             </div>
+            <LimitRules />
         </Page>
     }
 }

@@ -47,7 +47,11 @@ impl Notice {
                     "{}% of average monthly sales of {} over {}",
                     p.round_dp(1).normalize(),
                     self.average_monthly_sales,
-                    crate::alerts::plural(self.months, "month")
+                    if self.months == 1 {
+                        "1 month".to_owned()
+                    } else {
+                        format!("{} months", self.months)
+                    }
                 )
             },
         );

@@ -1,4 +1,7 @@
 //! `decide`: the pure judgement of a command against the state.
+//!
+//! Longer than a file should be (one judgement per action); splitting it by concern (stock,
+//! sales, counts) is open work under "One set of wire types".
 
 use std::collections::{HashMap, HashSet};
 

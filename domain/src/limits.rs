@@ -4,8 +4,8 @@
 use rust_decimal::Decimal;
 
 use crate::{
-    Category, CustomerRef, DomainError, Jurisdiction, LimitTerm, Measure, Product, ProductId,
-    Program, ProgramRules, PurchaseLimit, QuantityType, State, Window,
+    CustomerRef, DomainError, Jurisdiction, LimitTerm, Measure, Product, ProductId, Program,
+    PurchaseLimit, QuantityType, State, Window,
 };
 
 /// How much `qty` of `product` counts toward `limit`, in the limit's unit: zero when the limit
@@ -40,16 +40,6 @@ fn measure(term: &LimitTerm, product: &Product, qty: Decimal) -> Option<Decimal>
     }
 }
 
-/// Whether `rules` place `category`: a limit counts it, or the law leaves it unlimited.
-fn places(rules: &ProgramRules, category: Category) -> bool {
-    category == Category::Accessory
-        || rules.unlimited.iter().any(|(c, _)| *c == category)
-        || rules
-            .limits
-            .iter()
-            .any(|l| l.terms.iter().any(|t| t.category == category))
-}
-
 /// Checks that `order`, sold under `program`, stays within every limit: alone for limits per
 /// transaction, and with what `customer` bought on `day` and holds for pickup for limits per
 /// day. Limits of the two programs are never combined (4 CCR §15409(d)): a day's purchases count
@@ -80,7 +70,7 @@ pub fn check(
     };
     for (id, _) in order {
         let p = product(id)?;
-        if !places(rules, p.category) {
+        if !rules.places(p.category) {
             return Err(DomainError::CategoryNotPlaced {
                 product: p.name.clone(),
                 category: p.category.label().to_lowercase(),
@@ -89,8 +79,10 @@ pub fn check(
             });
         }
     }
+    // Only limits per day look back at the customer's day.
+    let counts_days = rules.limits.iter().any(|l| l.window == Window::Day);
     let mut prior: Vec<(ProductId, Decimal)> = Vec::new();
-    if let Some(c) = customer {
+    if let Some(c) = customer.filter(|_| counts_days) {
         if let Some(d) = state.purchases.get(c) {
             if d.day == day {
                 prior.extend(d.lines.iter().copied());

@@ -1,6 +1,9 @@
 //! Monthly report arithmetic: Health Canada's Cannabis Tracking System retailer fields
 //! (SOR/2019-202 s.5) per Schedule 1 class, computed from the ledger's events alone, so every
 //! figure can be traced to the events behind it and the same month always gives the same bytes.
+//!
+//! Longer than a file should be; splitting the figures, the drill-down and the month starts
+//! apart is open work under "One set of wire types" and the Canadian reports.
 
 use std::{borrow::Cow, collections::BTreeMap};
 

@@ -55,6 +55,8 @@ test("a blind two-person count over the threshold is recounted by someone else b
   await tablet.getByTestId("witness-email").fill(demo.manager.email);
   await tablet.getByTestId("witness-password").fill(demo.manager.password);
   await tablet.getByTestId("witness-confirm").click();
+  // The witness is confirmed by the server before the recount can be recorded.
+  await expect(tablet.getByTestId("count-witness")).toContainText("Witnessed by Marcus Manager");
   const recount = expected - 1;
   await tablet.getByTestId("count-amount").fill(String(recount));
   await tablet.getByTestId("count-record").click();

@@ -59,7 +59,10 @@ test("signing out returns to the public view", async ({ page }) => {
   await signIn(page, demo.manager);
   await page.getByTestId("nav-login").click();
   await expect(page.getByTestId("signed-in")).toContainText("Marcus Manager");
+  // The server's answer is read first, so a failure says whether the server or the page fell short.
+  const answered = page.waitForResponse((r) => r.url().endsWith("/api/v1/session") && r.request().method() === "DELETE");
   await page.getByRole("button", { name: "Sign out" }).click();
+  expect((await answered).status()).toBe(204);
   await expect(page.getByTestId("sign-in-form")).toBeVisible();
   await expect(page.getByTestId("nav-counts")).toHaveCount(0);
 });

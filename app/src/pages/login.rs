@@ -36,11 +36,14 @@ pub fn Login() -> impl IntoView {
         });
     };
     let sign_out = move |_| {
+        busy.set(true);
+        error.set(None);
         leptos::task::spawn_local(async move {
             match api::sign_out().await {
                 Ok(()) => session.set(None),
                 Err(message) => error.set(Some(message)),
             }
+            busy.set(false);
         });
     };
     view! {
@@ -67,7 +70,9 @@ pub fn Login() -> impl IntoView {
                         <strong>{move || session.user.with(|u| u.as_ref().map(|u| u.name.clone()).unwrap_or_default())}</strong>
                         {move || session.user.with(|u| u.as_ref().map(|u| format!(" ({})", u.role.as_str())).unwrap_or_default())}
                     </p>
-                    <button class="button" on:click=sign_out>"Sign out"</button>
+                    <button class="button" on:click=sign_out disabled=move || busy.get()>
+                        {move || if busy.get() { "Signing out…" } else { "Sign out" }}
+                    </button>
                 </div>
             </Show>
             {move || error.get().map(|m| view! { <p class="banner error" role="alert" data-testid="sign-in-error">{m}</p> })}

@@ -221,25 +221,19 @@ impl Jurisdiction {
         if product.category == Category::Accessory {
             return out;
         }
-        let mut placed = false;
-        for rules in &self.programs {
-            if rules.unlimited.iter().any(|(c, _)| *c == product.category) {
-                placed = true;
-            }
-            for term in rules
-                .limits
-                .iter()
-                .flat_map(|l| l.terms.iter())
-                .filter(|t| t.category == product.category)
-            {
-                placed = true;
-                if let Some(need) = term.lacks(product) {
-                    if !out.iter().any(|n| n == need) {
-                        out.push(need.to_owned());
-                    }
+        for term in self
+            .programs
+            .iter()
+            .flat_map(|r| r.limits.iter().flat_map(|l| l.terms.iter()))
+            .filter(|t| t.category == product.category)
+        {
+            if let Some(need) = term.lacks(product) {
+                if !out.iter().any(|n| n == need) {
+                    out.push(need.to_owned());
                 }
             }
         }
+        let placed = self.programs.iter().any(|r| r.places(product.category));
         if !placed {
             out.push(format!(
                 "a category {}'s limits place (they do not count {})",
@@ -248,6 +242,19 @@ impl Jurisdiction {
             ));
         }
         out
+    }
+}
+
+impl ProgramRules {
+    /// Whether these rules place `category`: a limit counts it, or the law leaves it unlimited
+    /// (accessories are not cannabis and always are).
+    pub fn places(&self, category: Category) -> bool {
+        category == Category::Accessory
+            || self.unlimited.iter().any(|(c, _)| *c == category)
+            || self
+                .limits
+                .iter()
+                .any(|l| l.terms.iter().any(|t| t.category == category))
     }
 }
 

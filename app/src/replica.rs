@@ -162,6 +162,16 @@ impl Replica {
         self.view.set(view);
     }
 
+    /// Today in the store's time zone: the law's day, whichever zone the tablet's clock is set to
+    /// (the UTC date until the tablet holds the store's configuration).
+    pub fn today(&self) -> chrono::NaiveDate {
+        let now = now();
+        self.view.with_untracked(|v| {
+            v.as_ref()
+                .map_or(now.date_naive(), |s| s.config.day_of(now))
+        })
+    }
+
     /// Whether the tablet has anything to show yet.
     pub fn ready(&self) -> bool {
         self.view.with(|v| v.is_some())

@@ -61,6 +61,7 @@ fn million_events() -> Vec<Event> {
             _ => Action::Sell(Sell {
                 receipt_id: ReceiptId::from_u128(i as u128),
                 customer: None,
+                patient: None,
                 lines: vec![SellLine {
                     package_id: id,
                     quantity: g("0.5"),
@@ -83,6 +84,7 @@ fn sale(id: PackageId) -> Command {
         action: Action::Sell(Sell {
             receipt_id: ReceiptId::new(),
             customer: Some(CustomerRef::parse("bench").unwrap()),
+            patient: None,
             lines: vec![SellLine {
                 package_id: id,
                 quantity: g("3.5"),

@@ -32,6 +32,7 @@ fn a_year() -> Vec<Event> {
         let mut cmd = s.command(Action::Sell(Sell {
             receipt_id: ReceiptId::new(),
             customer: None,
+            patient: None,
             lines: vec![SellLine {
                 package_id: packages[k % packages.len()],
                 quantity: each(1),

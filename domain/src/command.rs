@@ -5,8 +5,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::{
     AdjustReason, CountId, CustomerRef, DestroyMethod, DestroyReason, DeviceId, HoldId, HoldReason,
-    LabResult, Money, MutationId, PackageId, Product, ProductId, Quantity, ReceiptId, RegulatorTag,
-    ReturnId, StoreConfig, UserId, Zone,
+    LabResult, Money, MutationId, PackageId, PatientRegistration, Product, ProductId, Quantity,
+    ReceiptId, RegulatorTag, ReturnId, StoreConfig, UserId, Zone,
 };
 
 /// A request to change the ledger, with its idempotency key and its author.
@@ -306,6 +306,10 @@ pub struct Sell {
     pub receipt_id: ReceiptId,
     /// The customer, for purchase limits across the day.
     pub customer: Option<CustomerRef>,
+    /// A medical patient's registration: the sale falls under the medical program's limits and
+    /// is reported as a patient's. Absent, it is an adult-use sale.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub patient: Option<PatientRegistration>,
     /// The lines.
     pub lines: Vec<SellLine>,
 }

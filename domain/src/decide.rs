@@ -806,10 +806,15 @@ fn sell(state: &State, cmd: &Command, s: &Sell) -> Result<Vec<EventKind>, Domain
             .iter()
             .map(|l| (l.package_id, l.quantity, l.unit_price)),
     )?;
+    // A patient's registration is what makes a sale medical.
+    let program = match s.patient {
+        Some(_) => crate::Program::Medical,
+        None => crate::Program::AdultUse,
+    };
     limits::check(
         state,
         s.customer.as_ref(),
-        crate::Program::AdultUse,
+        program,
         state.config.day_of(cmd.at),
         &order_of(&lines),
     )?;
@@ -817,6 +822,7 @@ fn sell(state: &State, cmd: &Command, s: &Sell) -> Result<Vec<EventKind>, Domain
         receipt: Receipt {
             receipt_id: s.receipt_id,
             customer: s.customer.clone(),
+            patient: s.patient.clone(),
             channel: SaleChannel::InStore,
             total: total_of(state, &lines),
             lines,
@@ -943,6 +949,8 @@ fn fulfil(state: &State, f: &FulfilHold) -> Result<Vec<EventKind>, DomainError> 
         receipt: Receipt {
             receipt_id: f.receipt_id,
             customer: Some(hold.customer.clone()),
+            // Pickup orders are adult-use: the public order form takes no registration.
+            patient: None,
             channel: match hold.channel {
                 HoldChannel::Online => SaleChannel::Remote,
                 HoldChannel::Staff => SaleChannel::InStore,

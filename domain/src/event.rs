@@ -5,8 +5,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::{
     AdjustReason, CountId, CustomerRef, DestroyMethod, DestroyReason, DeviceId, HoldChannel,
-    HoldId, HoldReason, Money, MutationId, Package, PackageId, Product, ProductId, Quantity,
-    ReceiptId, ReturnDisposition, ReturnId, SaleChannel, StoreConfig, UserId, Zone,
+    HoldId, HoldReason, Money, MutationId, Package, PackageId, PatientRegistration, Product,
+    ProductId, Quantity, ReceiptId, ReturnDisposition, ReturnId, SaleChannel, StoreConfig, UserId,
+    Zone,
 };
 
 /// Version of the event schema written by this build.
@@ -54,6 +55,9 @@ pub struct Receipt {
     pub receipt_id: ReceiptId,
     /// The customer, when known.
     pub customer: Option<CustomerRef>,
+    /// The medical patient's registration, when sold under the medical program.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub patient: Option<PatientRegistration>,
     /// In store or remote.
     pub channel: SaleChannel,
     /// The lines.

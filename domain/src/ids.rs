@@ -91,6 +91,70 @@ impl CustomerRef {
     }
 }
 
+/// A medical patient's registration number (Metrc's PatientLicenseNumber), as on the card:
+/// trimmed, upper-cased, 1 to 50 letters, digits or hyphens. Read through `parse` whether it
+/// comes from a form or a request body, so a stored one is always well formed.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(value_type = String))]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct PatientRegistration(String);
+
+impl PatientRegistration {
+    /// The longest registration number accepted (Metrc's field holds 50 characters).
+    pub const MAX_LEN: usize = 50;
+
+    /// Reads a registration number, naming what is wrong with it.
+    pub fn parse(raw: &str) -> Result<Self, crate::DomainError> {
+        let s = raw.trim().to_uppercase();
+        let wrong = |message: String| crate::DomainError::InvalidInput {
+            field: "patient".into(),
+            message,
+        };
+        if s.is_empty() {
+            return Err(wrong("the patient's registration number is empty".into()));
+        }
+        if s.chars().count() > Self::MAX_LEN {
+            return Err(wrong(format!(
+                "the patient's registration number is longer than {} characters",
+                Self::MAX_LEN
+            )));
+        }
+        if let Some(c) = s
+            .chars()
+            .find(|c| !(c.is_ascii_alphanumeric() || *c == '-'))
+        {
+            return Err(wrong(format!(
+                "the patient's registration number holds {c:?}; only letters, digits and hyphens are used"
+            )));
+        }
+        Ok(Self(s))
+    }
+
+    /// The number as recorded.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl TryFrom<String> for PatientRegistration {
+    type Error = crate::DomainError;
+    fn try_from(raw: String) -> Result<Self, Self::Error> {
+        Self::parse(&raw)
+    }
+}
+
+impl From<PatientRegistration> for String {
+    fn from(p: PatientRegistration) -> Self {
+        p.0
+    }
+}
+
+impl fmt::Display for PatientRegistration {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
 impl fmt::Display for CustomerRef {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.0)

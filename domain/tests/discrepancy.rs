@@ -19,6 +19,7 @@ fn california_store() -> (Store, PackageId) {
         let mut cmd = s.command(Action::Sell(Sell {
             receipt_id: ReceiptId::new(),
             customer: None,
+            patient: None,
             lines: vec![SellLine {
                 package_id: shelf,
                 quantity: g("20"),

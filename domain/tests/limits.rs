@@ -86,6 +86,7 @@ fn sale(lines: &[(PackageId, Quantity)], who: Option<&str>) -> Action {
     Action::Sell(Sell {
         receipt_id: ReceiptId::new(),
         customer: who.map(|w| CustomerRef::parse(w).unwrap()),
+        patient: None,
         lines: lines
             .iter()
             .map(|(id, q)| SellLine {
@@ -495,4 +496,76 @@ fn a_configuration_recorded_with_a_fixed_offset_reads_as_the_jurisdictions_zone(
     assert_eq!(c.time_zone, chrono_tz::America::Los_Angeles);
     let again: StoreConfig = serde_json::from_str(&serde_json::to_string(&c).unwrap()).unwrap();
     assert_eq!(again, c);
+}
+
+fn patient_sale(lines: &[(PackageId, Quantity)], who: &str, registration: &str) -> Action {
+    let Action::Sell(mut sell) = sale(lines, Some(who)) else {
+        unreachable!()
+    };
+    sell.patient = Some(PatientRegistration::parse(registration).unwrap());
+    Action::Sell(sell)
+}
+
+#[test]
+fn a_sale_with_a_patients_registration_is_medical_and_the_receipt_keeps_it() {
+    let (mut s, floor) = store_in(Jurisdiction::california(), vec![]);
+    let flower = pkg(&floor, FLOWER);
+    // 100 g is over the adult-use 28.5 g but within the medicinal 8 oz.
+    assert!(matches!(
+        s.err(sale(&[(flower, g("100"))], Some("pat"))),
+        DomainError::PurchaseLimitExceeded { .. }
+    ));
+    let events = s.ok(patient_sale(&[(flower, g("100"))], "pat", " ca-mmic-0042 "));
+    let EventKind::Sold { receipt } = &events[0].kind else {
+        panic!("{:?}", events[0].kind)
+    };
+    assert_eq!(
+        receipt.patient.as_ref().map(|p| p.as_str()),
+        Some("CA-MMIC-0042")
+    );
+    // The same patient's day: 100 g already, so 126.8 g more is the rest of 8 oz and 127 g is not.
+    assert!(matches!(
+        s.err(patient_sale(&[(flower, g("127"))], "pat", "CA-MMIC-0042")),
+        DomainError::PurchaseLimitExceeded { .. }
+    ));
+    s.ok(patient_sale(
+        &[(flower, g("126.796"))],
+        "pat",
+        "CA-MMIC-0042",
+    ));
+}
+
+#[test]
+fn a_patients_sale_where_the_store_has_no_medical_program_is_refused_with_the_reason() {
+    let (mut s, floor) = store_in(Jurisdiction::ontario(), vec![]);
+    let e = s.err(patient_sale(&[(pkg(&floor, FLOWER), g("1"))], "pat", "X1"));
+    assert!(matches!(e, DomainError::ProgramNotSold { .. }), "{e}");
+}
+
+#[test]
+fn a_patients_registration_is_read_once_and_refused_by_name_when_malformed() {
+    assert_eq!(
+        PatientRegistration::parse(" x00001 ").unwrap().as_str(),
+        "X00001"
+    );
+    for (raw, says) in [
+        ("", "empty"),
+        ("   ", "empty"),
+        ("X 1", "only letters, digits and hyphens"),
+        ("X1;DROP", "only letters, digits and hyphens"),
+        (&"9".repeat(51), "longer than 50"),
+    ] {
+        let e = PatientRegistration::parse(raw).unwrap_err();
+        assert!(e.to_string().contains(says), "{raw:?}: {e}");
+    }
+    // A request body goes through the same reading.
+    let body = r#"{"receipt_id":"00000000-0000-0000-0000-000000000001","customer":null,"patient":"a b","lines":[]}"#;
+    let e = serde_json::from_str::<Sell>(body).unwrap_err();
+    assert!(
+        e.to_string().contains("only letters, digits and hyphens"),
+        "{e}"
+    );
+    // A sale recorded before patients existed still reads, as adult use.
+    let old = r#"{"receipt_id":"00000000-0000-0000-0000-000000000001","customer":null,"lines":[]}"#;
+    assert_eq!(serde_json::from_str::<Sell>(old).unwrap().patient, None);
 }

@@ -254,6 +254,7 @@ fn command(s: &mut Store, op: &Op, history: &[Command]) -> Option<Command> {
             Action::Sell(Sell {
                 receipt_id: ReceiptId::from_u128(s.fresh()),
                 customer: Some(customer(*c)),
+                patient: None,
                 lines: vec![SellLine {
                     package_id: id,
                     quantity: qty_for(s, id, *amount),

@@ -22,6 +22,7 @@ fn sale(id: PackageId, n: i64, receipt: ReceiptId) -> Action {
     Action::Sell(Sell {
         receipt_id: receipt,
         customer: None,
+        patient: None,
         lines: vec![SellLine {
             package_id: id,
             quantity: each(n),

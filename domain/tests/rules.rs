@@ -100,6 +100,7 @@ fn selling_from_the_vault_is_refused_naming_the_zone() {
     let e = s.err(Action::Sell(Sell {
         receipt_id: ReceiptId::new(),
         customer: None,
+        patient: None,
         lines: vec![SellLine {
             package_id: id,
             quantity: g("3.5"),
@@ -119,6 +120,7 @@ fn a_sale_from_the_floor_reduces_the_package_and_prices_the_receipt() {
     let events = s.ok(Action::Sell(Sell {
         receipt_id: ReceiptId::from_u128(7),
         customer: None,
+        patient: None,
         lines: vec![SellLine {
             package_id: id,
             quantity: g("3.5"),
@@ -382,6 +384,7 @@ fn destroying_everything_closes_the_package_and_nothing_sells_from_it() {
     let e = s.err(Action::Sell(Sell {
         receipt_id: ReceiptId::new(),
         customer: None,
+        patient: None,
         lines: vec![SellLine {
             package_id: id,
             quantity: g("1"),
@@ -451,6 +454,7 @@ fn sale_line(id: PackageId, qty: Quantity, who: Option<&str>) -> Action {
     Action::Sell(Sell {
         receipt_id: ReceiptId::new(),
         customer: who.map(customer),
+        patient: None,
         lines: vec![SellLine {
             package_id: id,
             quantity: qty,
@@ -577,6 +581,7 @@ fn a_return_goes_back_against_its_receipt_and_never_more_than_was_sold() {
     s.ok(Action::Sell(Sell {
         receipt_id: receipt,
         customer: None,
+        patient: None,
         lines: vec![SellLine {
             package_id: id,
             quantity: each(3),
@@ -612,6 +617,7 @@ fn a_quarantined_return_puts_the_package_on_hold() {
     s.ok(Action::Sell(Sell {
         receipt_id: receipt,
         customer: None,
+        patient: None,
         lines: vec![SellLine {
             package_id: id,
             quantity: each(1),

@@ -137,6 +137,9 @@ pub struct Receipt {
     pub sales_date_time: NaiveDateTime,
     /// Customer type.
     pub sales_customer_type: String,
+    /// The patient's registration number, on a medical sale.
+    #[serde(default)]
+    pub patient_license_number: Option<String>,
     /// Lines.
     pub transactions: Vec<Transaction>,
     /// Number of lines.

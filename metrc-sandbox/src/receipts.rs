@@ -79,6 +79,22 @@ impl Sandbox {
             if r.transactions.is_empty() {
                 errors.push(row(i, "At least one transaction is required."));
             }
+            if !CUSTOMER_TYPES.contains(&r.sales_customer_type.as_str()) {
+                errors.push(row(
+                    i,
+                    format!(
+                        "Sales Customer Type {} is not valid.",
+                        r.sales_customer_type
+                    ),
+                ));
+            }
+            let patient = r.patient_license_number.as_deref().map(str::trim);
+            if r.sales_customer_type == "Patient" && patient.is_none_or(str::is_empty) {
+                errors.push(row(
+                    i,
+                    "Patient License Number is required for a Patient sale.",
+                ));
+            }
             let giving_back: HashMap<&str, Decimal> = editing
                 .and_then(|e| e[i])
                 .map(|old| {
@@ -201,6 +217,15 @@ impl Sandbox {
     }
 }
 
+/// What `GET /sales/v2/customertypes` lists.
+pub const CUSTOMER_TYPES: [&str; 5] = [
+    "Consumer",
+    "Patient",
+    "Caregiver",
+    "ExternalPatient",
+    "NonResidentConsumer",
+];
+
 pub(crate) fn receipt(id: i64, license: &str, r: &ReceiptBody, now: DateTime<Utc>) -> Receipt {
     Receipt {
         id,
@@ -208,6 +233,7 @@ pub(crate) fn receipt(id: i64, license: &str, r: &ReceiptBody, now: DateTime<Utc
         external_receipt_number: r.external_receipt_number.clone(),
         sales_date_time: r.sales_date_time,
         sales_customer_type: r.sales_customer_type.clone(),
+        patient_license_number: r.patient_license_number.clone(),
         transactions: r
             .transactions
             .iter()

@@ -133,8 +133,12 @@ pub struct ReceiptBody {
     pub sales_date_time: NaiveDateTime,
     /// The store's own number.
     pub external_receipt_number: Option<String>,
-    /// Customer type.
+    /// Customer type: "Consumer" for adult use, "Patient" for a medical sale.
     pub sales_customer_type: String,
+    /// The patient's registration number, on a medical sale (sent as null otherwise, as Metrc's
+    /// own example does).
+    #[serde(default)]
+    pub patient_license_number: Option<String>,
     /// Lines.
     pub transactions: Vec<TransactionBody>,
 }
@@ -278,6 +282,9 @@ pub struct Receipt {
     pub sales_date_time: NaiveDateTime,
     /// Customer type.
     pub sales_customer_type: String,
+    /// The patient's registration number, on a medical sale.
+    #[serde(default)]
+    pub patient_license_number: Option<String>,
     /// Lines.
     pub transactions: Vec<Transaction>,
 }

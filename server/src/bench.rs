@@ -228,6 +228,7 @@ pub(crate) fn sale(package: PackageId) -> Command {
     cmd(Action::Sell(Sell {
         receipt_id: ReceiptId::new(),
         customer: None,
+        patient: None,
         lines: vec![SellLine {
             package_id: package,
             quantity: Quantity::each(1),

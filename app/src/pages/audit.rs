@@ -98,7 +98,7 @@ fn save(text: &str, kind: &str, name: &str) -> Result<(), JsValue> {
 /// The export form and its progress.
 #[component]
 pub fn AuditExport() -> impl IntoView {
-    let today = crate::replica::now().date_naive();
+    let today = crate::replica::use_replica().today();
     let from = RwSignal::new((today - chrono::Duration::days(30)).to_string());
     let to = RwSignal::new(today.to_string());
     let format = RwSignal::new(String::from("csv"));

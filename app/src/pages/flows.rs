@@ -583,12 +583,31 @@ fn SellForm(package: Package, on_close: Callback<Option<String>>) -> impl IntoVi
     let unit = package.quantity.unit;
     let qty = RwSignal::new(String::from("1"));
     let phone = RwSignal::new(String::new());
+    let patient = RwSignal::new(String::new());
+    // The field for a patient's registration shows only where the store's law has a medical program.
+    let medical = Memo::new(move |_| {
+        replica.view.with(|v| {
+            v.as_ref().is_some_and(|s| {
+                s.config
+                    .jurisdiction
+                    .program(domain::Program::Medical)
+                    .is_some()
+            })
+        })
+    });
     let error = RwSignal::new(None::<String>);
     let busy = RwSignal::new(false);
     let id = package.id;
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         error.set(None);
+        let patient = match patient.get_untracked().trim() {
+            "" => None,
+            raw => match domain::PatientRegistration::parse(raw) {
+                Ok(p) => Some(p),
+                Err(e) => return error.set(Some(format!("Patient registration: {e}"))),
+            },
+        };
         let a = match amount("Quantity", &qty.get_untracked()) {
             Ok(a) => a,
             Err(m) => return error.set(Some(m)),
@@ -613,6 +632,7 @@ fn SellForm(package: Package, on_close: Callback<Option<String>>) -> impl IntoVi
             Action::Sell(domain::command::Sell {
                 receipt_id: domain::ReceiptId::new(),
                 customer,
+                patient,
                 lines: vec![domain::command::SellLine {
                     package_id: id,
                     quantity: q,
@@ -639,6 +659,12 @@ fn SellForm(package: Package, on_close: Callback<Option<String>>) -> impl IntoVi
                     <input type="tel" data-testid="sell-phone" bind:value=phone />
                 </label>
             </div>
+            <Show when=move || medical.get()>
+                <label class="field">
+                    <span>"Medical patient registration (empty for an adult-use sale)"</span>
+                    <input type="text" autocomplete="off" data-testid="sell-patient" bind:value=patient />
+                </label>
+            </Show>
             <Buttons label="Sell" busy=busy on_close=on_close error=error />
         </form>
     }

@@ -99,13 +99,6 @@ impl StatusFilter {
     }
 }
 
-/// Today's date on the tablet.
-pub fn today() -> NaiveDate {
-    let d = js_sys::Date::new_0();
-    NaiveDate::from_ymd_opt(d.get_full_year() as i32, d.get_month() + 1, d.get_date())
-        .unwrap_or_default()
-}
-
 /// The badge class for a status.
 pub fn status_class(s: PackageStatus) -> &'static str {
     match s {
@@ -152,7 +145,7 @@ pub fn Inventory() -> impl IntoView {
     let status = RwSignal::new(String::from("open"));
     let category = RwSignal::new(String::from("any"));
     let expiring = RwSignal::new(false);
-    let today = today();
+    let today = replica.today();
 
     let shown = Memo::new(move |_| {
         let Some(all) = lines.get() else {
@@ -281,7 +274,7 @@ pub fn Inventory() -> impl IntoView {
 /// One package in the list.
 #[component]
 fn PackageRow(index: usize, line: Line) -> impl IntoView {
-    let expired = line.expires_on.is_some_and(|d| d < today());
+    let expired = line.expires_on.is_some_and(|d| d < use_replica().today());
     let expiry = line.expires_on.map(|d| {
         if expired {
             format!("Expired {d}")

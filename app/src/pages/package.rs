@@ -9,7 +9,7 @@ use leptos_router::{components::A, hooks::use_params_map};
 
 use super::{
     flows::{Flow, FlowPanel},
-    inventory::{status_class, status_words, today},
+    inventory::{status_class, status_words},
 };
 use crate::{
     api::{self, HistoryEntry},
@@ -158,7 +158,7 @@ fn CardBody(package: Package) -> impl IntoView {
     let unit = package.quantity.unit;
     let available = Quantity::new(package.quantity.amount - package.held, unit);
     let id = package.id;
-    let expired = package.expires_on.is_some_and(|d| d < today());
+    let expired = package.expires_on.is_some_and(|d| d < replica.today());
     let mapping = product.as_ref().and_then(|p| p.regulator.clone());
     // What the store's purchase limits need from the product before it can be sold.
     let missing = product

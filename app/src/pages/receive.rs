@@ -10,10 +10,7 @@ use domain::{
 use leptos::prelude::*;
 use rust_decimal::Decimal;
 
-use super::{
-    inventory::today,
-    package::{cap, fmt_q},
-};
+use super::package::{cap, fmt_q};
 use crate::{
     api::{self, IncomingManifest, SyncFailure},
     components::page::Page,
@@ -149,7 +146,7 @@ fn Manifest(manifest: IncomingManifest, done: RwSignal<Option<String>>) -> impl 
                         cbd_percent: None,
                         tested_on: None,
                     },
-                    packaged_on: l.packaged_on.unwrap_or_else(today),
+                    packaged_on: l.packaged_on.unwrap_or_else(|| replica.today()),
                     expires_on: None,
                     decision,
                 });

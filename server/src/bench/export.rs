@@ -34,6 +34,7 @@ pub async fn export(rows: usize) -> anyhow::Result<()> {
                 receipt: Receipt {
                     receipt_id: ReceiptId::new(),
                     customer: None,
+                    patient: None,
                     channel: SaleChannel::InStore,
                     lines: vec![SaleLine {
                         package_id: package,

@@ -469,6 +469,7 @@ pub async fn seed_if_empty(store: &Store, ledger: &Ledger) -> anyhow::Result<()>
                 Action::Sell(Sell {
                     receipt_id: ReceiptId::new(),
                     customer: None,
+                    patient: None,
                     lines,
                 }),
             ));

@@ -122,6 +122,7 @@ pub async fn plant_once(
             Action::Sell(Sell {
                 receipt_id: receipt,
                 customer: None,
+                patient: None,
                 lines: vec![SellLine {
                     package_id: p.id,
                     quantity: Quantity::new(rust_decimal::Decimal::ONE, p.quantity.unit),

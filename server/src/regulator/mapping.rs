@@ -92,7 +92,11 @@ pub fn receipt(state: &State, event: &Event) -> Result<ReceiptBody, RelayError> 
         id: None,
         sales_date_time: local_time(&state.config, event.at),
         external_receipt_number: Some(receipt.receipt_id.to_string()),
-        sales_customer_type: "Consumer".into(),
+        sales_customer_type: match receipt.patient {
+            Some(_) => "Patient".into(),
+            None => "Consumer".into(),
+        },
+        patient_license_number: receipt.patient.as_ref().map(|p| p.to_string()),
         transactions: lines,
     })
 }

@@ -270,6 +270,7 @@ pub fn sell(package: PackageId, qty: Quantity) -> Command {
     command(Action::Sell(Sell {
         receipt_id: ReceiptId::new(),
         customer: None,
+        patient: None,
         lines: vec![SellLine {
             package_id: package,
             quantity: qty,

@@ -235,6 +235,7 @@ async fn a_receipt_recorded_twice_at_the_regulator_is_voided_in_one_tap_not_adju
             vec![command(Action::Sell(Sell {
                 receipt_id: receipt,
                 customer: None,
+                patient: None,
                 lines: vec![SellLine {
                     package_id: packages[0].0,
                     quantity: Quantity::grams(7, 0),

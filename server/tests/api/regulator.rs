@@ -457,3 +457,81 @@ async fn a_product_without_a_regulator_mapping_is_named_as_the_cause() {
     );
     assert!(h["parked"].as_i64().unwrap() >= 1);
 }
+
+#[tokio::test]
+async fn a_patients_sale_reaches_the_regulator_as_a_patient_with_the_registration_number() {
+    let app = spawn_app().await;
+    let config = StoreConfig {
+        jurisdiction: Jurisdiction::california(),
+        time_zone: chrono_tz::America::Los_Angeles,
+        ..StoreConfig::default()
+    };
+    let out = app
+        .push(&app.owner, vec![command(Action::ConfigureStore(config))])
+        .await;
+    assert!(
+        matches!(out[0], server::ledger::Outcome::Applied { .. }),
+        "{out:?}"
+    );
+    let (reg, packages) = mapped_store(&app, 1).await;
+    let receipt = |patient: Option<&str>| {
+        command(Action::Sell(Sell {
+            receipt_id: ReceiptId::new(),
+            customer: Some(CustomerRef::parse("pat").unwrap()),
+            patient: patient.map(|p| PatientRegistration::parse(p).unwrap()),
+            lines: vec![SellLine {
+                package_id: packages[0].0,
+                quantity: Quantity::grams(100, 0),
+                unit_price: None,
+            }],
+        }))
+    };
+    // Over the adult-use limit, within the medicinal one.
+    let out = app.push(&app.staff, vec![receipt(None)]).await;
+    assert!(
+        matches!(
+            out[0],
+            server::ledger::Outcome::Rejected {
+                error: DomainError::PurchaseLimitExceeded { .. },
+                ..
+            }
+        ),
+        "{out:?}"
+    );
+    let out = app.push(&app.staff, vec![receipt(Some("ca-0042-x"))]).await;
+    assert!(
+        matches!(out[0], server::ledger::Outcome::Applied { .. }),
+        "{out:?}"
+    );
+    wait_until(&app, "the sale sent", Duration::from_secs(20), |h| {
+        h["pending"] == 0 && h["sending"] == 0
+    })
+    .await;
+    let held = all_receipts(&reg).await;
+    assert_eq!(held.len(), 1, "{held:?}");
+    assert_eq!(held[0]["SalesCustomerType"], "Patient");
+    assert_eq!(held[0]["PatientLicenseNumber"], "CA-0042-X");
+    // The regulator refuses a patient's sale without the number, as Metrc does.
+    let refused = reg
+        .client
+        .post(format!(
+            "{}/sales/v2/receipts?licenseNumber={}",
+            reg.url, reg.license
+        ))
+        .basic_auth(&reg.vendor, Some(&reg.user))
+        .json(
+            &json!([{"SalesDateTime": "2026-11-02T10:00:00.000", "ExternalReceiptNumber": "P-1",
+            "SalesCustomerType": "Patient", "PatientLicenseNumber": null,
+            "Transactions": [{"PackageLabel": packages[0].1.to_string(), "Quantity": 1.0,
+                "UnitOfMeasure": "Grams", "TotalAmount": 10.0}]}]),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), StatusCode::BAD_REQUEST);
+    let text = refused.text().await.unwrap();
+    assert!(
+        text.contains("Patient License Number is required"),
+        "{text}"
+    );
+}

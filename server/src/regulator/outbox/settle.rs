@@ -154,6 +154,7 @@ impl Outbox {
                         sales_date_time: reg.sales_date_time,
                         external_receipt_number: Some(receipt_id.to_string()),
                         sales_customer_type: reg.sales_customer_type.clone(),
+                        patient_license_number: reg.patient_license_number.clone(),
                         transactions: lines,
                     }])
                     .await?;

@@ -395,3 +395,24 @@ pub async fn save_credentials(body: &serde_json::Value) -> Result<(), String> {
         .map_err(|e| e.to_string())?;
     done(req.send().await).await
 }
+
+/// The facility's Metrc adjustment reasons and what each of Pistil's is sent as.
+pub async fn reasons() -> Result<domain::reason_map::ReasonMap, SyncFailure> {
+    sync_parse(Request::get("/api/v1/regulator/reasons").send().await).await
+}
+
+/// Reads the facility's list of reasons from the regulator again.
+pub async fn read_reasons() -> Result<domain::reason_map::ReasonMap, String> {
+    parse(Request::post("/api/v1/regulator/reasons/read").send().await).await
+}
+
+/// Saves which facility reason each of Pistil's reasons is sent as.
+pub async fn save_reasons(
+    adjust: &std::collections::BTreeMap<domain::AdjustReason, String>,
+    destruction: Option<&str>,
+) -> Result<domain::reason_map::ReasonMap, String> {
+    let req = Request::put("/api/v1/regulator/reasons")
+        .json(&serde_json::json!({ "adjust": adjust, "destruction": destruction }))
+        .map_err(|e| e.to_string())?;
+    parse(req.send().await).await
+}

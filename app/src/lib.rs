@@ -7,6 +7,7 @@ pub mod pages;
 pub mod replica;
 pub mod session;
 pub mod tags;
+pub mod words;
 
 use leptos::prelude::*;
 use leptos_router::{

@@ -317,6 +317,12 @@ pub enum DomainError {
         /// The jurisdiction's threshold.
         threshold: rust_decimal::Decimal,
     },
+    /// The change would reach Metrc with a reason the facility's list has no match for.
+    #[error("{reason} has no Metrc adjustment reason for this facility yet: a manager chooses one under Settings, Metrc adjustment reasons")]
+    ReasonNotMapped {
+        /// Pistil's reason, in words.
+        reason: String,
+    },
     /// Accepting a count before anything was counted.
     #[error("count {count} has nothing counted yet")]
     NothingCounted {

@@ -17,6 +17,7 @@ mod package;
 mod product;
 pub mod quantity;
 mod reason;
+pub mod reason_map;
 pub mod reconcile;
 pub mod report;
 mod state;

@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 
 /// Why a quantity was adjusted.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum AdjustReason {
     /// Scale reads differently from the label.
     ScaleVariance,
@@ -66,7 +66,7 @@ impl AdjustReason {
         }
     }
 
-    /// The regulator's adjustment reason name.
+    /// The name Metrc commonly lists for it; a facility's own list may differ (see `ReasonMap`).
     pub fn regulator_name(self) -> &'static str {
         match self {
             AdjustReason::ScaleVariance => "Scale Variance",

@@ -25,3 +25,22 @@ test("settings list each purchase limit with what it counts, per transaction or 
   await expect(page.getByTestId("page-settings")).toContainText("No medical sales");
   await expect(page.getByTestId("page-settings")).toContainText("America/Toronto");
 });
+
+test("settings show which of the facility's Metrc adjustment reasons each reason is sent as, read from the facility", async ({ page, consoleErrors }) => {
+  await signIn(page, demo.manager);
+  await page.goto("/settings");
+  const rows = page.getByTestId("reason-row");
+  await expect(rows).toHaveCount(10);
+  // The embedded sandbox lists Metrc's common names, so every reason found its match by name.
+  await expect(page.locator('[data-testid=reason-row][data-mapped="true"]')).toHaveCount(10);
+  await expect(page.getByTestId("reason-summary")).toContainText("10 of 10 of Pistil's reasons mapped");
+  await expect(page.locator('[data-testid=reason-row][data-reason="MoistureLoss"]').getByTestId("reason-choice")).toHaveValue("Drying");
+  await expect(page.locator('[data-testid=reason-row][data-reason="destruction"]').getByTestId("reason-choice")).toHaveValue("Waste (Unusable Product)");
+  // Reading the list again keeps every choice.
+  await page.getByTestId("reason-read").click();
+  await expect(page.getByTestId("reason-message")).toHaveText("Read 9 reasons from the facility.");
+  await expect(page.locator('[data-testid=reason-row][data-mapped="true"]')).toHaveCount(10);
+  await page.getByTestId("reason-save").click();
+  await expect(page.getByTestId("reason-message")).toHaveText("Saved.");
+  expect(consoleErrors).toEqual([]);
+});

@@ -8,7 +8,7 @@ use serde::{de::DeserializeOwned, Deserialize, Serialize};
 
 use crate::{
     error::ApiError,
-    model::{Sandbox, UserKey},
+    model::{AdjustReasonDef, Sandbox, UserKey},
 };
 
 /// A journaled write: replayed in order at start, it rebuilds the state.
@@ -68,6 +68,10 @@ pub(crate) enum Op {
     DuplicateReceipt {
         license: String,
         external: String,
+    },
+    AdjustReasons {
+        license: String,
+        reasons: Vec<AdjustReasonDef>,
     },
 }
 
@@ -193,6 +197,20 @@ impl Op {
             Op::DuplicateReceipt { license, external } => Ok(vec![s
                 .duplicate_receipt(license, external, at)
                 .map_err(ApiError::BadRequest)?]),
+            Op::AdjustReasons { license, reasons } => {
+                if !s.facilities.contains_key(license) {
+                    return Err(ApiError::BadRequest(format!(
+                        "Facility {license} not found."
+                    )));
+                }
+                if reasons.iter().any(|r| r.name.trim().is_empty()) {
+                    return Err(ApiError::BadRequest(
+                        "An adjustment reason needs a name.".into(),
+                    ));
+                }
+                s.adjust_reasons.insert(license.clone(), reasons.clone());
+                Ok(vec![])
+            }
         }
     }
 }

@@ -175,11 +175,41 @@ pub struct Sandbox {
     pub adjustments: Vec<Adjustment>,
     /// Receipts.
     pub receipts: Vec<Receipt>,
+    /// A facility's own adjustment reasons, where set (Metrc's list differs by state); the
+    /// others use `ADJUST_REASONS`.
+    #[serde(default)]
+    pub adjust_reasons: BTreeMap<String, Vec<AdjustReasonDef>>,
     /// Last id handed out.
     pub last_id: i64,
 }
 
-/// Adjustment reasons this sandbox knows, with whether each needs a note.
+/// One adjustment reason as Metrc lists it for a facility.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AdjustReasonDef {
+    /// The name sent as `AdjustmentReason`.
+    pub name: String,
+    /// Whether an adjustment for it must carry a note.
+    pub requires_note: bool,
+}
+
+impl Sandbox {
+    /// The adjustment reasons `license` may use.
+    pub fn reasons(&self, license: &str) -> Vec<AdjustReasonDef> {
+        match self.adjust_reasons.get(license) {
+            Some(own) => own.clone(),
+            None => ADJUST_REASONS
+                .iter()
+                .map(|(name, requires_note)| AdjustReasonDef {
+                    name: (*name).into(),
+                    requires_note: *requires_note,
+                })
+                .collect(),
+        }
+    }
+}
+
+/// Adjustment reasons a facility has unless given its own, with whether each needs a note.
 pub const ADJUST_REASONS: [(&str, bool); 9] = [
     ("Drying", false),
     ("Entry Error", true),

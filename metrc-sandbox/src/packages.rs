@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use metrc::wire::{AdjustPackage, CreatePackage, FinishPackage, RowError};
 use rust_decimal::Decimal;
 
-use crate::model::{row, Adjustment, Package, Sandbox, ADJUST_REASONS};
+use crate::model::{row, Adjustment, Package, Sandbox};
 
 impl Sandbox {
     /// `POST /packages/v2/`: new packages from ingredients (split, merge, repackage).
@@ -144,10 +144,12 @@ impl Sandbox {
     ) -> Result<Vec<i64>, Vec<RowError>> {
         let mut errors = Vec::new();
         let mut deltas: HashMap<String, Decimal> = HashMap::new();
+        let reasons = self.reasons(license);
         for (i, a) in body.iter().enumerate() {
-            match ADJUST_REASONS
+            match reasons
                 .iter()
-                .find(|(n, _)| *n == a.adjustment_reason)
+                .find(|r| r.name == a.adjustment_reason)
+                .map(|r| (&r.name, r.requires_note))
             {
                 None => errors.push(row(
                     i,

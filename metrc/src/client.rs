@@ -11,8 +11,8 @@ use serde::{de::DeserializeOwned, Deserialize, Serialize};
 use crate::{
     error::MetrcError,
     wire::{
-        perm, AdjustPackage, CreatePackage, DeliveryPackage, FinishPackage, Ids, IncomingTransfer,
-        Package, Page, Receipt, ReceiptBody, Tag, MAX_PAGE_SIZE,
+        perm, AdjustPackage, AdjustReasonInfo, CreatePackage, DeliveryPackage, FinishPackage, Ids,
+        IncomingTransfer, Package, Page, Receipt, ReceiptBody, Tag, MAX_PAGE_SIZE,
     },
 };
 
@@ -182,7 +182,7 @@ impl MetrcClient {
     async fn all_pages<T: DeserializeOwned>(
         &self,
         path: &str,
-        permission: &str,
+        permission: Option<&str>,
     ) -> Result<Vec<T>, MetrcError> {
         let sep = if path.contains('?') { '&' } else { '?' };
         let mut all = Vec::new();
@@ -191,7 +191,7 @@ impl MetrcClient {
             let p: Page<T> = self
                 .get(
                     &format!("{path}{sep}pageNumber={page}&pageSize={MAX_PAGE_SIZE}"),
-                    Some(permission),
+                    permission,
                 )
                 .await?;
             all.extend(p.data);
@@ -231,7 +231,7 @@ impl MetrcClient {
 
     /// `GET /transfers/v2/incoming`, all pages: manifests on their way to this facility.
     pub async fn incoming_transfers(&self) -> Result<Vec<IncomingTransfer>, MetrcError> {
-        self.all_pages("/transfers/v2/incoming", perm::VIEW_TRANSFERS)
+        self.all_pages("/transfers/v2/incoming", Some(perm::VIEW_TRANSFERS))
             .await
     }
 
@@ -242,7 +242,7 @@ impl MetrcClient {
     ) -> Result<Vec<DeliveryPackage>, MetrcError> {
         self.all_pages(
             &format!("/transfers/v2/deliveries/{delivery}/packages"),
-            perm::VIEW_TRANSFERS,
+            Some(perm::VIEW_TRANSFERS),
         )
         .await
     }
@@ -255,15 +255,21 @@ impl MetrcClient {
 
     /// `GET /packages/v2/active`, all pages.
     pub async fn active_packages(&self) -> Result<Vec<Package>, MetrcError> {
-        self.all_pages("/packages/v2/active", perm::VIEW_PACKAGES)
+        self.all_pages("/packages/v2/active", Some(perm::VIEW_PACKAGES))
             .await
+    }
+
+    /// `GET /packages/v2/adjust/reasons`, all pages: the adjustment reasons this facility's state
+    /// accepts (no permission needed).
+    pub async fn adjust_reasons(&self) -> Result<Vec<AdjustReasonInfo>, MetrcError> {
+        self.all_pages("/packages/v2/adjust/reasons", None).await
     }
 
     /// `GET /sales/v2/receipts/active` for one sales day, all pages.
     pub async fn receipts_on(&self, day: NaiveDate) -> Result<Vec<Receipt>, MetrcError> {
         self.all_pages(
             &format!("/sales/v2/receipts/active?salesDateStart={day}&salesDateEnd={day}"),
-            perm::VIEW_SALES,
+            Some(perm::VIEW_SALES),
         )
         .await
     }

@@ -200,6 +200,17 @@ pub struct Page<T> {
     pub total_pages: usize,
 }
 
+/// An adjustment reason as Metrc lists it for a facility.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct AdjustReasonInfo {
+    /// The name an adjustment sends as `AdjustmentReason`.
+    pub name: String,
+    /// Whether an adjustment for it must carry a note.
+    #[serde(default)]
+    pub requires_note: bool,
+}
+
 /// A package tag the facility may still use.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]

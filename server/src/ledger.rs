@@ -9,7 +9,8 @@ use std::{
 
 use chrono::Utc;
 use domain::{
-    Command, DomainError, Event, EventKind, PackageId, PackageStatus, ProductId, State, Zone,
+    reason_map::ReasonMap, Command, DomainError, Event, EventKind, PackageId, PackageStatus,
+    ProductId, State, Zone,
 };
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
@@ -128,7 +129,12 @@ pub struct Ledger {
     jobs: mpsc::Sender<Job>,
     view: Arc<RwLock<View>>,
     feed: broadcast::Sender<Arc<Committed>>,
+    reasons: Reasons,
 }
+
+/// The facility's Metrc adjustment reasons as mapped, when a list was read: a change Metrc could
+/// not take for want of a reason is refused before it is recorded, not parked at the regulator.
+type Reasons = Arc<std::sync::RwLock<Option<Arc<ReasonMap>>>>;
 
 impl Ledger {
     /// Replays the stored events and starts the writer.
@@ -136,8 +142,30 @@ impl Ledger {
         let view = Arc::new(RwLock::new(load_view(&*store).await?));
         let (jobs, rx) = mpsc::channel(4096);
         let (feed, _) = broadcast::channel(4096);
-        tokio::spawn(writer(store, view.clone(), feed.clone(), rx));
-        Ok(Self { jobs, view, feed })
+        let reasons = Reasons::default();
+        tokio::spawn(writer(
+            store,
+            view.clone(),
+            feed.clone(),
+            reasons.clone(),
+            rx,
+        ));
+        Ok(Self {
+            jobs,
+            view,
+            feed,
+            reasons,
+        })
+    }
+
+    /// Sets the reason map later changes are checked against (`None`: no list was read).
+    pub fn set_reasons(&self, map: Option<ReasonMap>) {
+        *self.reasons.write().expect("reasons lock") = map.map(Arc::new);
+    }
+
+    /// The reason map in force.
+    pub fn reasons(&self) -> Option<Arc<ReasonMap>> {
+        self.reasons.read().expect("reasons lock").clone()
     }
 
     /// Submits mutations; returns one outcome each once they are durable.
@@ -184,6 +212,7 @@ async fn writer(
     store: Arc<dyn LedgerStore>,
     view: Arc<RwLock<View>>,
     feed: broadcast::Sender<Arc<Committed>>,
+    reasons: Reasons,
     mut rx: mpsc::Receiver<Job>,
 ) {
     while let Some(first) = rx.recv().await {
@@ -194,8 +223,9 @@ async fn writer(
                 Err(_) => break,
             }
         }
+        let map = reasons.read().expect("reasons lock").clone();
         let mut guard = view.write().await;
-        match write_batch(&*store, &mut guard, &jobs).await {
+        match write_batch(&*store, &mut guard, map.as_deref(), &jobs).await {
             Ok((outcomes, committed)) => {
                 drop(guard);
                 // Followers first: waking a thousand streams is the slow part, and each
@@ -246,6 +276,7 @@ fn regulator_relevant(kind: &EventKind) -> bool {
 async fn write_batch(
     store: &dyn LedgerStore,
     view: &mut View,
+    reasons: Option<&ReasonMap>,
     jobs: &[Job],
 ) -> anyhow::Result<(Vec<Vec<Outcome>>, Committed)> {
     let ids: Vec<domain::MutationId> = jobs
@@ -269,7 +300,13 @@ async fn write_batch(
                 outcomes.push(o.clone());
                 continue;
             }
-            let outcome = match domain::decide(&view.state, &m.command) {
+            let decided = domain::decide(&view.state, &m.command).and_then(|events| match reasons
+                .and_then(|r| r.unmapped(events.iter().map(|e| &e.kind)))
+            {
+                Some(e) => Err(e),
+                None => Ok(events),
+            });
+            let outcome = match decided {
                 Ok(events) => {
                     let mut refs = Vec::with_capacity(events.len());
                     for event in events {

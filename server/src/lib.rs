@@ -75,6 +75,7 @@ impl Application {
             );
         }
         hold_expiry::spawn(ledger.clone(), config.hold_sweep);
+        regulator::reasons::restore(&store, &ledger).await?;
         // The regulator: saved credentials, or else the embedded sandbox.
         let creds = match regulator::setup::saved(store.pool()).await? {
             Some(c) if !c.embedded => c,
@@ -93,15 +94,22 @@ impl Application {
                 embedded.connection
             }
         };
-        let outbox = regulator::outbox::Outbox::new(
-            store.pool().clone(),
-            ledger.clone(),
-            Some(regulator::setup::client(
-                creds.credentials.clone(),
-                config.regulator_timeout,
-                config.regulator_gets_per_second,
-            )),
+        let client = regulator::setup::client(
+            creds.credentials.clone(),
+            config.regulator_timeout,
+            config.regulator_gets_per_second,
         );
+        // The embedded sandbox answers at once, so its list is in force before the first change;
+        // a real regulator's is read in the background.
+        if creds.embedded {
+            if let Err(e) = regulator::reasons::read(&store, &ledger, &client).await {
+                tracing::warn!(error = %e, "could not read the sandbox's adjustment reasons");
+            }
+        } else {
+            regulator::reasons::read_soon(store.clone(), ledger.clone(), client.clone());
+        }
+        let outbox =
+            regulator::outbox::Outbox::new(store.pool().clone(), ledger.clone(), Some(client));
         #[cfg(feature = "demo")]
         if config.demo && creds.embedded {
             demo::plants::plant_once(&store, &ledger, &outbox, &creds.credentials).await?;

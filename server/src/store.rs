@@ -179,6 +179,38 @@ impl Store {
         &self.pool
     }
 
+    /// A store-wide setting kept as JSON, if it was ever saved.
+    pub async fn setting<T: serde::de::DeserializeOwned>(
+        &self,
+        key: &str,
+    ) -> anyhow::Result<Option<T>> {
+        let row = sqlx::query("SELECT value FROM settings WHERE key = ?")
+            .bind(key)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(match row {
+            Some(r) => Some(
+                serde_json::from_str(&r.get::<String, _>(0))
+                    .with_context(|| format!("setting {key} is unreadable"))?,
+            ),
+            None => None,
+        })
+    }
+
+    /// Saves a store-wide setting as JSON, replacing the one before.
+    pub async fn put_setting<T: serde::Serialize>(
+        &self,
+        key: &str,
+        value: &T,
+    ) -> anyhow::Result<()> {
+        sqlx::query("INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value")
+            .bind(key)
+            .bind(serde_json::to_string(value)?)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
     async fn write(&self, b: Batch) -> anyhow::Result<()> {
         let mut tx = self.pool.begin().await?;
         for e in &b.events {

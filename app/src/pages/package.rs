@@ -23,13 +23,7 @@ pub fn fmt_q(q: Quantity) -> String {
     format!("{} {}", q.amount.normalize(), q.unit.symbol())
 }
 
-/// A label with its first letter capitalised, for the start of a line or an option.
-pub fn cap(s: &str) -> String {
-    let mut c = s.chars();
-    c.next()
-        .map(|f| f.to_uppercase().chain(c).collect())
-        .unwrap_or_default()
-}
+pub use crate::words::cap;
 
 fn lab_words(s: LabState) -> &'static str {
     match s {

@@ -5,7 +5,7 @@ use leptos::prelude::*;
 
 use crate::{
     api::{self, SyncFailure},
-    components::{limit_rules::LimitRules, page::Page},
+    components::{limit_rules::LimitRules, page::Page, reason_map::ReasonMapping},
     replica::use_replica,
 };
 
@@ -86,6 +86,7 @@ pub fn Settings() -> impl IntoView {
                 })}
             </Suspense>
             <Credentials again=again />
+            <ReasonMapping />
             <h2 class="section">"Store rules"</h2>
             <div class="panel facts">
                 <dl>

@@ -1,5 +1,5 @@
 //! Set-up under `/sandbox/v2/` (no auth; the sandbox listens on loopback): keys, items,
-//! manifests, duplicated receipts, call counts.
+//! manifests, a facility's adjustment reasons, duplicated receipts, call counts.
 
 use axum::{extract::State, http::StatusCode, Json};
 use chrono::{DateTime, Utc};
@@ -11,7 +11,7 @@ use crate::{
     error::ApiError,
     faults::Faults,
     journal::{Op, SeedPackage},
-    model::UserKey,
+    model::{AdjustReasonDef, UserKey},
     state::SandboxState,
 };
 
@@ -106,6 +106,28 @@ pub(crate) async fn key_create(
     };
     st.write(Op::UserKey { key }).await?;
     Ok(StatusCode::OK)
+}
+
+/// A facility's own list of adjustment reasons (Metrc's lists differ by state).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FacilityReasons {
+    /// Facility.
+    pub license: String,
+    /// Its reasons, replacing the ones it had.
+    pub reasons: Vec<AdjustReasonDef>,
+}
+
+pub(crate) async fn adjust_reasons_set(
+    State(st): State<SandboxState>,
+    Json(r): Json<FacilityReasons>,
+) -> Result<StatusCode, ApiError> {
+    st.write(Op::AdjustReasons {
+        license: r.license,
+        reasons: r.reasons,
+    })
+    .await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 /// An item to create.

@@ -58,6 +58,7 @@ pub fn router(st: SandboxState) -> Router {
         .route("/sandbox/v2/stats", get(stats))
         .route("/sandbox/v2/keys", post(key_create).put(key_change))
         .route("/sandbox/v2/items", post(item_create))
+        .route("/sandbox/v2/adjust-reasons", put(adjust_reasons_set))
         .route("/sandbox/v2/manifests", post(manifest_seed))
         .route("/sandbox/v2/receipts/duplicate", post(receipt_duplicate))
         .fallback(|| async { ApiError::NotFound })

@@ -11,7 +11,7 @@ use crate::{
     auth::Caller,
     error::ApiError,
     journal::Op,
-    model::{Package, ADJUST_REASONS},
+    model::Package,
     paging::{modified_within, page, writable, write_created, write_empty, ListQuery},
     state::SandboxState,
 };
@@ -83,19 +83,20 @@ pub(crate) async fn package_show(
 }
 
 pub(crate) async fn adjust_reasons(
+    State(st): State<SandboxState>,
     c: Caller,
     Query(q): Query<ListQuery>,
 ) -> Result<Json<Page<serde_json::Value>>, ApiError> {
-    if let Some(l) = &q.license_number {
-        if !c.0.licenses.contains(l) {
-            return Err(ApiError::Unauthorized);
-        }
-    } else {
+    let Some(license) = &q.license_number else {
         return Err(ApiError::BadRequest("licenseNumber is required.".into()));
+    };
+    if !c.0.licenses.contains(license) {
+        return Err(ApiError::Unauthorized);
     }
-    let all = ADJUST_REASONS
-        .iter()
-        .map(|(n, note)| serde_json::json!({"Name": n, "RequiresNote": note, "RequiresWasteWeight": false, "RequiresImmatureWasteWeight": false, "RequiresMatureWasteWeight": false}))
+    let all = st
+        .read(|s| s.reasons(license))
+        .into_iter()
+        .map(|r| serde_json::json!({"Name": r.name, "RequiresNote": r.requires_note, "RequiresWasteWeight": false, "RequiresImmatureWasteWeight": false, "RequiresMatureWasteWeight": false}))
         .collect();
     Ok(Json(page(all, &q)?))
 }

@@ -14,6 +14,8 @@
 //! - `GET /api/v1/regulator/health`, `PUT /api/v1/regulator/credentials`: regulator sync.
 //! - `GET /api/v1/regulator/tags`: free package tags for splits and merges.
 //! - `GET /api/v1/regulator/incoming`: manifests to receive.
+//! - `GET|PUT /api/v1/regulator/reasons`, `POST /api/v1/regulator/reasons/read`: the facility's
+//!   Metrc adjustment reasons and what each of Pistil's is sent as.
 //! - `GET /api/v1/reconcile`, `POST /api/v1/reconcile/void-receipt`: three-way reconciliation.
 //! - `GET /api/v1/alerts`: what needs a manager's attention now.
 //! - `GET /api/v1/reports/health-canada`: the monthly Health Canada retailer report.
@@ -29,6 +31,7 @@ pub mod orders;
 pub mod package_history;
 pub mod reconcile;
 pub mod regulator;
+pub mod regulator_reasons;
 pub mod reports;
 pub mod session;
 pub mod sync;
@@ -118,6 +121,14 @@ pub fn router(state: AppState, dist: &Path) -> Router {
         .route(
             "/regulator/credentials",
             axum::routing::put(regulator::credentials_update),
+        )
+        .route(
+            "/regulator/reasons",
+            get(regulator_reasons::reasons_show).put(regulator_reasons::reasons_update),
+        )
+        .route(
+            "/regulator/reasons/read",
+            post(regulator_reasons::reasons_read),
         )
         .merge(public)
         .fallback(error::api_not_found)

@@ -6,7 +6,7 @@ use utoipa::OpenApi;
 
 use super::{
     audit, error, events_stream, health, menu_feed, mutations, orders, package_history, reconcile,
-    regulator, reports, session, sync,
+    regulator, regulator_reasons, reports, session, sync,
 };
 
 /// The document.
@@ -33,6 +33,9 @@ use super::{
         regulator::credentials_update,
         regulator::tags_index,
         regulator::incoming_index,
+        regulator_reasons::reasons_show,
+        regulator_reasons::reasons_read,
+        regulator_reasons::reasons_update,
         reconcile::reconcile_show,
         reconcile::void_receipt,
         reconcile::alerts_index,

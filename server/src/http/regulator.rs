@@ -357,13 +357,13 @@ pub async fn credentials_update(
         key_expires_on: body.key_expires_on,
     };
     setup::save(state.store.pool(), &creds).await?;
-    state
-        .outbox
-        .set_client(setup::client(
-            creds.credentials,
-            state.regulator_timeout,
-            state.regulator_gets_per_second,
-        ))
-        .await;
+    let client = setup::client(
+        creds.credentials,
+        state.regulator_timeout,
+        state.regulator_gets_per_second,
+    );
+    // Another facility or state may list other reasons.
+    crate::regulator::reasons::read_soon(state.store.clone(), state.ledger.clone(), client.clone());
+    state.outbox.set_client(client).await;
     Ok(StatusCode::NO_CONTENT)
 }

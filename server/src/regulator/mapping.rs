@@ -3,8 +3,8 @@
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use domain::{
-    event::MergedSource, DestroyMethod, DestroyReason, Event, EventKind, Package, PackageId,
-    Product, Quantity, State, StoreConfig,
+    event::MergedSource, reason_map::ReasonMap, AdjustReason, DestroyMethod, DestroyReason, Event,
+    EventKind, Package, PackageId, Product, Quantity, State, StoreConfig,
 };
 use metrc::wire::{AdjustPackage, CreatePackage, Ingredient, ReceiptBody, TransactionBody};
 use rust_decimal::Decimal;
@@ -183,28 +183,57 @@ pub fn adjustment(
     })
 }
 
-/// A destruction as Metrc records one at a retailer: waste, with the reason and method in words.
+/// The facility reason an adjustment for `reason` is sent as: the mapped one, or Metrc's common
+/// name while no list has ever been read. Unmapped since it was recorded: a person must map it.
+pub fn reason_name(map: Option<&ReasonMap>, reason: AdjustReason) -> Result<String, RelayError> {
+    match map {
+        None => Ok(reason.regulator_name().to_owned()),
+        Some(m) => m.for_adjust(reason).map(str::to_owned).ok_or_else(|| {
+            RelayError::Mapping(format!(
+                "{} has no Metrc adjustment reason for this facility: map it under Settings, Metrc adjustment reasons",
+                reason.label()
+            ))
+        }),
+    }
+}
+
+/// The facility reason a destruction is sent as (see `reason_name`).
+fn destruction_name(map: Option<&ReasonMap>) -> Result<String, RelayError> {
+    match map {
+        None => Ok(domain::reason_map::DESTRUCTION_DEFAULT.to_owned()),
+        Some(m) => m.destruction.clone().ok_or_else(|| {
+            RelayError::Mapping(
+                "destruction has no Metrc adjustment reason for this facility: map it under Settings, Metrc adjustment reasons".into(),
+            )
+        }),
+    }
+}
+
+/// A destruction as Metrc records one at a retailer: waste under the facility's reason, with the
+/// reason and method in words.
 pub fn destruction(
     state: &State,
+    map: Option<&ReasonMap>,
     package: &PackageId,
     quantity: Quantity,
-    reason: DestroyReason,
-    method: DestroyMethod,
-    note: Option<&str>,
+    words: String,
     date: NaiveDate,
 ) -> Result<AdjustPackage, RelayError> {
     let negative = Quantity::new(-quantity.amount, quantity.unit);
-    adjustment(
-        state,
-        package,
-        negative,
-        "Waste (Unusable Product)",
-        Some(format!(
-            "Destroyed ({}), {}{}",
-            reason.label(),
-            method.label(),
-            note.map(|n| format!(": {n}")).unwrap_or_default()
-        )),
-        date,
+    let name = destruction_name(map)?;
+    adjustment(state, package, negative, &name, Some(words), date)
+}
+
+/// A destruction's reason and method in words, for the adjustment's note.
+pub fn destruction_words(
+    reason: DestroyReason,
+    method: DestroyMethod,
+    note: Option<&str>,
+) -> String {
+    format!(
+        "Destroyed ({}), {}{}",
+        reason.label(),
+        method.label(),
+        note.map(|n| format!(": {n}")).unwrap_or_default()
     )
 }

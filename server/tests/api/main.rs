@@ -6,6 +6,7 @@ mod ledger;
 mod menu;
 mod orders;
 mod outbox_writes;
+mod reasons;
 mod reconcile;
 mod regulator;
 mod reports;

@@ -55,11 +55,12 @@ impl Outbox {
                 note,
                 ..
             } => {
+                let name = mapping::reason_name(self.ledger.reasons().as_deref(), *reason)?;
                 let body = mapping::adjustment(
                     state,
                     package_id,
                     *delta,
-                    reason.regulator_name(),
+                    &name,
                     note.clone().or_else(|| Some(reason.label().to_owned())),
                     date,
                 )?;
@@ -76,11 +77,10 @@ impl Outbox {
             } => {
                 let body = mapping::destruction(
                     state,
+                    self.ledger.reasons().as_deref(),
                     package_id,
                     *quantity,
-                    *reason,
-                    *method,
-                    note.as_deref(),
+                    mapping::destruction_words(*reason, *method, note.as_deref()),
                     date,
                 )?;
                 drop(view);

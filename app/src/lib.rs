@@ -50,6 +50,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/inventory") view=|| view! { <RequireRole role=Role::Staff><Inventory /></RequireRole> } />
                         <Route path=path!("/packages/:id") view=|| view! { <RequireRole role=Role::Staff><PackageCard /></RequireRole> } />
                         <Route path=path!("/attention") view=|| view! { <RequireRole role=Role::Staff><Attention /></RequireRole> } />
+                        <Route path=path!("/products") view=|| view! { <RequireRole role=Role::Manager><Products /></RequireRole> } />
                         <Route path=path!("/receive") view=|| view! { <RequireRole role=Role::Manager><Receive /></RequireRole> } />
                         <Route path=path!("/counts") view=|| view! { <RequireRole role=Role::Manager><Counts /></RequireRole> } />
                         <Route path=path!("/counts/:id") view=|| view! { <RequireRole role=Role::Manager><CountSheet /></RequireRole> } />

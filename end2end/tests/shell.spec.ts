@@ -2,6 +2,7 @@ import { test, expect, demo, signIn } from "./fixtures/app";
 
 const managerPages = [
   { nav: "nav-inventory", path: "/inventory", heading: "Inventory" },
+  { nav: "nav-products", path: "/products", heading: "Products" },
   { nav: "nav-receive", path: "/receive", heading: "Receive" },
   { nav: "nav-counts", path: "/counts", heading: "Counts" },
   { nav: "nav-reconcile", path: "/reconcile", heading: "Reconcile" },
@@ -29,7 +30,7 @@ test("a manager signs in and reaches every page from the navigation without cons
 test("staff do not see manager pages, and are told so if they open one", async ({ page }) => {
   await signIn(page, demo.staff);
   await expect(page.getByTestId("nav-orders")).toBeVisible();
-  for (const hidden of ["nav-receive", "nav-counts", "nav-reconcile", "nav-reports", "nav-settings"]) {
+  for (const hidden of ["nav-products", "nav-receive", "nav-counts", "nav-reconcile", "nav-reports", "nav-settings"]) {
     await expect(page.getByTestId(hidden)).toHaveCount(0);
   }
   await page.goto("/counts");

@@ -14,12 +14,18 @@ struct Destination {
     role: Option<Role>,
 }
 
-const DESTINATIONS: [Destination; 8] = [
+const DESTINATIONS: [Destination; 9] = [
     Destination {
         href: "/inventory",
         label: "Inventory",
         glyph: "▦",
         role: Some(Role::Staff),
+    },
+    Destination {
+        href: "/products",
+        label: "Products",
+        glyph: "◧",
+        role: Some(Role::Manager),
     },
     Destination {
         href: "/receive",

@@ -268,7 +268,9 @@ pub async fn report(state: &AppState) -> Result<RegulatorHealth, ApiError> {
     let key_expires_on = creds.as_ref().and_then(|c| c.key_expires_on);
     let mut warnings = Vec::new();
     if let Some(day) = key_expires_on {
-        let left = (day - Utc::now().date_naive()).num_days();
+        // Days as the store counts them, in its own time zone.
+        let today = state.ledger.view().await.state.config.day_of(Utc::now());
+        let left = (day - today).num_days();
         if (0..=KEY_WARNING_DAYS).contains(&left) {
             warnings.push(format!("the regulator user key expires on {day}, in {left} days: save a new key before then"));
         }

@@ -1,5 +1,5 @@
 //! Injected failures, set through `/sandbox/v2/faults`: latency, 429s, 500s, and writes that
-//! commit then never answer.
+//! commit then never answer (a share of them, or exactly the next few).
 
 use serde::{Deserialize, Serialize};
 
@@ -17,6 +17,9 @@ pub struct Faults {
     pub error_percent: u8,
     /// Percentage of writes that commit and then never answer (the caller times out).
     pub commit_then_drop_percent: u8,
+    /// The next this many writes commit and then never answer, whatever the percentages say: a
+    /// lost answer placed exactly where a test needs it.
+    pub drop_next_writes: u32,
 }
 
 impl Faults {

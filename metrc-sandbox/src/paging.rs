@@ -73,7 +73,7 @@ pub(crate) fn writable<T>(
 
 /// After a write commits, maybe never answer: the caller sees a timeout, the write stands.
 pub(crate) async fn maybe_drop(st: &SandboxState) {
-    if st.roll(|f| f.commit_then_drop_percent) {
+    if st.take_drop_next() || st.roll(|f| f.commit_then_drop_percent) {
         tokio::time::sleep(Duration::from_secs(3600)).await;
     }
 }

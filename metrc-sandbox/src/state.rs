@@ -122,6 +122,17 @@ impl SandboxState {
         self.read(|s| s.facilities.is_empty())
     }
 
+    /// Whether this write is one of the next ones set to lose their answer (counting it down).
+    pub(crate) fn take_drop_next(&self) -> bool {
+        let mut f = self.faults.lock().expect("faults lock");
+        let next = &mut f.0.drop_next_writes;
+        if *next == 0 {
+            return false;
+        }
+        *next -= 1;
+        true
+    }
+
     /// Rolls a percentage with the fault generator.
     pub(crate) fn roll(&self, percent: impl Fn(&Faults) -> u8) -> bool {
         let mut f = self.faults.lock().expect("faults lock");

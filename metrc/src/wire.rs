@@ -246,6 +246,21 @@ pub struct Package {
     /// The manifest it arrived on, if it was received.
     #[serde(default)]
     pub received_from_manifest_number: Option<String>,
+    /// The packages it was made from, comma-separated, when it was made from others.
+    #[serde(default)]
+    pub source_package_labels: Option<String>,
+}
+
+impl Package {
+    /// The labels of the packages it was made from.
+    pub fn sources(&self) -> impl Iterator<Item = &str> {
+        self.source_package_labels
+            .as_deref()
+            .unwrap_or_default()
+            .split(',')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+    }
 }
 
 /// The item fields of a package that reconciliation compares with the product's mapping.

@@ -9,6 +9,7 @@ mod outbox_writes;
 mod reasons;
 mod reconcile;
 mod regulator;
+mod relay_faults;
 mod reports;
 mod roles;
 mod tablet;

@@ -397,7 +397,8 @@ async fn an_expired_key_turns_sync_auth_failed_loses_nothing_and_drains_once_a_n
         .client
         .put(app.url("/regulator/credentials"))
         .json(&json!({"base_url": reg.url, "vendor_key": reg.vendor, "user_key": new_key, "license": reg.license,
-            "key_expires_on": (chrono::Utc::now() + chrono::Duration::days(10)).date_naive()}))
+            // Ten of the store's own days away (the warning counts in the store's time zone).
+            "key_expires_on": StoreConfig::default().day_of(chrono::Utc::now()) + chrono::Duration::days(10)}))
         .send()
         .await
         .unwrap();

@@ -187,23 +187,39 @@ impl Outbox {
         body: &[CreatePackage],
         uncertain: bool,
     ) -> Result<Vec<i64>, RelayError> {
-        if uncertain {
-            // The new tags exist at the regulator only if the write landed.
-            let mut found = Vec::new();
+        // A new tag is a package at the regulator only if a write of ours landed: after a lost
+        // answer, or when an earlier POST of a split larger than one POST may have gone through
+        // before a later one failed. Those children are done; only the others are sent.
+        let mut ids = Vec::new();
+        let mut rest: Vec<CreatePackage> = Vec::new();
+        if uncertain || body.len() > MAX_OBJECTS {
             for p in body {
                 match c.package(&p.tag).await {
-                    Ok(reg) => found.push(reg.id),
-                    Err(MetrcError::NotFound) => {}
+                    Ok(reg) => {
+                        let expected = p.ingredients.iter().map(|i| i.package.as_str());
+                        let made_from: Vec<&str> = reg.sources().collect();
+                        if !expected.clone().all(|s| made_from.contains(&s)) {
+                            return Err(RelayError::Conflict(format!(
+                                "tag {} is already a package at the regulator, made from {} rather than from {}",
+                                p.tag,
+                                reg.source_package_labels.as_deref().unwrap_or("no other package"),
+                                expected.collect::<Vec<_>>().join(", ")
+                            )));
+                        }
+                        ids.push(reg.id);
+                    }
+                    Err(MetrcError::NotFound) => rest.push(p.clone()),
                     Err(e) => return Err(e.into()),
                 }
             }
-            if found.len() == body.len() {
-                return Ok(found);
-            }
+        } else {
+            rest = body.to_vec();
+        }
+        if rest.is_empty() {
+            return Ok(ids);
         }
         self.mark_sending(&[id]).await?;
-        let mut ids = Vec::new();
-        for chunk in body.chunks(MAX_OBJECTS) {
+        for chunk in rest.chunks(MAX_OBJECTS) {
             ids.extend(c.create_packages(chunk).await?);
         }
         Ok(ids)

@@ -1,0 +1,155 @@
+//! Writes whose answer is lost, settled from the regulator's own state before anything is sent
+//! again: placed exactly with the sandbox's `drop_next_writes`.
+
+use std::time::Duration;
+
+use domain::{command::*, *};
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+
+use crate::{
+    helpers::*,
+    regulator::{mapped_store, wait_until, Regulator},
+};
+
+async fn drop_next(reg: &Regulator, writes: u32) {
+    let r = reg
+        .admin(
+            reqwest::Method::PUT,
+            "/sandbox/v2/faults",
+            json!({ "drop_next_writes": writes }),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+}
+
+async fn fresh_tags(reg: &Regulator, n: usize) -> Vec<RegulatorTag> {
+    let pool: Value = reg.get("/tags/v2/package/available").await;
+    pool.as_array()
+        .unwrap()
+        .iter()
+        .take(n)
+        .map(|t| RegulatorTag::parse(t["Label"].as_str().unwrap()).unwrap())
+        .collect()
+}
+
+async fn drained(app: &TestApp) -> Value {
+    wait_until(app, "the outbox drained", Duration::from_secs(30), |h| {
+        h["pending"] == 0 && h["sending"] == 0 && h["uncertain"] == 0
+    })
+    .await
+}
+
+#[tokio::test]
+async fn a_split_into_twelve_whose_first_post_landed_unanswered_sends_only_the_two_children_left() {
+    let app = spawn_app_with(|c| c.regulator_timeout = Duration::from_millis(400)).await;
+    let (reg, packages) = mapped_store(&app, 1).await;
+    let (source, source_tag) = packages[0].clone();
+    drained(&app).await;
+    let tags = fresh_tags(&reg, 12).await;
+    // Metrc takes ten packages per POST: the first POST commits and its answer never comes.
+    drop_next(&reg, 1).await;
+    let out = app
+        .push(
+            &app.manager,
+            vec![command(Action::Split(Split {
+                source,
+                new_packages: tags
+                    .iter()
+                    .map(|t| NewPackage {
+                        package_id: PackageId::new(),
+                        tag: t.clone(),
+                    })
+                    .collect(),
+                amounts: SplitAmounts::Equal {
+                    total: Quantity::grams(120, 0),
+                },
+            }))],
+        )
+        .await;
+    assert!(
+        matches!(out[0], server::ledger::Outcome::Applied { .. }),
+        "{out:?}"
+    );
+    let h = drained(&app).await;
+    assert_eq!(h["parked"], 0, "{h}");
+    let attempts: i64 =
+        sqlx::query_scalar("SELECT attempts FROM outbox WHERE kind = 'package_split'")
+            .fetch_one(app.store.pool())
+            .await
+            .unwrap();
+    assert!(attempts >= 1, "the first POST's answer was never in doubt");
+    // Every child exists once, from the source, with its share; the source gave 120 g once.
+    for t in &tags {
+        let child = reg.get(&format!("/packages/v2/{}", t.as_str())).await;
+        assert_eq!(child["Quantity"].as_f64(), Some(10.0), "{child}");
+        assert_eq!(child["SourcePackageLabels"], source_tag.as_str(), "{child}");
+    }
+    let src = reg
+        .get(&format!("/packages/v2/{}", source_tag.as_str()))
+        .await;
+    assert_eq!(src["Quantity"].as_f64(), Some(880.0), "{src}");
+}
+
+#[tokio::test]
+async fn a_tag_already_made_from_another_package_is_a_conflict_in_words_not_a_child() {
+    let app = spawn_app_with(|c| c.regulator_timeout = Duration::from_millis(400)).await;
+    let (reg, packages) = mapped_store(&app, 2).await;
+    drained(&app).await;
+    let tags = fresh_tags(&reg, 11).await;
+    // Someone used the last tag at the regulator directly, from the other package.
+    let res = reg
+        .client
+        .post(format!("{}/packages/v2/?licenseNumber={}", reg.url, reg.license))
+        .basic_auth(&reg.vendor, Some(&reg.user))
+        .json(&json!([{"Tag": tags[10].as_str(), "Item": null, "Quantity": 5.0, "UnitOfMeasure": "Grams",
+            "UseSameItem": true, "ActualDate": "2026-12-01", "Note": null,
+            "Ingredients": [{"Package": packages[1].1.as_str(), "Quantity": 5.0, "UnitOfMeasure": "Grams"}]}]))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        res.status(),
+        StatusCode::OK,
+        "{}",
+        res.text().await.unwrap()
+    );
+    let out = app
+        .push(
+            &app.manager,
+            vec![command(Action::Split(Split {
+                source: packages[0].0,
+                new_packages: tags
+                    .iter()
+                    .map(|t| NewPackage {
+                        package_id: PackageId::new(),
+                        tag: t.clone(),
+                    })
+                    .collect(),
+                amounts: SplitAmounts::Equal {
+                    total: Quantity::grams(110, 0),
+                },
+            }))],
+        )
+        .await;
+    assert!(
+        matches!(out[0], server::ledger::Outcome::Applied { .. }),
+        "{out:?}"
+    );
+    let h = wait_until(&app, "the split parked", Duration::from_secs(30), |h| {
+        h["parked"] == 1
+    })
+    .await;
+    let why: String = sqlx::query_scalar("SELECT last_error FROM outbox WHERE state = 'parked'")
+        .fetch_one(app.store.pool())
+        .await
+        .unwrap();
+    assert!(
+        why.contains(&format!(
+            "tag {} is already a package at the regulator, made from {}",
+            tags[10].as_str(),
+            packages[1].1.as_str()
+        )),
+        "{why} {h}"
+    );
+}

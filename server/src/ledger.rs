@@ -365,13 +365,16 @@ pub fn event_row(seq: i64, event: &Event, now: &str) -> anyhow::Result<EventRow>
         seq,
         body: serde_json::to_string(event)?,
         audit: crate::http::audit::audit_row(seq, now.to_owned(), event),
+        // Every package the change touches, so a change in doubt or refused holds back each
+        // one's later changes at the regulator.
         outbox_key: regulator_relevant(&event.kind).then(|| {
             event
                 .kind
                 .packages()
-                .first()
-                .map(|p| p.to_string())
-                .unwrap_or_default()
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join(" ")
         }),
     })
 }

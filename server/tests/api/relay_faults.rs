@@ -153,3 +153,59 @@ async fn a_tag_already_made_from_another_package_is_a_conflict_in_words_not_a_ch
         "{why} {h}"
     );
 }
+
+#[tokio::test]
+async fn an_adjustment_in_doubt_holds_back_a_later_sale_of_the_same_package_even_on_its_second_line(
+) {
+    let app = spawn_app_with(|c| c.regulator_timeout = Duration::from_millis(400)).await;
+    let (reg, packages) = mapped_store(&app, 2).await;
+    let ((a, a_tag), (b, b_tag)) = (packages[0].clone(), packages[1].clone());
+    drained(&app).await;
+    drop_next(&reg, 1).await;
+    let out = app
+        .push(
+            &app.manager,
+            vec![
+                command(Action::Adjust(Adjust {
+                    package_id: a,
+                    delta: Quantity::grams(-5, 0),
+                    reason: AdjustReason::ScaleVariance,
+                    note: Some("reweighed".into()),
+                    count_id: None,
+                })),
+                // The sale names B first: A's pending read-back must hold it all the same.
+                command(Action::Sell(Sell {
+                    receipt_id: ReceiptId::new(),
+                    customer: None,
+                    patient: None,
+                    lines: [b, a]
+                        .iter()
+                        .map(|p| SellLine {
+                            package_id: *p,
+                            quantity: Quantity::grams(1, 0),
+                            unit_price: None,
+                        })
+                        .collect(),
+                })),
+            ],
+        )
+        .await;
+    assert!(
+        out.iter()
+            .all(|o| matches!(o, server::ledger::Outcome::Applied { .. })),
+        "{out:?}"
+    );
+    let h = drained(&app).await;
+    assert_eq!(h["parked"], 0, "{h}");
+    let qty = |v: Value| v["Quantity"].as_f64();
+    assert_eq!(
+        qty(reg.get(&format!("/packages/v2/{}", a_tag.as_str())).await),
+        Some(994.0)
+    );
+    assert_eq!(
+        qty(reg.get(&format!("/packages/v2/{}", b_tag.as_str())).await),
+        Some(999.0)
+    );
+    let receipts = crate::regulator::all_receipts(&reg).await;
+    assert_eq!(receipts.len(), 1, "{receipts:?}");
+}

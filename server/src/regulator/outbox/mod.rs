@@ -55,11 +55,35 @@ struct Expect {
 /// One outbox row about to be sent.
 struct Pending {
     id: i64,
-    key: String,
+    /// Every package the change touches: a later change of any of them waits behind it.
+    keys: Vec<String>,
     event: Event,
     /// Whether an earlier attempt may have reached the regulator (`sending` or `uncertain` when
     /// this pass began): such a row is read back, never put back to `pending`.
     in_doubt: bool,
+}
+
+/// Packages whose later changes wait this pass: behind a refused change, or one in doubt, so a
+/// read-back sees only the change it settles.
+#[derive(Default)]
+struct Blocked(HashSet<String>);
+
+impl Blocked {
+    /// Whether a change touching `keys` must wait.
+    fn holds(&self, keys: &[String]) -> bool {
+        keys.iter().any(|k| self.0.contains(k))
+    }
+
+    /// Makes later changes of these packages wait.
+    fn add(&mut self, keys: &[String]) {
+        self.0.extend(keys.iter().cloned());
+    }
+}
+
+/// The packages an outbox row's key names (space-separated; rows written before multi-package
+/// keys name one).
+fn keys_of(key: &str) -> Vec<String> {
+    key.split_whitespace().map(str::to_owned).collect()
 }
 
 /// How long a pass waits after the outbox could not record its own progress.
@@ -170,25 +194,28 @@ impl Outbox {
         .await
         .map_err(|e| self.store_failed(&e))?;
         // A package's changes stay in order: behind a refused change, the rest of that package waits.
-        let mut blocked: HashSet<String> =
-            sqlx::query_scalar("SELECT DISTINCT package_key FROM outbox WHERE state = 'parked'")
-                .fetch_all(&self.pool)
-                .await
-                .map_err(|e| self.store_failed(&e))?
-                .into_iter()
-                .collect();
+        let mut blocked = Blocked::default();
+        for key in sqlx::query_scalar::<_, String>(
+            "SELECT DISTINCT package_key FROM outbox WHERE state = 'parked'",
+        )
+        .fetch_all(&self.pool)
+        .await
+        .map_err(|e| self.store_failed(&e))?
+        {
+            blocked.add(&keys_of(&key));
+        }
         let mut settled = 0;
         // Sales never sent before travel together, up to Metrc's 10 objects per call.
         let mut sales: Vec<Pending> = Vec::new();
         for r in rows {
             let id: i64 = r.get(0);
-            let key: String = r.get(1);
-            if blocked.contains(&key) {
+            let keys = keys_of(&r.get::<String, _>(1));
+            if blocked.holds(&keys) {
                 continue;
             }
             // Held back until later: the package's later changes wait behind it.
             if r.get::<bool, _>(5) {
-                blocked.insert(key);
+                blocked.add(&keys);
                 continue;
             }
             // `sending` left over from a pass that never heard back (or a crash) is in doubt too.
@@ -202,13 +229,13 @@ impl Outbox {
                     self.park(id, &format!("the event could not be read: {e}"))
                         .await
                         .map_err(|e| self.store_failed(&e))?;
-                    blocked.insert(key);
+                    blocked.add(&keys);
                     continue;
                 }
             };
             let row = Pending {
                 id,
-                key,
+                keys,
                 event,
                 in_doubt,
             };
@@ -223,7 +250,7 @@ impl Outbox {
             // Whatever comes next may touch a package one of the waiting sales sold from.
             self.send_sales(&client, &mut sales, &mut blocked, &mut settled)
                 .await?;
-            if blocked.contains(&row.key) {
+            if blocked.holds(&row.keys) {
                 continue;
             }
             match self.sync_one(&client, &row, expect).await {
@@ -259,7 +286,7 @@ impl Outbox {
         &self,
         c: &MetrcClient,
         batch: &mut Vec<Pending>,
-        blocked: &mut HashSet<String>,
+        blocked: &mut Blocked,
         settled: &mut usize,
     ) -> Result<(), Duration> {
         let mut todo = std::mem::take(batch);
@@ -268,7 +295,7 @@ impl Outbox {
             let mapped: Vec<_> = {
                 let view = self.ledger.view().await;
                 todo.drain(..)
-                    .filter(|row| !blocked.contains(&row.key))
+                    .filter(|row| !blocked.holds(&row.keys))
                     .map(|row| (mapping::receipt(&view.state, &row.event), row))
                     .collect()
             };
@@ -276,7 +303,7 @@ impl Outbox {
             let mut bodies = Vec::new();
             for (body, row) in mapped {
                 // A row refused just now blocks its package's later sales in this batch.
-                if blocked.contains(&row.key) {
+                if blocked.holds(&row.keys) {
                     continue;
                 }
                 match body {
@@ -349,7 +376,7 @@ impl Outbox {
         &self,
         e: RelayError,
         rows: &[Pending],
-        blocked: &mut HashSet<String>,
+        blocked: &mut Blocked,
     ) -> Result<(), Duration> {
         // Only rows this pass wrote down as `sending` may go back: a row already in doubt before
         // stays in doubt until the regulator is read.
@@ -395,7 +422,9 @@ impl Outbox {
                 self.mark_uncertain(&ids)
                     .await
                     .map_err(|e| self.store_failed(&e))?;
-                blocked.extend(rows.iter().map(|r| r.key.clone()));
+                for r in rows {
+                    blocked.add(&r.keys);
+                }
                 Ok(())
             }
             RelayError::Store(e) => Err(self.store_failed(&e)),
@@ -409,7 +438,7 @@ impl Outbox {
                     self.park(row.id, &message)
                         .await
                         .map_err(|e| self.store_failed(&e))?;
-                    blocked.insert(row.key.clone());
+                    blocked.add(&row.keys);
                 }
                 if matches!(e, RelayError::Mapping(_)) {
                     self.set_health(SyncState::MappingError, message);

@@ -28,6 +28,8 @@ pub enum AlertKind {
     ManifestTwice,
     /// A count found a difference the law makes the store report (California's significant discrepancy).
     SignificantDiscrepancy,
+    /// The regulator refused changes; they, and later changes of their packages, wait for a manager.
+    RegulatorRefused,
 }
 
 /// One alert.

@@ -73,6 +73,9 @@ pub enum Action {
     PlaceOnHold(PlaceOnHold),
     /// Lift a quarantine.
     Release(PackageRef),
+    /// A manager's decision on a change the regulator refused: send it again, or record that it
+    /// is already at the regulator.
+    SettleRelay(SettleRelay),
 }
 
 impl Action {
@@ -100,6 +103,7 @@ impl Action {
             Action::Finish(_) => "finish",
             Action::PlaceOnHold(_) => "place_on_hold",
             Action::Release(_) => "release",
+            Action::SettleRelay(_) => "settle_relay",
         }
     }
 }
@@ -454,6 +458,42 @@ pub struct RecordCount {
 pub struct PackageRef {
     /// The package.
     pub package_id: PackageId,
+}
+
+/// A manager's decision on a change the regulator refused.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SettleRelay {
+    /// The ledger sequence of the refused change.
+    pub seq: i64,
+    /// What the manager decided.
+    pub decision: RelayDecision,
+    /// Why, in the manager's words; required when marking a change done at the regulator.
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+/// What becomes of a change the regulator refused.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RelayDecision {
+    /// Send it again (after fixing its cause): the regulator is read back first, so nothing lands
+    /// twice.
+    Retry,
+    /// The manager checked at the regulator that it is there: nothing more is sent for it.
+    DoneAtRegulator,
+}
+
+impl RelayDecision {
+    /// In words, for histories and the audit trail.
+    pub fn label(self) -> &'static str {
+        match self {
+            RelayDecision::Retry => "sent again",
+            RelayDecision::DoneAtRegulator => "marked done at the regulator",
+        }
+    }
 }
 
 /// Quarantine a package.

@@ -114,6 +114,7 @@ pub fn decide(state: &State, cmd: &Command) -> Result<Vec<Event>, DomainError> {
             }
             vec![EventKind::PackageReleased { package_id: p.id }]
         }
+        Action::SettleRelay(r) => settle_relay(r)?,
     };
     Ok(kinds
         .into_iter()
@@ -126,6 +127,37 @@ pub fn decide(state: &State, cmd: &Command) -> Result<Vec<Event>, DomainError> {
             kind,
         })
         .collect())
+}
+
+/// Longest note a relay decision keeps.
+pub const RELAY_NOTE_MAX: usize = 500;
+
+fn settle_relay(r: &crate::SettleRelay) -> Result<Vec<EventKind>, DomainError> {
+    if r.seq < 1 {
+        return Err(invalid(
+            "seq",
+            "must name a change in the ledger (1 or more)",
+        ));
+    }
+    let note = r.note.as_deref().map(str::trim).filter(|n| !n.is_empty());
+    if note.is_some_and(|n| n.chars().count() > RELAY_NOTE_MAX) {
+        return Err(invalid(
+            "note",
+            format!("must be at most {RELAY_NOTE_MAX} characters"),
+        ));
+    }
+    // Nothing more is ever sent for it: the ledger keeps who checked and what they saw.
+    if r.decision == crate::RelayDecision::DoneAtRegulator && note.is_none() {
+        return Err(invalid(
+            "note",
+            "say what you checked at the regulator before marking a change done there",
+        ));
+    }
+    Ok(vec![EventKind::RelayChangeSettled {
+        seq: r.seq,
+        decision: r.decision,
+        note: note.map(str::to_owned),
+    }])
 }
 
 fn invalid(field: &str, message: impl Into<String>) -> DomainError {

@@ -6,8 +6,8 @@ use serde::{Deserialize, Serialize};
 use crate::{
     AdjustReason, CountId, CustomerRef, DestroyMethod, DestroyReason, DeviceId, HoldChannel,
     HoldId, HoldReason, Money, MutationId, Package, PackageId, PatientRegistration, Product,
-    ProductId, Quantity, ReceiptId, ReturnDisposition, ReturnId, SaleChannel, StoreConfig, UserId,
-    Zone,
+    ProductId, Quantity, ReceiptId, RelayDecision, ReturnDisposition, ReturnId, SaleChannel,
+    StoreConfig, UserId, Zone,
 };
 
 /// Version of the event schema written by this build.
@@ -333,11 +333,20 @@ pub enum EventKind {
         /// The package.
         package_id: PackageId,
     },
+    /// A manager settled a change the regulator refused; the outbox row follows in the same write.
+    RelayChangeSettled {
+        /// The ledger sequence of the refused change.
+        seq: i64,
+        /// What was decided.
+        decision: RelayDecision,
+        /// The manager's words.
+        note: Option<String>,
+    },
 }
 
 impl EventKind {
     /// Every name `name` gives, so a live listener can subscribe to each kind.
-    pub const NAMES: [&'static str; 21] = [
+    pub const NAMES: [&'static str; 22] = [
         "store_configured",
         "product_defined",
         "manifest_received",
@@ -359,6 +368,7 @@ impl EventKind {
         "package_finished",
         "package_placed_on_hold",
         "package_released",
+        "relay_change_settled",
     ];
 
     /// Short name, as stored.
@@ -385,13 +395,16 @@ impl EventKind {
             EventKind::PackageFinished { .. } => "package_finished",
             EventKind::PackagePlacedOnHold { .. } => "package_placed_on_hold",
             EventKind::PackageReleased { .. } => "package_released",
+            EventKind::RelayChangeSettled { .. } => "relay_change_settled",
         }
     }
 
     /// Every package this event touches, for projections, outbox ordering and histories.
     pub fn packages(&self) -> Vec<PackageId> {
         match self {
-            EventKind::HoldAdvanced { .. } | EventKind::CountAccepted { .. } => vec![],
+            EventKind::HoldAdvanced { .. }
+            | EventKind::CountAccepted { .. }
+            | EventKind::RelayChangeSettled { .. } => vec![],
             EventKind::CountPlanned { lines, .. } => lines.iter().map(|l| l.package_id).collect(),
             EventKind::StoreConfigured { .. }
             | EventKind::ProductDefined { .. }

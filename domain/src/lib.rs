@@ -24,7 +24,9 @@ mod state;
 pub mod sync;
 pub mod tag;
 
-pub use command::{Action, Command, HoldChannel, ReturnDisposition, SaleChannel};
+pub use command::{
+    Action, Command, HoldChannel, RelayDecision, ReturnDisposition, SaleChannel, SettleRelay,
+};
 pub use decide::{decide, merge_compatibility, split_parts};
 pub use error::DomainError;
 pub use event::{Event, EventKind, OrderStage, EVENT_VERSION};

@@ -430,6 +430,8 @@ impl State {
                     p.status = PackageStatus::Active;
                 }
             }
+            // The outbox, not the shelf, follows a relay decision.
+            EventKind::RelayChangeSettled { .. } => {}
         }
     }
 

@@ -38,6 +38,24 @@ pub fn from_health(h: &RegulatorHealth) -> Vec<Alert> {
     out
 }
 
+/// The alert for changes the regulator refused: the regulator lacks them until a manager acts.
+pub fn refused(parked: i64, behind: usize) -> Alert {
+    let waiting = match behind {
+        0 => String::new(),
+        1 => "; 1 later change waits behind them".into(),
+        n => format!("; {n} later changes wait behind them"),
+    };
+    Alert {
+        kind: AlertKind::RegulatorRefused,
+        urgent: true,
+        message: format!(
+            "the regulator refused {parked} change{}{waiting}: fix and send again, or mark done",
+            if parked == 1 { "" } else { "s" }
+        ),
+        link: "/attention".into(),
+    }
+}
+
 /// Newest manifests whose packages are read for a double recording on each sweep.
 pub const MANIFESTS_CHECKED: usize = 5;
 
@@ -91,6 +109,12 @@ pub async fn current(state: &crate::AppState) -> Vec<Alert> {
             SyncState::AuthFailed | SyncState::RegulatorDown
         );
         out.extend(from_health(&h));
+        if h.parked > 0 {
+            let behind = crate::regulator::parked::waiting_behind_any(state.store.pool())
+                .await
+                .unwrap_or(0);
+            out.push(refused(h.parked, behind));
+        }
         if !halted {
             if let Some(c) = state.outbox.client().await {
                 if let Ok(m) = newest_manifests(&c).await {

@@ -376,6 +376,10 @@ pub fn event_row(seq: i64, event: &Event, now: &str) -> anyhow::Result<EventRow>
                 .collect::<Vec<_>>()
                 .join(" ")
         }),
+        settles: match &event.kind {
+            EventKind::RelayChangeSettled { seq, decision, .. } => Some((*seq, *decision)),
+            _ => None,
+        },
     })
 }
 

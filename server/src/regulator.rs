@@ -5,6 +5,7 @@
 pub mod health;
 pub mod mapping;
 pub mod outbox;
+pub mod parked;
 pub mod reasons;
 pub mod setup;
 

@@ -38,8 +38,11 @@ pub struct EventRow {
     pub body: String,
     /// Columns the audit export reads.
     pub audit: AuditRow,
-    /// The package whose regulator queue the event joins, if the regulator must know.
+    /// The packages whose regulator queue the event joins (space-separated), if the regulator
+    /// must know.
     pub outbox_key: Option<String>,
+    /// A manager's decision on a refused change, applied to its outbox row in the same write.
+    pub settles: Option<(i64, domain::RelayDecision)>,
 }
 
 /// A processed mutation and its outcome.
@@ -242,6 +245,25 @@ impl Store {
                 .bind(&b.recorded_at)
                 .execute(&mut *tx)
                 .await?;
+            }
+            if let Some((seq, decision)) = e.settles {
+                // Only a refused row changes: a second decision on the same change is recorded
+                // in the ledger and alters nothing.
+                let q = match decision {
+                    // Read back before anything is sent, as after any attempt in doubt.
+                    domain::RelayDecision::Retry => sqlx::query(
+                        "UPDATE outbox SET state = 'uncertain', expect = NULL
+                         WHERE seq = ? AND state = 'parked'",
+                    )
+                    .bind(seq),
+                    domain::RelayDecision::DoneAtRegulator => sqlx::query(
+                        "UPDATE outbox SET state = 'done', done_at = ?, regulator_ids = '[]'
+                         WHERE seq = ? AND state = 'parked'",
+                    )
+                    .bind(&b.recorded_at)
+                    .bind(seq),
+                };
+                q.execute(&mut *tx).await?;
             }
         }
         for m in &b.mutations {

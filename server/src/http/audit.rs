@@ -140,6 +140,17 @@ fn reason_and_quantities(kind: &EventKind) -> (String, String) {
             format!("expected {expected} counted {counted}"),
         ),
         EventKind::PackagePlacedOnHold { reason, .. } => (reason.label().to_owned(), String::new()),
+        EventKind::RelayChangeSettled {
+            seq,
+            decision,
+            note,
+        } => (
+            match note {
+                Some(n) => format!("change {seq} {}: {n}", decision.label()),
+                None => format!("change {seq} {}", decision.label()),
+            },
+            String::new(),
+        ),
         _ => (String::new(), String::new()),
     }
 }

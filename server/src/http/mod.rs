@@ -31,6 +31,7 @@ pub mod orders;
 pub mod package_history;
 pub mod reconcile;
 pub mod regulator;
+pub mod regulator_parked;
 pub mod regulator_reasons;
 pub mod reports;
 pub mod session;
@@ -129,6 +130,11 @@ pub fn router(state: AppState, dist: &Path) -> Router {
         .route(
             "/regulator/reasons/read",
             post(regulator_reasons::reasons_read),
+        )
+        .route("/regulator/parked", get(regulator_parked::parked_index))
+        .route(
+            "/regulator/parked/{seq}",
+            post(regulator_parked::parked_settle),
         )
         .merge(public)
         .fallback(error::api_not_found)

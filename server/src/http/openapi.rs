@@ -6,7 +6,7 @@ use utoipa::OpenApi;
 
 use super::{
     audit, error, events_stream, health, menu_feed, mutations, orders, package_history, reconcile,
-    regulator, regulator_reasons, reports, session, sync,
+    regulator, regulator_parked, regulator_reasons, reports, session, sync,
 };
 
 /// The document.
@@ -36,6 +36,8 @@ use super::{
         regulator_reasons::reasons_show,
         regulator_reasons::reasons_read,
         regulator_reasons::reasons_update,
+        regulator_parked::parked_index,
+        regulator_parked::parked_settle,
         reconcile::reconcile_show,
         reconcile::void_receipt,
         reconcile::alerts_index,

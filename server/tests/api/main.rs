@@ -6,6 +6,7 @@ mod ledger;
 mod menu;
 mod orders;
 mod outbox_writes;
+mod parked;
 mod reasons;
 mod reconcile;
 mod regulator;

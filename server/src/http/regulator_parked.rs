@@ -1,0 +1,136 @@
+//! Changes the regulator refused, and a manager's decision on each:
+//! `GET /api/v1/regulator/parked`, `POST /api/v1/regulator/parked/{seq}`.
+//!
+//! A decision is a ledger event (`settle_relay`), so the audit trail says who decided what and
+//! why; the outbox row changes in the same write.
+
+use axum::{
+    extract::{Path, State},
+    Json,
+};
+use chrono::Utc;
+use domain::{Action, Command, MutationId, RelayDecision, SettleRelay};
+use serde::{Deserialize, Serialize};
+
+use super::{
+    error::{AppJson, ErrorBody},
+    session::CurrentUser,
+    ApiError,
+};
+use crate::{
+    auth::Role,
+    hold_expiry::SERVER_DEVICE,
+    ledger::{Outcome, Submitted},
+    regulator::parked::{self, ParkedChange},
+    store::LedgerStore,
+    AppState,
+};
+
+/// The refused changes and what waits behind them.
+#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct ParkedList {
+    /// Oldest first.
+    pub changes: Vec<ParkedChange>,
+    /// Later changes held back behind all of them (each counted once).
+    pub waiting_behind: usize,
+}
+
+/// A manager's decision on one refused change.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Decision {
+    /// `retry` (after fixing the cause) or `done_at_regulator` (after checking there).
+    pub decision: RelayDecision,
+    /// What was fixed or seen at the regulator; required for `done_at_regulator`.
+    #[serde(default)]
+    pub note: Option<String>,
+    /// Sent again with the same id after a lost answer, the decision is recorded once.
+    #[serde(default)]
+    pub mutation_id: Option<MutationId>,
+}
+
+/// Lists the changes the regulator refused.
+#[utoipa::path(get, path = "/api/v1/regulator/parked", tag = "regulator",
+    responses((status = 200, body = ParkedList), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+pub async fn parked_index(
+    State(state): State<AppState>,
+    user: CurrentUser,
+) -> Result<Json<ParkedList>, ApiError> {
+    user.require(Role::Manager, "changes the regulator refused")?;
+    let changes = {
+        let view = state.ledger.view().await;
+        parked::list(state.store.pool(), &view.state).await?
+    };
+    let waiting_behind = parked::waiting_behind_any(state.store.pool()).await?;
+    Ok(Json(ParkedList {
+        changes,
+        waiting_behind,
+    }))
+}
+
+/// Records a decision on one refused change: send it again, or mark it done at the regulator.
+#[utoipa::path(post, path = "/api/v1/regulator/parked/{seq}", tag = "regulator", request_body = Decision,
+    params(("seq" = i64, Path, description = "The refused change's ledger sequence")),
+    responses((status = 200, body = Outcome), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn parked_settle(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(seq): Path<String>,
+    AppJson(body): AppJson<Decision>,
+) -> Result<Json<Outcome>, ApiError> {
+    user.require(Role::Manager, "settling a change the regulator refused")?;
+    let seq: i64 = seq
+        .parse()
+        .ok()
+        .filter(|s| *s > 0)
+        .ok_or_else(|| ApiError::BadRequest(format!("{seq:?} is not a ledger sequence")))?;
+    let mutation_id = body.mutation_id.unwrap_or_else(MutationId::new);
+    // A decision already recorded under this id answers again, whatever the row says now.
+    let resent = state
+        .store
+        .outcomes(&[mutation_id])
+        .await
+        .map_err(ApiError::Internal)?
+        .remove(&mutation_id);
+    if let Some(outcome) = resent {
+        return Ok(Json(outcome));
+    }
+    if !parked::is_parked(state.store.pool(), seq).await? {
+        return Err(if parked::exists(state.store.pool(), seq).await? {
+            ApiError::Conflict(format!(
+                "change {seq} is not waiting for a person: the regulator did not refuse it, or it was already settled"
+            ))
+        } else {
+            ApiError::Missing(format!("no change {seq} is on its way to the regulator"))
+        });
+    }
+    let command = Command {
+        mutation_id,
+        actor: user.0.id,
+        device: SERVER_DEVICE,
+        at: Utc::now(),
+        action: Action::SettleRelay(SettleRelay {
+            seq,
+            decision: body.decision,
+            note: body.note,
+        }),
+    };
+    let outcome = state
+        .ledger
+        .submit(
+            None,
+            vec![Submitted {
+                client_seq: None,
+                command,
+            }],
+        )
+        .await?
+        .into_iter()
+        .next()
+        .ok_or_else(|| anyhow::anyhow!("the ledger answered nothing"))?;
+    match outcome {
+        Outcome::Rejected { error, .. } => Err(ApiError::InvalidBody(error.to_string())),
+        applied => Ok(Json(applied)),
+    }
+}

@@ -1,0 +1,200 @@
+//! Changes the regulator refused, as a manager sees them: what each was, why it was refused, and
+//! how many later changes of the same packages wait behind it. A manager's decision on one is a
+//! ledger event (`SettleRelay`), so it is in the audit trail; the store applies it to the outbox
+//! row in the same write.
+
+use chrono::{DateTime, Utc};
+use domain::{Event, EventKind, PackageId, State};
+use serde::{Deserialize, Serialize};
+use sqlx::{Row, SqlitePool};
+
+/// One refused change.
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct ParkedChange {
+    /// The change's ledger sequence: what a decision names.
+    pub seq: i64,
+    /// When it happened.
+    pub at: DateTime<Utc>,
+    /// The event's kind (`sold`, `package_adjusted`, …).
+    pub kind: String,
+    /// What it was, in words.
+    pub what: String,
+    /// The tags of the packages it touches.
+    pub packages: Vec<String>,
+    /// The regulator's refusal, or why the relay could not settle it.
+    pub reason: String,
+    /// How many times it was tried.
+    pub attempts: i64,
+    /// Later changes of the same packages that wait until this one is settled.
+    pub waiting_behind: usize,
+    /// What a person can do about it, in words.
+    pub remedy: String,
+}
+
+/// The tag a package carries, or its id when the ledger no longer knows it.
+fn tag(state: &State, id: &PackageId) -> String {
+    state
+        .packages
+        .get(id)
+        .map_or_else(|| id.to_string(), |p| p.tag.to_string())
+}
+
+/// A regulator-relevant change in words.
+pub fn describe(state: &State, kind: &EventKind) -> String {
+    match kind {
+        EventKind::PackageReceived { package, .. } => {
+            format!("Receive package {} ({})", package.tag, package.quantity)
+        }
+        EventKind::PackageSplit {
+            source,
+            taken,
+            children,
+            ..
+        } => format!(
+            "Split {taken} of {} into {} packages",
+            tag(state, source),
+            children.len()
+        ),
+        EventKind::PackagesMerged { sources, package } => format!(
+            "Merge {} packages into {} ({})",
+            sources.len(),
+            package.tag,
+            package.quantity
+        ),
+        EventKind::PackageDestroyed {
+            package_id,
+            quantity,
+            reason,
+            ..
+        } => format!(
+            "Destroy {quantity} of {} ({})",
+            tag(state, package_id),
+            reason.label()
+        ),
+        EventKind::PackageAdjusted {
+            package_id,
+            delta,
+            reason,
+            ..
+        } => format!(
+            "Adjust {} by {delta} ({})",
+            tag(state, package_id),
+            reason.label()
+        ),
+        EventKind::Sold { receipt } | EventKind::HoldFulfilled { receipt, .. } => format!(
+            "Sale {} of {} line(s)",
+            receipt.receipt_id,
+            receipt.lines.len()
+        ),
+        EventKind::Returned {
+            receipt_id, lines, ..
+        } => format!(
+            "Return of {} line(s) against sale {receipt_id}",
+            lines.len()
+        ),
+        EventKind::PackageFinished { package_id } => {
+            format!("Finish empty package {}", tag(state, package_id))
+        }
+        other => other.name().replace('_', " "),
+    }
+}
+
+/// What a person can do about any refusal: the relay reads the regulator back before it sends
+/// again, so "send again" never records twice what already landed.
+pub const REMEDY: &str = "Look the change up at the regulator. If it is not there, fix what the reason names (a product's regulator item, a reason mapping, the package) and send it again; if it is there, mark it done with a note of what you saw.";
+
+/// The packages an outbox row's key names.
+fn keys(key: &str) -> Vec<&str> {
+    key.split_whitespace().collect()
+}
+
+/// Every refused change, oldest first, with how many later changes wait behind each.
+pub async fn list(pool: &SqlitePool, state: &State) -> Result<Vec<ParkedChange>, sqlx::Error> {
+    let parked = sqlx::query(
+        "SELECT o.id, o.seq, o.package_key, o.kind, o.last_error, o.attempts, e.body
+         FROM outbox o JOIN events e ON e.seq = o.seq WHERE o.state = 'parked' ORDER BY o.id",
+    )
+    .fetch_all(pool)
+    .await?;
+    if parked.is_empty() {
+        return Ok(Vec::new());
+    }
+    let waiting: Vec<(i64, String)> = sqlx::query_as(
+        "SELECT id, package_key FROM outbox WHERE state IN ('pending', 'sending', 'uncertain', 'parked')",
+    )
+    .fetch_all(pool)
+    .await?;
+    let mut out = Vec::with_capacity(parked.len());
+    for r in parked {
+        let id: i64 = r.get(0);
+        let key: String = r.get(2);
+        let mine = keys(&key);
+        let waiting_behind = waiting
+            .iter()
+            .filter(|(other, k)| *other > id && keys(k).iter().any(|p| mine.contains(p)))
+            .count();
+        let event = serde_json::from_str::<Event>(&r.get::<String, _>(6)).ok();
+        let reason = r
+            .get::<Option<String>, _>(4)
+            .unwrap_or_else(|| "no reason was recorded".into());
+        out.push(ParkedChange {
+            seq: r.get(1),
+            at: event.as_ref().map_or_else(Utc::now, |e| e.at),
+            kind: r.get(3),
+            what: event.as_ref().map_or_else(
+                || "a change whose record could not be read".into(),
+                |e| describe(state, &e.kind),
+            ),
+            packages: event.as_ref().map_or_else(Vec::new, |e| {
+                e.kind.packages().iter().map(|p| tag(state, p)).collect()
+            }),
+            remedy: REMEDY.into(),
+            reason,
+            attempts: r.get(5),
+            waiting_behind,
+        });
+    }
+    Ok(out)
+}
+
+/// Whether the change at this ledger sequence waits, refused, for a person.
+pub async fn is_parked(pool: &SqlitePool, seq: i64) -> Result<bool, sqlx::Error> {
+    let n: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM outbox WHERE seq = ? AND state = 'parked'")
+            .bind(seq)
+            .fetch_one(pool)
+            .await?;
+    Ok(n > 0)
+}
+
+/// Whether any outbox row carries the change at this ledger sequence.
+pub async fn exists(pool: &SqlitePool, seq: i64) -> Result<bool, sqlx::Error> {
+    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM outbox WHERE seq = ?")
+        .bind(seq)
+        .fetch_one(pool)
+        .await?;
+    Ok(n > 0)
+}
+
+/// How many changes not yet sent wait behind some refused change of one of their packages.
+pub async fn waiting_behind_any(pool: &SqlitePool) -> Result<usize, sqlx::Error> {
+    let rows: Vec<(i64, String, String)> = sqlx::query_as(
+        "SELECT id, package_key, state FROM outbox
+         WHERE state IN ('pending', 'sending', 'uncertain', 'parked') ORDER BY id",
+    )
+    .fetch_all(pool)
+    .await?;
+    let mut held = std::collections::HashSet::new();
+    let mut behind = 0;
+    for (_, key, state) in &rows {
+        let mine = keys(key);
+        if state == "parked" {
+            held.extend(mine);
+        } else if mine.iter().any(|p| held.contains(p)) {
+            // It waits, and so does every later change of its packages.
+            held.extend(mine);
+            behind += 1;
+        }
+    }
+    Ok(behind)
+}

@@ -416,3 +416,27 @@ pub async fn save_reasons(
         .map_err(|e| e.to_string())?;
     parse(req.send().await).await
 }
+
+/// Changes the regulator refused, with what waits behind them.
+pub async fn parked() -> Result<domain::relay::ParkedList, SyncFailure> {
+    sync_parse(Request::get("/api/v1/regulator/parked").send().await).await
+}
+
+/// Records a manager's decision on a refused change; a refusal comes back in words.
+pub async fn settle_parked(
+    seq: i64,
+    decision: domain::RelayDecision,
+    note: Option<String>,
+) -> Result<(), String> {
+    let req = Request::post(&format!("/api/v1/regulator/parked/{seq}"))
+        .json(&serde_json::json!({
+            "decision": decision,
+            "note": note,
+            "mutation_id": domain::MutationId::new(),
+        }))
+        .map_err(|e| e.to_string())?;
+    match parse::<Outcome>(req.send().await).await? {
+        Outcome::Applied { .. } => Ok(()),
+        Outcome::Rejected { error, .. } => Err(error.to_string()),
+    }
+}

@@ -5,6 +5,7 @@ pub mod guard;
 pub mod limit_rules;
 pub mod nav;
 pub mod page;
+pub mod parked;
 pub mod reason_map;
 pub mod scanner;
 pub mod sync_status;

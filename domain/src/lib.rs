@@ -19,6 +19,7 @@ pub mod quantity;
 mod reason;
 pub mod reason_map;
 pub mod reconcile;
+pub mod relay;
 pub mod report;
 mod state;
 pub mod sync;

@@ -1,4 +1,4 @@
-import { test, expect, demo, signIn } from "./fixtures/app";
+import { test, expect, demo, signIn, fresh, history, type Pkg } from "./fixtures/app";
 
 test("settings show the regulator connection and refuse incomplete credentials by name", async ({ page }) => {
   await signIn(page, demo.manager);
@@ -42,5 +42,59 @@ test("settings show which of the facility's Metrc adjustment reasons each reason
   await expect(page.locator('[data-testid=reason-row][data-mapped="true"]')).toHaveCount(10);
   await page.getByTestId("reason-save").click();
   await expect(page.getByTestId("reason-message")).toHaveText("Saved.");
+  expect(consoleErrors).toEqual([]);
+});
+
+test("a sale the regulator refused waits with its reason and what waits behind it, and goes once its product is mapped again", async ({ page, consoleErrors }) => {
+  await signIn(page, demo.manager);
+  const snapshot = (await (await page.request.get("/api/v1/sync?since=0")).json()).snapshot;
+  type Product = { id: string; regulator: unknown; quantity_type: string };
+  const products: Product[] = snapshot.products;
+  const mapped = (p: Pkg) => products.find((x) => x.id === p.product_id && x.regulator !== null && x.quantity_type === "WeightBased");
+  const pkg = fresh(snapshot.packages).find(mapped)!;
+  const product = mapped(pkg)!;
+  const push = async (action: Record<string, unknown>) => {
+    const res = await page.request.post("/api/v1/mutations", {
+      data: {
+        mutations: [
+          { command: { mutation_id: crypto.randomUUID(), actor: crypto.randomUUID(), device: crypto.randomUUID(), at: new Date().toISOString(), action } },
+        ],
+      },
+    });
+    expect(res.ok()).toBeTruthy();
+    const outcome = (await res.json()).outcomes[0];
+    expect(outcome.status, JSON.stringify(outcome)).toBe("applied");
+  };
+  const sale = () => ({
+    sell: { receipt_id: crypto.randomUUID(), customer: null, lines: [{ package_id: pkg.id, quantity: { amount: "1", unit: pkg.quantity.unit }, unit_price: null }] },
+  });
+  // The product loses its regulator item; two sales of one of its packages follow.
+  await push({ define_product: { ...product, regulator: null } });
+  await push(sale());
+  await push(sale());
+
+  await page.goto("/attention");
+  const item = page.getByTestId("parked-item").filter({ hasText: pkg.tag });
+  await expect(item).toHaveCount(1, { timeout: 15_000 });
+  await expect(item.getByTestId("parked-reason")).toContainText("not mapped to a regulator Item");
+  await expect(item).toContainText("1 later change waits behind it");
+  // Marking it done asks what was found at the regulator first.
+  await item.getByTestId("parked-done").click();
+  await item.getByTestId("parked-confirm").click();
+  await expect(item.getByTestId("parked-error")).toHaveText("Say what you found at the regulator before marking it done.");
+
+  // The mapping is fixed, then the sale is sent again: it and the one behind it reach the regulator.
+  await push({ define_product: product });
+  await item.getByTestId("parked-retry").click();
+  await expect(item).toHaveCount(0);
+  await expect
+    .poll(
+      async () => {
+        const events: { event: { kind: Record<string, unknown> }; regulator: { state: string } | null }[] = await history(page, pkg.id);
+        return events.filter((e) => "sold" in e.event.kind).map((e) => e.regulator?.state);
+      },
+      { timeout: 20_000 },
+    )
+    .toEqual(["done", "done"]);
   expect(consoleErrors).toEqual([]);
 });

@@ -7,7 +7,12 @@ use leptos_router::components::A;
 use rust_decimal::Decimal;
 
 use super::package::fmt_q;
-use crate::{components::page::Page, local::Refused, replica::use_replica};
+use crate::{
+    components::{page::Page, parked::ParkedChanges},
+    local::Refused,
+    replica::use_replica,
+    session::use_session,
+};
 
 fn what(r: &Refused, state: Option<&domain::State>) -> (String, Option<domain::PackageId>) {
     let tag = |id: &domain::PackageId| {
@@ -53,8 +58,13 @@ fn what(r: &Refused, state: Option<&domain::State>) -> (String, Option<domain::P
 #[component]
 pub fn Attention() -> impl IntoView {
     let replica = use_replica();
+    let session = use_session();
     view! {
         <Page title="Needs attention" lead="Changes the server refused. Nothing here is lost: discard each one, or change it and send it again." testid="page-attention">
+            <Show when=move || session.allows(domain::account::Role::Manager)>
+                <ParkedChanges />
+            </Show>
+            <h2 class="section">"Refused by the server"</h2>
             {move || {
                 let list = replica.attention.get();
                 if list.is_empty() {

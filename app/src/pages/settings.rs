@@ -5,7 +5,9 @@ use leptos::prelude::*;
 
 use crate::{
     api::{self, SyncFailure},
-    components::{limit_rules::LimitRules, page::Page, reason_map::ReasonMapping},
+    components::{
+        limit_rules::LimitRules, page::Page, parked::ParkedChanges, reason_map::ReasonMapping,
+    },
     replica::use_replica,
 };
 
@@ -85,6 +87,7 @@ pub fn Settings() -> impl IntoView {
                     }.into_any(),
                 })}
             </Suspense>
+            <ParkedChanges />
             <Credentials again=again />
             <ReasonMapping />
             <h2 class="section">"Store rules"</h2>

@@ -10,7 +10,7 @@ use axum::{
 };
 use chrono::Utc;
 use domain::{Action, Command, MutationId, RelayDecision, SettleRelay};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
 use super::{
     error::{AppJson, ErrorBody},
@@ -21,19 +21,10 @@ use crate::{
     auth::Role,
     hold_expiry::SERVER_DEVICE,
     ledger::{Outcome, Submitted},
-    regulator::parked::{self, ParkedChange},
+    regulator::parked::{self, ParkedList},
     store::LedgerStore,
     AppState,
 };
-
-/// The refused changes and what waits behind them.
-#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct ParkedList {
-    /// Oldest first.
-    pub changes: Vec<ParkedChange>,
-    /// Later changes held back behind all of them (each counted once).
-    pub waiting_behind: usize,
-}
 
 /// A manager's decision on one refused change.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]

@@ -3,101 +3,14 @@
 //! ledger event (`SettleRelay`), so it is in the audit trail; the store applies it to the outbox
 //! row in the same write.
 
-use chrono::{DateTime, Utc};
-use domain::{Event, EventKind, PackageId, State};
-use serde::{Deserialize, Serialize};
+use chrono::Utc;
+use domain::{
+    relay::{describe, tag},
+    Event, State,
+};
 use sqlx::{Row, SqlitePool};
 
-/// One refused change.
-#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct ParkedChange {
-    /// The change's ledger sequence: what a decision names.
-    pub seq: i64,
-    /// When it happened.
-    pub at: DateTime<Utc>,
-    /// The event's kind (`sold`, `package_adjusted`, …).
-    pub kind: String,
-    /// What it was, in words.
-    pub what: String,
-    /// The tags of the packages it touches.
-    pub packages: Vec<String>,
-    /// The regulator's refusal, or why the relay could not settle it.
-    pub reason: String,
-    /// How many times it was tried.
-    pub attempts: i64,
-    /// Later changes of the same packages that wait until this one is settled.
-    pub waiting_behind: usize,
-    /// What a person can do about it, in words.
-    pub remedy: String,
-}
-
-/// The tag a package carries, or its id when the ledger no longer knows it.
-fn tag(state: &State, id: &PackageId) -> String {
-    state
-        .packages
-        .get(id)
-        .map_or_else(|| id.to_string(), |p| p.tag.to_string())
-}
-
-/// A regulator-relevant change in words.
-pub fn describe(state: &State, kind: &EventKind) -> String {
-    match kind {
-        EventKind::PackageReceived { package, .. } => {
-            format!("Receive package {} ({})", package.tag, package.quantity)
-        }
-        EventKind::PackageSplit {
-            source,
-            taken,
-            children,
-            ..
-        } => format!(
-            "Split {taken} of {} into {} packages",
-            tag(state, source),
-            children.len()
-        ),
-        EventKind::PackagesMerged { sources, package } => format!(
-            "Merge {} packages into {} ({})",
-            sources.len(),
-            package.tag,
-            package.quantity
-        ),
-        EventKind::PackageDestroyed {
-            package_id,
-            quantity,
-            reason,
-            ..
-        } => format!(
-            "Destroy {quantity} of {} ({})",
-            tag(state, package_id),
-            reason.label()
-        ),
-        EventKind::PackageAdjusted {
-            package_id,
-            delta,
-            reason,
-            ..
-        } => format!(
-            "Adjust {} by {delta} ({})",
-            tag(state, package_id),
-            reason.label()
-        ),
-        EventKind::Sold { receipt } | EventKind::HoldFulfilled { receipt, .. } => format!(
-            "Sale {} of {} line(s)",
-            receipt.receipt_id,
-            receipt.lines.len()
-        ),
-        EventKind::Returned {
-            receipt_id, lines, ..
-        } => format!(
-            "Return of {} line(s) against sale {receipt_id}",
-            lines.len()
-        ),
-        EventKind::PackageFinished { package_id } => {
-            format!("Finish empty package {}", tag(state, package_id))
-        }
-        other => other.name().replace('_', " "),
-    }
-}
+pub use domain::relay::{ParkedChange, ParkedList};
 
 /// What a person can do about any refusal: the relay reads the regulator back before it sends
 /// again, so "send again" never records twice what already landed.

@@ -5,9 +5,9 @@
 use std::time::Duration;
 
 use domain::*;
-use server::ledger::Outcome;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
+use server::ledger::Outcome;
 
 use crate::{
     helpers::*,

@@ -6,7 +6,10 @@ mod export;
 mod fanout;
 mod ingest;
 mod reconcile;
+mod relay_faults;
 mod reports;
+mod soak_drive;
+mod soak_procs;
 
 use std::time::Duration;
 
@@ -24,6 +27,7 @@ pub use export::export;
 pub use fanout::fanout;
 pub use ingest::ingest;
 pub use reconcile::reconcile;
+pub use relay_faults::{relay_faults, SoakFigures};
 pub use reports::reports;
 
 const PASSWORD: &str = "bench-password";

@@ -57,6 +57,9 @@ pub struct BenchArgs {
     /// Fan-out: milliseconds between sales (20 = a very busy store; 5 = a burst).
     #[arg(long, default_value_t = 20)]
     pub interval_ms: u64,
+    /// Relay faults: the seeds of the random sequences, one run each (`--seed 1 --seed 2`).
+    #[arg(long = "seed", default_values_t = [1u64])]
+    pub seeds: Vec<u64>,
 }
 
 /// The server benchmarks.
@@ -75,6 +78,9 @@ pub enum BenchKind {
     Reconcile,
     /// Every monthly report for a month of 30,000 receipts, vs reading the events alone.
     Reports,
+    /// Fault soak: mixed changes under every sandbox fault, a key expiry and a SIGKILL, then the
+    /// regulator compared with the ledger record by record (not part of `all`).
+    RelayFaults,
     /// All of them, one after another.
     All,
 }

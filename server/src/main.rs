@@ -50,6 +50,11 @@ async fn main() -> anyhow::Result<()> {
             if run(BenchKind::Reconcile) {
                 server::bench::reconcile(args.n.unwrap_or(100_000)).await?;
             }
+            if matches!(args.which, BenchKind::RelayFaults) {
+                for seed in &args.seeds {
+                    server::bench::relay_faults(args.n.unwrap_or(1_000), *seed).await?;
+                }
+            }
             if run(BenchKind::Reports) {
                 server::bench::reports(args.n.unwrap_or(30_000)).await?;
             }

@@ -33,7 +33,7 @@ pub async fn list(pool: &SqlitePool, state: &State) -> Result<Vec<ParkedChange>,
         return Ok(Vec::new());
     }
     let waiting: Vec<(i64, String)> = sqlx::query_as(
-        "SELECT id, package_key FROM outbox WHERE state IN ('pending', 'sending', 'uncertain', 'parked')",
+        "SELECT id, package_key FROM outbox WHERE state IN ('pending', 'sending', 'uncertain', 'parked') ORDER BY id",
     )
     .fetch_all(pool)
     .await?;
@@ -42,10 +42,16 @@ pub async fn list(pool: &SqlitePool, state: &State) -> Result<Vec<ParkedChange>,
         let id: i64 = r.get(0);
         let key: String = r.get(2);
         let mine = keys(&key);
-        let waiting_behind = waiting
-            .iter()
-            .filter(|(other, k)| *other > id && keys(k).iter().any(|p| mine.contains(p)))
-            .count();
+        // Behind it directly, or behind a change that waits behind it.
+        let mut held: std::collections::HashSet<&str> = mine.iter().copied().collect();
+        let mut waiting_behind = 0;
+        for (_, k) in waiting.iter().filter(|(other, _)| *other > id) {
+            let theirs = keys(k);
+            if theirs.iter().any(|p| held.contains(p)) {
+                held.extend(theirs);
+                waiting_behind += 1;
+            }
+        }
         let event = serde_json::from_str::<Event>(&r.get::<String, _>(6)).ok();
         let reason = r
             .get::<Option<String>, _>(4)

@@ -209,3 +209,59 @@ async fn an_adjustment_in_doubt_holds_back_a_later_sale_of_the_same_package_even
     let receipts = crate::regulator::all_receipts(&reg).await;
     assert_eq!(receipts.len(), 1, "{receipts:?}");
 }
+
+#[tokio::test]
+async fn a_change_waiting_behind_one_in_doubt_holds_back_the_changes_of_the_packages_it_makes() {
+    let app = spawn_app_with(|c| c.regulator_timeout = Duration::from_millis(400)).await;
+    let (reg, packages) = mapped_store(&app, 2).await;
+    let ((a, a_tag), (b, b_tag)) = (packages[0].clone(), packages[1].clone());
+    drained(&app).await;
+    let merged = PackageId::new();
+    let merged_tag = fresh_tags(&reg, 1).await.remove(0);
+    // A's adjustment is answered by no one; the merge of A and B waits behind it, and the sale
+    // of what the merge makes must wait behind the merge, though it names neither A nor B.
+    drop_next(&reg, 1).await;
+    let out = app
+        .push(
+            &app.manager,
+            vec![
+                command(Action::Adjust(Adjust {
+                    package_id: a,
+                    delta: Quantity::grams(-5, 0),
+                    reason: AdjustReason::ScaleVariance,
+                    note: None,
+                    count_id: None,
+                })),
+                command(Action::Merge(Merge {
+                    sources: vec![a, b],
+                    into: NewPackage {
+                        package_id: merged,
+                        tag: merged_tag.clone(),
+                    },
+                })),
+                sell(merged, Quantity::grams(3, 0)),
+            ],
+        )
+        .await;
+    assert!(
+        out.iter()
+            .all(|o| matches!(o, server::ledger::Outcome::Applied { .. })),
+        "{out:?}"
+    );
+    let h = drained(&app).await;
+    assert_eq!(h["parked"], 0, "{h}");
+    let qty = |v: Value| v["Quantity"].as_f64();
+    assert_eq!(
+        qty(reg
+            .get(&format!("/packages/v2/{}", merged_tag.as_str()))
+            .await),
+        Some(1992.0)
+    );
+    for tag in [a_tag, b_tag] {
+        assert_eq!(
+            qty(reg.get(&format!("/packages/v2/{}", tag.as_str())).await),
+            Some(0.0)
+        );
+    }
+    assert_eq!(crate::regulator::all_receipts(&reg).await.len(), 1);
+}

@@ -184,37 +184,64 @@ impl Outbox {
         let Some(client) = self.client.read().await.clone() else {
             return Err(Duration::from_secs(5));
         };
-        let rows = sqlx::query(
-            "SELECT o.id, o.package_key, o.state, o.expect, e.body,
-                    o.not_before IS NOT NULL AND julianday(o.not_before) > julianday('now')
-             FROM outbox o JOIN events e ON e.seq = o.seq
-             WHERE o.state IN ('pending', 'sending', 'uncertain') ORDER BY o.id LIMIT 200",
-        )
-        .fetch_all(&self.pool)
-        .await
-        .map_err(|e| self.store_failed(&e))?;
-        // A package's changes stay in order: behind a refused change, the rest of that package waits.
+        // A package's changes stay in order: behind a refused change, or one in doubt, every later
+        // change of its packages waits, and so, in turn, does every later change of theirs.
         let mut blocked = Blocked::default();
-        for key in sqlx::query_scalar::<_, String>(
-            "SELECT DISTINCT package_key FROM outbox WHERE state = 'parked'",
-        )
-        .fetch_all(&self.pool)
-        .await
-        .map_err(|e| self.store_failed(&e))?
-        {
-            blocked.add(&keys_of(&key));
-        }
         let mut settled = 0;
         // Sales never sent before travel together, up to Metrc's 10 objects per call.
         let mut sales: Vec<Pending> = Vec::new();
+        // Page by page, so changes held back in front never hide the rest of the store.
+        let mut after = 0_i64;
+        loop {
+            let rows = sqlx::query(
+                "SELECT o.id, o.package_key, o.state, o.expect, e.body,
+                        o.not_before IS NOT NULL AND julianday(o.not_before) > julianday('now')
+                 FROM outbox o JOIN events e ON e.seq = o.seq
+                 WHERE o.state IN ('pending', 'sending', 'uncertain', 'parked') AND o.id > ?
+                 ORDER BY o.id LIMIT 200",
+            )
+            .bind(after)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(|e| self.store_failed(&e))?;
+            let Some(last) = rows.last() else { break };
+            after = last.get(0);
+            self.drain_rows(&client, rows, &mut blocked, &mut sales, &mut settled)
+                .await?;
+        }
+        self.send_sales(&client, &mut sales, &mut blocked, &mut settled)
+            .await?;
+        let state = self.health().state;
+        if settled > 0
+            && matches!(
+                state,
+                SyncState::AuthFailed
+                    | SyncState::RateLimited
+                    | SyncState::RegulatorDown
+                    | SyncState::StoreFailed
+            )
+        {
+            self.set_health(SyncState::Healthy, "changes are reaching the regulator");
+        }
+        Ok(settled)
+    }
+
+    /// Settles one page of outbox rows in order, carrying what is blocked and the sales waiting
+    /// to travel together into the next page.
+    async fn drain_rows(
+        &self,
+        client: &MetrcClient,
+        rows: Vec<sqlx::sqlite::SqliteRow>,
+        blocked: &mut Blocked,
+        sales: &mut Vec<Pending>,
+        settled: &mut usize,
+    ) -> Result<(), Duration> {
         for r in rows {
             let id: i64 = r.get(0);
             let keys = keys_of(&r.get::<String, _>(1));
-            if blocked.holds(&keys) {
-                continue;
-            }
-            // Held back until later: the package's later changes wait behind it.
-            if r.get::<bool, _>(5) {
+            // Refused, held back until later (a posting window), or behind one that is: the
+            // packages' later changes wait behind it.
+            if r.get::<String, _>(2) == "parked" || r.get::<bool, _>(5) || blocked.holds(&keys) {
                 blocked.add(&keys);
                 continue;
             }
@@ -242,42 +269,27 @@ impl Outbox {
             if !in_doubt && mapping::is_sale(&row.event) {
                 sales.push(row);
                 if sales.len() == MAX_OBJECTS {
-                    self.send_sales(&client, &mut sales, &mut blocked, &mut settled)
-                        .await?;
+                    self.send_sales(client, sales, blocked, settled).await?;
                 }
                 continue;
             }
             // Whatever comes next may touch a package one of the waiting sales sold from.
-            self.send_sales(&client, &mut sales, &mut blocked, &mut settled)
-                .await?;
+            self.send_sales(client, sales, blocked, settled).await?;
             if blocked.holds(&row.keys) {
+                blocked.add(&row.keys);
                 continue;
             }
-            match self.sync_one(&client, &row, expect).await {
+            match self.sync_one(client, &row, expect).await {
                 Ok(ids) => {
                     self.done(row.id, &ids)
                         .await
                         .map_err(|e| self.store_failed(&e))?;
-                    settled += 1;
+                    *settled += 1;
                 }
-                Err(e) => self.failed(e, &[row], &mut blocked).await?,
+                Err(e) => self.failed(e, &[row], blocked).await?,
             }
         }
-        self.send_sales(&client, &mut sales, &mut blocked, &mut settled)
-            .await?;
-        let state = self.health().state;
-        if settled > 0
-            && matches!(
-                state,
-                SyncState::AuthFailed
-                    | SyncState::RateLimited
-                    | SyncState::RegulatorDown
-                    | SyncState::StoreFailed
-            )
-        {
-            self.set_health(SyncState::Healthy, "changes are reaching the regulator");
-        }
-        Ok(settled)
+        Ok(())
     }
 
     /// Records first-time sales in one call; a row the regulator names as invalid is parked and
@@ -294,16 +306,22 @@ impl Outbox {
             // One read of the ledger for the batch, let go before anything is written.
             let mapped: Vec<_> = {
                 let view = self.ledger.view().await;
-                todo.drain(..)
-                    .filter(|row| !blocked.holds(&row.keys))
-                    .map(|row| (mapping::receipt(&view.state, &row.event), row))
-                    .collect()
+                let mut ready = Vec::new();
+                for row in todo.drain(..) {
+                    if blocked.holds(&row.keys) {
+                        blocked.add(&row.keys);
+                    } else {
+                        ready.push((mapping::receipt(&view.state, &row.event), row));
+                    }
+                }
+                ready
             };
             let mut rows = Vec::new();
             let mut bodies = Vec::new();
             for (body, row) in mapped {
                 // A row refused just now blocks its package's later sales in this batch.
                 if blocked.holds(&row.keys) {
+                    blocked.add(&row.keys);
                     continue;
                 }
                 match body {

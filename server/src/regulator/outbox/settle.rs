@@ -114,10 +114,14 @@ impl Outbox {
                     expected.push((p.tag.to_string(), kept));
                 }
                 drop(view);
-                let reg = c
-                    .receipt_by_external(&receipt_id.to_string())
-                    .await?
-                    .ok_or(MetrcError::NotFound)?;
+                let Some(reg) = c.receipt_by_external(&receipt_id.to_string()).await? else {
+                    // Everything sold has come back: an earlier return archived the receipt,
+                    // which is what this one would do too.
+                    if expected.iter().all(|(_, kept)| kept.is_zero()) {
+                        return Ok(vec![]);
+                    }
+                    return Err(MetrcError::NotFound.into());
+                };
                 // Idempotent by construction: the receipt is set to what it should be, so a
                 // repeated edit changes nothing.
                 let lines: Vec<TransactionBody> = reg

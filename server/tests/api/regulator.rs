@@ -362,6 +362,31 @@ async fn an_expired_key_turns_sync_auth_failed_loses_nothing_and_drains_once_a_n
         h["done"], before["done"],
         "nothing of the refused call counts as sent: {h}"
     );
+    // Nothing more goes to the regulator until a new key is saved, however many changes wake
+    // the relay meanwhile.
+    let calls = || async {
+        reg.client
+            .get(format!("{}/sandbox/v2/stats", reg.url))
+            .send()
+            .await
+            .unwrap()
+            .json::<Value>()
+            .await
+            .unwrap()["calls"]
+            .as_u64()
+            .unwrap()
+    };
+    let refused_so_far = calls().await;
+    for _ in 0..3 {
+        app.push(&app.staff, vec![sell(packages[1].0, Quantity::grams(1, 0))])
+            .await;
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    assert_eq!(
+        calls().await,
+        refused_so_far,
+        "calls went out with a refused key"
+    );
     let deadline = Instant::now() + Duration::from_secs(5);
     while !heard.lock().unwrap().contains("\"auth_failed\"") {
         assert!(

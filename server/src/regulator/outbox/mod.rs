@@ -184,6 +184,11 @@ impl Outbox {
         let Some(client) = self.client.read().await.clone() else {
             return Err(Duration::from_secs(5));
         };
+        // The regulator refused the key: nothing more is sent until a manager saves a new one
+        // (`set_client` clears this state and wakes the worker).
+        if self.health().state == SyncState::AuthFailed {
+            return Err(Duration::from_secs(30));
+        }
         // A package's changes stay in order: behind a refused change, or one in doubt, every later
         // change of its packages waits, and so, in turn, does every later change of theirs.
         let mut blocked = Blocked::default();

@@ -48,15 +48,8 @@ pub async fn parked_index(
     user: CurrentUser,
 ) -> Result<Json<ParkedList>, ApiError> {
     user.require(Role::Manager, "changes the regulator refused")?;
-    let changes = {
-        let view = state.ledger.view().await;
-        parked::list(state.store.pool(), &view.state).await?
-    };
-    let waiting_behind = parked::waiting_behind_any(state.store.pool()).await?;
-    Ok(Json(ParkedList {
-        changes,
-        waiting_behind,
-    }))
+    let view = state.ledger.view().await;
+    Ok(Json(parked::list(state.store.pool(), &view.state).await?))
 }
 
 /// Records a decision on one refused change: send it again, or mark it done at the regulator.

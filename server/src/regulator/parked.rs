@@ -3,6 +3,8 @@
 //! ledger event (`SettleRelay`), so it is in the audit trail; the store applies it to the outbox
 //! row in the same write.
 
+use std::collections::HashSet;
+
 use chrono::Utc;
 use domain::{
     relay::{describe, tag},
@@ -10,19 +12,47 @@ use domain::{
 };
 use sqlx::{Row, SqlitePool};
 
+use super::outbox::package_keys;
+
 pub use domain::relay::{ParkedChange, ParkedList};
 
 /// What a person can do about any refusal: the relay reads the regulator back before it sends
 /// again, so "send again" never records twice what already landed.
 pub const REMEDY: &str = "Look the change up at the regulator. If it is not there, fix what the reason names (a product's regulator item, a reason mapping, the package) and send it again; if it is there, mark it done with a note of what you saw.";
 
-/// The packages an outbox row's key names.
-fn keys(key: &str) -> Vec<&str> {
-    key.split_whitespace().collect()
+/// Outbox rows not yet at the regulator, oldest first: id, package key, state.
+async fn unsettled(pool: &SqlitePool) -> Result<Vec<(i64, String, String)>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT id, package_key, state FROM outbox
+         WHERE state IN ('pending', 'sending', 'uncertain', 'parked') ORDER BY id",
+    )
+    .fetch_all(pool)
+    .await
 }
 
-/// Every refused change, oldest first, with how many later changes wait behind each.
-pub async fn list(pool: &SqlitePool, state: &State) -> Result<Vec<ParkedChange>, sqlx::Error> {
+/// How many of `rows` (in order) wait behind the packages in `held`, directly or behind a change
+/// that waits. Refused rows are not counted (they are listed themselves); with `every_refusal`,
+/// each one holds its packages back too.
+fn held_behind<'a>(
+    rows: &'a [(i64, String, String)],
+    mut held: HashSet<&'a str>,
+    every_refusal: bool,
+) -> usize {
+    let mut n = 0;
+    for (_, key, state) in rows {
+        let parked = state == "parked";
+        let behind = package_keys(key).any(|p| held.contains(p));
+        if behind || (every_refusal && parked) {
+            held.extend(package_keys(key));
+        }
+        n += usize::from(behind && !parked);
+    }
+    n
+}
+
+/// Every refused change, oldest first, with how many later changes wait behind each and behind
+/// all of them.
+pub async fn list(pool: &SqlitePool, state: &State) -> Result<ParkedList, sqlx::Error> {
     let parked = sqlx::query(
         "SELECT o.id, o.seq, o.package_key, o.kind, o.last_error, o.attempts, e.body
          FROM outbox o JOIN events e ON e.seq = o.seq WHERE o.state = 'parked' ORDER BY o.id",
@@ -30,33 +60,20 @@ pub async fn list(pool: &SqlitePool, state: &State) -> Result<Vec<ParkedChange>,
     .fetch_all(pool)
     .await?;
     if parked.is_empty() {
-        return Ok(Vec::new());
+        return Ok(ParkedList::default());
     }
-    let waiting: Vec<(i64, String)> = sqlx::query_as(
-        "SELECT id, package_key FROM outbox WHERE state IN ('pending', 'sending', 'uncertain', 'parked') ORDER BY id",
-    )
-    .fetch_all(pool)
-    .await?;
-    let mut out = Vec::with_capacity(parked.len());
+    let rows = unsettled(pool).await?;
+    let mut changes = Vec::with_capacity(parked.len());
     for r in parked {
         let id: i64 = r.get(0);
         let key: String = r.get(2);
-        let mine = keys(&key);
-        // Behind it directly, or behind a change that waits behind it.
-        let mut held: std::collections::HashSet<&str> = mine.iter().copied().collect();
-        let mut waiting_behind = 0;
-        for (_, k) in waiting.iter().filter(|(other, _)| *other > id) {
-            let theirs = keys(k);
-            if theirs.iter().any(|p| held.contains(p)) {
-                held.extend(theirs);
-                waiting_behind += 1;
-            }
-        }
+        let later = &rows[rows.partition_point(|(other, _, _)| *other <= id)..];
+        let waiting_behind = held_behind(later, package_keys(&key).collect(), false);
         let event = serde_json::from_str::<Event>(&r.get::<String, _>(6)).ok();
         let reason = r
             .get::<Option<String>, _>(4)
             .unwrap_or_else(|| "no reason was recorded".into());
-        out.push(ParkedChange {
+        changes.push(ParkedChange {
             seq: r.get(1),
             at: event.as_ref().map_or_else(Utc::now, |e| e.at),
             kind: r.get(3),
@@ -73,7 +90,10 @@ pub async fn list(pool: &SqlitePool, state: &State) -> Result<Vec<ParkedChange>,
             waiting_behind,
         });
     }
-    Ok(out)
+    Ok(ParkedList {
+        changes,
+        waiting_behind: held_behind(&rows, HashSet::new(), true),
+    })
 }
 
 /// Whether the change at this ledger sequence waits, refused, for a person.
@@ -97,23 +117,5 @@ pub async fn exists(pool: &SqlitePool, seq: i64) -> Result<bool, sqlx::Error> {
 
 /// How many changes not yet sent wait behind some refused change of one of their packages.
 pub async fn waiting_behind_any(pool: &SqlitePool) -> Result<usize, sqlx::Error> {
-    let rows: Vec<(i64, String, String)> = sqlx::query_as(
-        "SELECT id, package_key, state FROM outbox
-         WHERE state IN ('pending', 'sending', 'uncertain', 'parked') ORDER BY id",
-    )
-    .fetch_all(pool)
-    .await?;
-    let mut held = std::collections::HashSet::new();
-    let mut behind = 0;
-    for (_, key, state) in &rows {
-        let mine = keys(key);
-        if state == "parked" {
-            held.extend(mine);
-        } else if mine.iter().any(|p| held.contains(p)) {
-            // It waits, and so does every later change of its packages.
-            held.extend(mine);
-            behind += 1;
-        }
-    }
-    Ok(behind)
+    Ok(held_behind(&unsettled(pool).await?, HashSet::new(), true))
 }

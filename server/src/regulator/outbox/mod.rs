@@ -82,8 +82,12 @@ impl Blocked {
 
 /// The packages an outbox row's key names (space-separated; rows written before multi-package
 /// keys name one).
+pub(crate) fn package_keys(key: &str) -> impl Iterator<Item = &str> {
+    key.split_whitespace()
+}
+
 fn keys_of(key: &str) -> Vec<String> {
-    key.split_whitespace().map(str::to_owned).collect()
+    package_keys(key).map(str::to_owned).collect()
 }
 
 /// How long a pass waits after the outbox could not record its own progress.

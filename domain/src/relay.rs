@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::{EventKind, PackageId, State};
+use crate::{EventKind, PackageId, ProductId, State};
 
 /// One refused change.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -36,6 +36,14 @@ pub fn tag(state: &State, id: &PackageId) -> String {
         .packages
         .get(id)
         .map_or_else(|| id.to_string(), |p| p.tag.to_string())
+}
+
+/// A product's name, or its id when the catalogue no longer knows it.
+fn product(state: &State, id: &ProductId) -> String {
+    state
+        .products
+        .get(id)
+        .map_or_else(|| id.to_string(), |p| p.name.clone())
 }
 
 /// A regulator-relevant change in words.
@@ -80,17 +88,25 @@ pub fn describe(state: &State, kind: &EventKind) -> String {
             tag(state, package_id),
             reason.label()
         ),
-        EventKind::Sold { receipt } | EventKind::HoldFulfilled { receipt, .. } => format!(
-            "Sale {} of {} line(s)",
-            receipt.receipt_id,
-            receipt.lines.len()
-        ),
-        EventKind::Returned {
-            receipt_id, lines, ..
-        } => format!(
-            "Return of {} line(s) against sale {receipt_id}",
-            lines.len()
-        ),
+        EventKind::Sold { receipt } | EventKind::HoldFulfilled { receipt, .. } => {
+            let one = receipt.lines.first().filter(|_| receipt.lines.len() == 1);
+            match one {
+                Some(l) => format!(
+                    "Sale of {} of {}",
+                    l.quantity,
+                    product(state, &l.product_id)
+                ),
+                None => format!("Sale of {} lines", receipt.lines.len()),
+            }
+        }
+        EventKind::Returned { lines, .. } => match lines.as_slice() {
+            [l] => format!(
+                "Return of {} of {}",
+                l.quantity,
+                product(state, &l.product_id)
+            ),
+            _ => format!("Return of {} lines", lines.len()),
+        },
         EventKind::PackageFinished { package_id } => {
             format!("Finish empty package {}", tag(state, package_id))
         }

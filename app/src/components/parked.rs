@@ -27,14 +27,7 @@ pub fn ParkedChanges() -> impl IntoView {
                         <p class="muted" data-testid="parked-empty">"The regulator has refused nothing: every change is on its way or there."</p>
                     }.into_any(),
                     Ok(l) => view! {
-                        <p class="banner warn" data-testid="parked-summary">{format!(
-                            "{} change{} refused; {} later change{} of the same packages wait behind {}. Nothing else waits.",
-                            l.changes.len(),
-                            if l.changes.len() == 1 { "" } else { "s" },
-                            l.waiting_behind,
-                            if l.waiting_behind == 1 { "" } else { "s" },
-                            if l.changes.len() == 1 { "it" } else { "them" },
-                        )}</p>
+                        <p class="banner warn" data-testid="parked-summary">{summary(l.changes.len(), l.waiting_behind)}</p>
                         <ul class="attention-list">
                             {l.changes.into_iter().map(|c| view! { <Parked change=c again=again /> }).collect_view()}
                         </ul>
@@ -43,6 +36,20 @@ pub fn ParkedChanges() -> impl IntoView {
             </Suspense>
         </section>
     }
+}
+
+/// "2 changes refused; 1 later change of the same packages waits behind them."
+fn summary(refused: usize, behind: usize) -> String {
+    let them = if refused == 1 { "it" } else { "them" };
+    let waits = match behind {
+        0 => format!("nothing waits behind {them}"),
+        1 => format!("1 later change of the same packages waits behind {them}"),
+        n => format!("{n} later changes of the same packages wait behind {them}"),
+    };
+    format!(
+        "{refused} change{} refused; {waits}. Nothing else waits.",
+        if refused == 1 { "" } else { "s" }
+    )
 }
 
 #[component]

@@ -51,7 +51,8 @@ test("a sale the regulator refused waits with its reason and what waits behind i
   type Product = { id: string; regulator: unknown; quantity_type: string };
   const products: Product[] = snapshot.products;
   const mapped = (p: Pkg) => products.find((x) => x.id === p.product_id && x.regulator !== null && x.quantity_type === "WeightBased");
-  const pkg = fresh(snapshot.packages).find(mapped)!;
+  // Sales come only from the floor; the demo keeps some packages in the vault.
+  const pkg = fresh(snapshot.packages).find((p) => p.zone === "SalesFloor" && mapped(p))!;
   const product = mapped(pkg)!;
   const push = async (action: Record<string, unknown>) => {
     const res = await page.request.post("/api/v1/mutations", {

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use axum::{
     extract::FromRequestParts,
-    http::{header, request::Parts},
+    http::{header, request::Parts, Method},
 };
 use base64::Engine;
 use chrono::Utc;
@@ -24,7 +24,12 @@ impl FromRequestParts<SandboxState> for Caller {
         if faults.latency_ms > 0 {
             tokio::time::sleep(Duration::from_millis(faults.latency_ms)).await;
         }
-        if st.roll(|f| f.rate_limit_percent) {
+        let limited = if parts.method == Method::GET {
+            st.roll(|f| f.rate_limit_percent)
+        } else {
+            st.roll(|f| f.write_rate_limit_percent)
+        };
+        if limited {
             return Err(ApiError::TooMany(faults.retry_after_secs.max(1)));
         }
         if st.roll(|f| f.error_percent) {
@@ -58,6 +63,38 @@ impl FromRequestParts<SandboxState> for Caller {
 }
 
 impl Caller {
+    /// The user's name, as records show who made them.
+    pub(crate) fn user_name(&self) -> &str {
+        &self.0.user_name
+    }
+
+    /// Whether the key may act for the facility a record belongs to, for lookups where
+    /// `licenseNumber` is optional: "If specified, the [record] will be validated against the
+    /// specified License Number. If not specified, [it] will be validated against all of the
+    /// User's current Facilities ... if [it] is not valid for the specified License Number, a 401
+    /// Unauthorized status will be returned." (Metrc's documentation of GET /packages/v2/{id},
+    /// /sales/v2/receipts/{id}, /items/v2/{id}, /locations/v2/{id}.)
+    pub(crate) fn may_see(&self, license: &Option<String>, owner: &str) -> Result<(), ApiError> {
+        let allowed = match license {
+            Some(l) => l == owner && self.0.licenses.contains(l),
+            None => self.0.licenses.iter().any(|l| l == owner),
+        };
+        if allowed {
+            Ok(())
+        } else {
+            Err(ApiError::Unauthorized)
+        }
+    }
+
+    /// Fails with 403 unless the key holds `permission`.
+    pub(crate) fn must_hold(&self, permission: &str) -> Result<(), ApiError> {
+        if self.0.permissions.contains(permission) {
+            Ok(())
+        } else {
+            Err(ApiError::Forbidden)
+        }
+    }
+
     /// The facility named by `licenseNumber`: 401 when this key cannot act for it, 403 without `permission`.
     pub(crate) fn facility(
         &self,

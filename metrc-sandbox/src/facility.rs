@@ -27,7 +27,9 @@ impl Sandbox {
             .extend(tags);
     }
 
-    /// Adds or replaces an item; returns its id.
+    /// Adds or replaces an item, as the sandbox's set-up does (without a category's required
+    /// fields: the demo's items stand for ones made long ago); returns its id.
+    #[allow(clippy::too_many_arguments)]
     pub fn add_item(
         &mut self,
         license: &str,
@@ -36,6 +38,7 @@ impl Sandbox {
         quantity_type: &str,
         uom: &str,
         unit_weight: Option<(Decimal, &str)>,
+        now: DateTime<Utc>,
     ) -> i64 {
         let id = self.next_id();
         self.items
@@ -45,11 +48,21 @@ impl Sandbox {
             license: license.into(),
             name: name.into(),
             product_category_name: category.into(),
+            product_category_type: crate::catalog::category(category)
+                .map(|c| c.product_category_type)
+                .unwrap_or_default(),
             quantity_type: quantity_type.into(),
             unit_of_measure_name: uom.into(),
+            strain_name: None,
+            unit_thc_content: None,
+            unit_thc_content_unit_of_measure_name: None,
+            unit_volume: None,
+            unit_volume_unit_of_measure_name: None,
             unit_weight: unit_weight.map(|(w, _)| w),
             unit_weight_unit_of_measure_name: unit_weight.map(|(_, u)| u.to_owned()),
             approval_status: "Approved".into(),
+            archived: false,
+            last_modified: now,
         });
         id
     }
@@ -85,16 +98,13 @@ impl Sandbox {
             source_package_labels: String::new(),
             lab_testing_state: "TestPassed".into(),
             note: None,
+            location_id: None,
+            location_name: None,
+            location_type_name: None,
             last_modified: now,
             item,
         });
         Ok(id)
-    }
-
-    pub(crate) fn item(&self, license: &str, name: &str) -> Option<&Item> {
-        self.items
-            .iter()
-            .find(|i| i.license == license && i.name == name)
     }
 
     /// A package of a facility by label.

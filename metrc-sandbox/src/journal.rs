@@ -2,13 +2,18 @@
 //! rebuild the state.
 
 use chrono::{DateTime, Utc};
-use metrc::wire::{AdjustPackage, CreatePackage, FinishPackage, ReceiptBody, RowError};
+use metrc::wire::{
+    AdjustPackage, CreatePackage, FinishPackage, ItemBody, LocationBody, MovePackage, PackageNote,
+    ReceiptBody, ReceiptId, RowError,
+};
 use rust_decimal::Decimal;
 use serde::{de::DeserializeOwned, Deserialize, Serialize};
 
 use crate::{
     error::ApiError,
+    locations::LocationRefusal,
     model::{AdjustReasonDef, Sandbox, UserKey},
+    receipts::ReceiptRefusal,
 };
 
 /// A journaled write: replayed in order at start, it rebuilds the state.
@@ -47,6 +52,8 @@ pub(crate) enum Op {
     Adjust {
         license: String,
         body: Vec<AdjustJson>,
+        #[serde(default = "someone")]
+        by: String,
     },
     Finish {
         license: String,
@@ -56,10 +63,51 @@ pub(crate) enum Op {
     Receipts {
         license: String,
         body: Vec<ReceiptJson>,
+        #[serde(default = "someone")]
+        by: String,
     },
     UpdateReceipts {
         license: String,
         body: Vec<ReceiptJson>,
+        #[serde(default = "someone")]
+        by: String,
+    },
+    FinalizeReceipts {
+        license: String,
+        body: Vec<Json>,
+        finalize: bool,
+    },
+    Items {
+        license: String,
+        body: Vec<Json>,
+    },
+    UpdateItems {
+        license: String,
+        body: Vec<Json>,
+    },
+    ArchiveItem {
+        license: String,
+        id: i64,
+    },
+    Locations {
+        license: String,
+        body: Vec<Json>,
+    },
+    UpdateLocations {
+        license: String,
+        body: Vec<Json>,
+    },
+    ArchiveLocation {
+        license: String,
+        id: i64,
+    },
+    MovePackages {
+        license: String,
+        body: Vec<Json>,
+    },
+    Notes {
+        license: String,
+        body: Vec<Json>,
     },
     ArchiveReceipt {
         license: String,
@@ -93,6 +141,12 @@ type CreatePackageJson = serde_json::Value;
 type AdjustJson = serde_json::Value;
 type FinishJson = serde_json::Value;
 type ReceiptJson = serde_json::Value;
+type Json = serde_json::Value;
+
+/// Who recorded a write journaled before the sandbox kept names.
+fn someone() -> String {
+    "Sandbox User".into()
+}
 
 pub(crate) fn parse_rows<T: DeserializeOwned>(
     body: &[serde_json::Value],
@@ -145,6 +199,7 @@ impl Op {
                 quantity_type,
                 uom,
                 unit_weight.zip(unit_weight_uom.as_deref()),
+                at,
             )]),
             Op::Manifest {
                 license,
@@ -169,8 +224,8 @@ impl Op {
             Op::CreatePackages { license, body } => s
                 .create_packages(license, &parse_rows::<CreatePackage>(body)?, at)
                 .map_err(ApiError::Validation),
-            Op::Adjust { license, body } => s
-                .adjust(license, &parse_rows::<AdjustPackage>(body)?, at)
+            Op::Adjust { license, body, by } => s
+                .adjust(license, &parse_rows::<AdjustPackage>(body)?, by, at)
                 .map_err(ApiError::Validation),
             Op::Finish {
                 license,
@@ -181,17 +236,70 @@ impl Op {
                     .map_err(ApiError::Validation)?;
                 Ok(vec![])
             }
-            Op::Receipts { license, body } => s
-                .record_receipts(license, &parse_rows::<ReceiptBody>(body)?, at)
+            Op::Receipts { license, body, by } => s
+                .record_receipts(license, &parse_rows::<ReceiptBody>(body)?, by, at)
                 .map_err(ApiError::Validation),
-            Op::UpdateReceipts { license, body } => {
-                s.update_receipts(license, &parse_rows::<ReceiptBody>(body)?, at)
+            Op::UpdateReceipts { license, body, by } => {
+                s.update_receipts(license, &parse_rows::<ReceiptBody>(body)?, by, at)
+                    .map_err(ApiError::Validation)?;
+                Ok(vec![])
+            }
+            Op::FinalizeReceipts {
+                license,
+                body,
+                finalize,
+            } => {
+                s.finalize_receipts(license, &parse_rows::<ReceiptId>(body)?, *finalize, at)
                     .map_err(ApiError::Validation)?;
                 Ok(vec![])
             }
             Op::ArchiveReceipt { license, id } => {
-                s.archive_receipt(license, *id, at)
+                s.archive_receipt(license, *id, at).map_err(|e| match e {
+                    ReceiptRefusal::NotFound => ApiError::NotFound,
+                    ReceiptRefusal::Final => ApiError::BadRequest(format!(
+                        "Receipt {id} is finalized; unfinalize it before archiving."
+                    )),
+                })?;
+                Ok(vec![])
+            }
+            Op::Items { license, body } => s
+                .create_items(license, &parse_rows::<ItemBody>(body)?, at)
+                .map_err(ApiError::Validation),
+            Op::UpdateItems { license, body } => {
+                s.update_items(license, &parse_rows::<ItemBody>(body)?, at)
+                    .map_err(ApiError::Validation)?;
+                Ok(vec![])
+            }
+            Op::ArchiveItem { license, id } => {
+                s.archive_item(license, *id, at)
                     .map_err(|_| ApiError::NotFound)?;
+                Ok(vec![])
+            }
+            Op::Locations { license, body } => s
+                .create_locations(license, &parse_rows::<LocationBody>(body)?, at)
+                .map_err(ApiError::Validation),
+            Op::UpdateLocations { license, body } => {
+                s.update_locations(license, &parse_rows::<LocationBody>(body)?, at)
+                    .map_err(ApiError::Validation)?;
+                Ok(vec![])
+            }
+            Op::ArchiveLocation { license, id } => {
+                s.archive_location(license, *id, at).map_err(|e| match e {
+                    LocationRefusal::NotFound => ApiError::NotFound,
+                    LocationRefusal::Holds(name) => ApiError::BadRequest(format!(
+                        "Location {name} still holds packages; move them first."
+                    )),
+                })?;
+                Ok(vec![])
+            }
+            Op::MovePackages { license, body } => {
+                s.move_packages(license, &parse_rows::<MovePackage>(body)?, at)
+                    .map_err(ApiError::Validation)?;
+                Ok(vec![])
+            }
+            Op::Notes { license, body } => {
+                s.change_notes(license, &parse_rows::<PackageNote>(body)?, at)
+                    .map_err(ApiError::Validation)?;
                 Ok(vec![])
             }
             Op::DuplicateReceipt { license, external } => Ok(vec![s

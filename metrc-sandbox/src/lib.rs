@@ -5,10 +5,12 @@
 //! other side; `metrc` knows nothing of it.
 
 mod auth;
+mod catalog;
 mod error;
 mod facility;
 pub mod faults;
 mod journal;
+mod locations;
 pub mod model;
 mod packages;
 mod paging;

@@ -31,6 +31,13 @@ pub struct UserKey {
     pub expires_at: Option<DateTime<Utc>>,
     /// Revoked by its owner.
     pub revoked: bool,
+    /// The person the key belongs to, as receipts and adjustments name who recorded them.
+    #[serde(default = "default_user_name")]
+    pub user_name: String,
+}
+
+fn default_user_name() -> String {
+    "Sandbox User".into()
 }
 
 /// An item (what a package contains).
@@ -50,6 +57,24 @@ pub struct Item {
     pub quantity_type: String,
     /// Unit of measure name.
     pub unit_of_measure_name: String,
+    /// Category type ("Buds", "InfusedEdible", ...).
+    #[serde(default)]
+    pub product_category_type: String,
+    /// Strain, where the category needs one.
+    #[serde(default)]
+    pub strain_name: Option<String>,
+    /// THC per unit.
+    #[serde(with = "number::option", default)]
+    pub unit_thc_content: Option<Decimal>,
+    /// Its unit.
+    #[serde(default)]
+    pub unit_thc_content_unit_of_measure_name: Option<String>,
+    /// Volume per unit.
+    #[serde(with = "number::option", default)]
+    pub unit_volume: Option<Decimal>,
+    /// Its unit.
+    #[serde(default)]
+    pub unit_volume_unit_of_measure_name: Option<String>,
     /// Unit weight for count-based items.
     #[serde(with = "number::option", default)]
     pub unit_weight: Option<Decimal>,
@@ -57,6 +82,12 @@ pub struct Item {
     pub unit_weight_unit_of_measure_name: Option<String>,
     /// Always "Approved" here.
     pub approval_status: String,
+    /// Archived (`DELETE /items/v2/{id}`): listed with the inactive items, no new packages.
+    #[serde(skip)]
+    pub archived: bool,
+    /// Last change.
+    #[serde(skip)]
+    pub last_modified: DateTime<Utc>,
 }
 
 /// A package as Metrc keeps it (the fields this sandbox tracks).
@@ -96,6 +127,15 @@ pub struct Package {
     pub lab_testing_state: String,
     /// Note.
     pub note: Option<String>,
+    /// Location id, where the facility uses locations.
+    #[serde(default)]
+    pub location_id: Option<i64>,
+    /// Location name.
+    #[serde(default)]
+    pub location_name: Option<String>,
+    /// Location type name.
+    #[serde(default)]
+    pub location_type_name: Option<String>,
     /// Last change.
     pub last_modified: DateTime<Utc>,
     /// The item.
@@ -121,6 +161,9 @@ pub struct Adjustment {
     pub adjustment_note: Option<String>,
     /// Date.
     pub adjustment_date: NaiveDate,
+    /// Who adjusted it: the user whose key sent it.
+    #[serde(default)]
+    pub adjusted_by_user_name: Option<String>,
 }
 
 /// A sales receipt.
@@ -147,8 +190,16 @@ pub struct Receipt {
     /// Sum of lines.
     #[serde(with = "number")]
     pub total_price: Decimal,
+    /// Finalized: no more changes; listed with the inactive receipts.
+    #[serde(default)]
+    pub is_final: bool,
     /// Archived (voided) when set.
     pub archived_date: Option<DateTime<Utc>>,
+    /// When it was recorded.
+    pub recorded_date_time: DateTime<Utc>,
+    /// Who recorded it: the user whose key sent it.
+    #[serde(default)]
+    pub recorded_by_user_name: Option<String>,
     /// Last change.
     pub last_modified: DateTime<Utc>,
     /// Facility licence.
@@ -156,11 +207,40 @@ pub struct Receipt {
     pub license: String,
 }
 
+/// A facility location (a room or zone named in Metrc).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Location {
+    /// Id.
+    pub id: i64,
+    /// Facility licence.
+    pub license: String,
+    /// Name, unique among the facility's active locations.
+    pub name: String,
+    /// Its type, by name (one of [`LOCATION_TYPES`]).
+    pub type_name: String,
+    /// Archived (`DELETE /locations/v2/{id}`).
+    pub archived: bool,
+    /// Last change.
+    pub last_modified: DateTime<Utc>,
+}
+
+/// Location types as Metrc's own example lists them: (id, name, plant batches, plants,
+/// harvests, packages). Source: Metrc's documentation for GET /locations/v2/types (Colorado),
+/// as scraped in OcelliSolutions/OpenMetrc `Reference/Locations/co/get_locations_v2_types.html`.
+pub const LOCATION_TYPES: [(i64, &str, bool, bool, bool, bool); 3] = [
+    (1, "Default", true, true, true, true),
+    (2, "Planting", true, true, false, false),
+    (3, "Packing", false, false, false, true),
+];
+
 /// The regulator's whole state.
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct Sandbox {
     /// Licence -> facility name.
     pub facilities: BTreeMap<String, String>,
+    /// Facility locations.
+    #[serde(default)]
+    pub locations: Vec<Location>,
     /// Vendor (integrator) keys.
     pub vendor_keys: HashSet<String>,
     /// User keys by key.

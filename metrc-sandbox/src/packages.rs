@@ -60,6 +60,9 @@ impl Sandbox {
                     ));
                 }
             }
+            if let Some(name) = p.location.as_deref() {
+                self.check_package_location(i, license, name, &mut errors);
+            }
             if !p.use_same_item {
                 match p.item.as_deref().and_then(|name| self.item(license, name)) {
                     None => errors.push(row(
@@ -102,6 +105,11 @@ impl Sandbox {
                     .expect("checked above")
                     .clone()
             };
+            let location = p
+                .location
+                .as_deref()
+                .and_then(|name| self.location(license, name))
+                .cloned();
             if let Some(pool) = self.available_tags.get_mut(license) {
                 pool.retain(|t| t != &p.tag);
             }
@@ -127,6 +135,9 @@ impl Sandbox {
                     .join(", "),
                 lab_testing_state: first.lab_testing_state.clone(),
                 note: p.note.clone(),
+                location_id: location.as_ref().map(|l| l.id),
+                location_name: location.as_ref().map(|l| l.name.clone()),
+                location_type_name: location.map(|l| l.type_name),
                 last_modified: now,
                 item,
             });
@@ -140,6 +151,7 @@ impl Sandbox {
         &mut self,
         license: &str,
         body: &[AdjustPackage],
+        by: &str,
         now: DateTime<Utc>,
     ) -> Result<Vec<i64>, Vec<RowError>> {
         let mut errors = Vec::new();
@@ -194,6 +206,7 @@ impl Sandbox {
                 adjustment_reason_name: a.adjustment_reason.clone(),
                 adjustment_note: a.reason_note.clone(),
                 adjustment_date: a.adjustment_date,
+                adjusted_by_user_name: Some(by.into()),
             });
             ids.push(id);
         }

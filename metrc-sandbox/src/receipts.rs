@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
-use metrc::wire::{ReceiptBody, RowError, Transaction};
+use metrc::wire::{ReceiptBody, ReceiptId, RowError, Transaction};
 use rust_decimal::Decimal;
 
 use crate::model::{row, Receipt, Sandbox};
@@ -15,6 +15,7 @@ impl Sandbox {
         &mut self,
         license: &str,
         body: &[ReceiptBody],
+        by: &str,
         now: DateTime<Utc>,
     ) -> Result<Vec<i64>, Vec<RowError>> {
         self.check_receipts(license, body, None)?;
@@ -28,7 +29,7 @@ impl Sandbox {
                 self.packages[i].last_modified = now;
             }
             let id = self.next_id();
-            self.receipts.push(receipt(id, license, r, now));
+            self.receipts.push(receipt(id, license, r, by, now));
             ids.push(id);
         }
         Ok(ids)
@@ -134,11 +135,13 @@ impl Sandbox {
         }
     }
 
-    /// `PUT /sales/v2/receipts`: replaces receipts' lines (a return is a smaller quantity).
+    /// `PUT /sales/v2/receipts`: replaces receipts' lines (a return is a smaller quantity); a
+    /// finalized receipt takes no change.
     pub fn update_receipts(
         &mut self,
         license: &str,
         body: &[ReceiptBody],
+        by: &str,
         now: DateTime<Utc>,
     ) -> Result<(), Vec<RowError>> {
         let olds: Vec<Option<&Receipt>> = body
@@ -156,6 +159,17 @@ impl Sandbox {
             .enumerate()
             .filter(|(_, o)| o.is_none())
             .map(|(i, _)| row(i, "Receipt not found."))
+            .chain(
+                olds.iter()
+                    .enumerate()
+                    .filter_map(|(i, o)| o.filter(|r| r.is_final).map(|r| (i, r.id)))
+                    .map(|(i, id)| {
+                        row(
+                            i,
+                            format!("Receipt {id} is finalized and cannot be changed."),
+                        )
+                    }),
+            )
             .collect();
         if errors.is_empty() {
             if let Err(e) = self.check_receipts(license, body, Some(&olds)) {
@@ -187,23 +201,31 @@ impl Sandbox {
                 .iter_mut()
                 .find(|x| x.id == old.id)
                 .expect("exists");
-            *slot = receipt(old.id, license, r, now);
+            *slot = Receipt {
+                recorded_date_time: old.recorded_date_time,
+                recorded_by_user_name: old.recorded_by_user_name.clone(),
+                ..receipt(old.id, license, r, by, now)
+            };
         }
         Ok(())
     }
 
-    /// `DELETE /sales/v2/receipts/{id}`: archives (voids) a receipt and puts its quantities back.
+    /// `DELETE /sales/v2/receipts/{id}`: archives (voids) a receipt and puts its quantities
+    /// back; a finalized receipt must be unfinalized first.
     pub fn archive_receipt(
         &mut self,
         license: &str,
         id: i64,
         now: DateTime<Utc>,
-    ) -> Result<(), String> {
+    ) -> Result<(), ReceiptRefusal> {
         let r = self
             .receipts
             .iter_mut()
             .find(|r| r.id == id && r.license == license && r.archived_date.is_none())
-            .ok_or_else(|| format!("Receipt {id} not found."))?;
+            .ok_or(ReceiptRefusal::NotFound)?;
+        if r.is_final {
+            return Err(ReceiptRefusal::Final);
+        }
         r.archived_date = Some(now);
         r.last_modified = now;
         let lines = r.transactions.clone();
@@ -215,6 +237,52 @@ impl Sandbox {
         }
         Ok(())
     }
+
+    /// `PUT /sales/v2/receipts/finalize` (`finalize`) or `/unfinalize`: a finalized receipt takes
+    /// no more changes and lists with the inactive ones; unfinalizing opens it again.
+    pub fn finalize_receipts(
+        &mut self,
+        license: &str,
+        body: &[ReceiptId],
+        finalize: bool,
+        now: DateTime<Utc>,
+    ) -> Result<(), Vec<RowError>> {
+        let errors: Vec<RowError> = body
+            .iter()
+            .enumerate()
+            .filter(|(_, b)| {
+                !self
+                    .receipts
+                    .iter()
+                    .any(|r| r.id == b.id && r.license == license && r.archived_date.is_none())
+            })
+            .map(|(i, b)| row(i, format!("Receipt {} not found.", b.id)))
+            .collect();
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        for b in body {
+            let r = self
+                .receipts
+                .iter_mut()
+                .find(|r| r.id == b.id && r.license == license && r.archived_date.is_none())
+                .expect("checked above");
+            if r.is_final != finalize {
+                r.is_final = finalize;
+                r.last_modified = now;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Why a receipt could not be archived.
+#[derive(Debug, PartialEq, Eq)]
+pub enum ReceiptRefusal {
+    /// No such receipt in the facility (or archived already).
+    NotFound,
+    /// Finalized: unfinalize it first.
+    Final,
 }
 
 /// What `GET /sales/v2/customertypes` lists.
@@ -226,7 +294,13 @@ pub const CUSTOMER_TYPES: [&str; 5] = [
     "NonResidentConsumer",
 ];
 
-pub(crate) fn receipt(id: i64, license: &str, r: &ReceiptBody, now: DateTime<Utc>) -> Receipt {
+pub(crate) fn receipt(
+    id: i64,
+    license: &str,
+    r: &ReceiptBody,
+    by: &str,
+    now: DateTime<Utc>,
+) -> Receipt {
     Receipt {
         id,
         receipt_number: format!("{id:010}"),
@@ -246,7 +320,10 @@ pub(crate) fn receipt(id: i64, license: &str, r: &ReceiptBody, now: DateTime<Utc
             .collect(),
         total_packages: r.transactions.len(),
         total_price: r.transactions.iter().map(|t| t.total_amount).sum(),
+        is_final: false,
         archived_date: None,
+        recorded_date_time: now,
+        recorded_by_user_name: Some(by.into()),
         last_modified: now,
         license: license.into(),
     }

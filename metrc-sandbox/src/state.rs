@@ -49,13 +49,18 @@ impl SandboxState {
             .execute(&pool)
             .await?;
         let mut s = Sandbox::default();
-        for r in sqlx::query("SELECT at, op FROM journal ORDER BY id")
+        for r in sqlx::query("SELECT id, at, op FROM journal ORDER BY id")
             .fetch_all(&pool)
             .await?
         {
-            let at: DateTime<Utc> = r.get::<String, _>(0).parse()?;
-            let op: Op = serde_json::from_str(&r.get::<String, _>(1))?;
-            let _ = op.apply(&mut s, at);
+            let id: i64 = r.get(0);
+            let at: DateTime<Utc> = r.get::<String, _>(1).parse()?;
+            let op: Op = serde_json::from_str(&r.get::<String, _>(2))?;
+            // Only writes that applied were journaled: one that no longer applies means the
+            // journal and the rules have parted, and starting anyway would show a false state.
+            op.apply(&mut s, at).map_err(|e| {
+                anyhow::anyhow!("sandbox journal row {id} no longer applies: {e:?}")
+            })?;
         }
         Ok(Self {
             inner: Arc::new(Mutex::new(s)),
@@ -112,6 +117,7 @@ impl SandboxState {
             permissions: perm::ALL.iter().map(|p| (*p).to_owned()).collect(),
             expires_at: None,
             revoked: false,
+            user_name: "Sandbox User".into(),
         };
         self.write(Op::UserKey { key }).await.map_err(err)?;
         Ok(())

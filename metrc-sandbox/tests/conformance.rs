@@ -1,118 +1,12 @@
 //! Conformance of the Metrc sandbox: Metrc's own Postman example bodies, its status codes and
 //! response shapes, and fault injection.
 
-use metrc_sandbox::{router, SandboxState};
-use reqwest::{Client, StatusCode};
+mod common;
+
+use common::*;
+use metrc_sandbox::SandboxState;
+use reqwest::StatusCode;
 use serde_json::{json, Value};
-
-const LICENSE: &str = "C10-0000001-LIC";
-const VENDOR: &str = "vendor-key";
-const USER: &str = "user-key";
-
-/// The body of one of Metrc's Postman examples, by its name in the v2 collection.
-fn example(group: &str, name: &str) -> Value {
-    let dump = include_str!("fixtures/postman-ca-dump.txt");
-    let header = format!("### [v2/{group}] {name}:");
-    let start = dump
-        .find(&header)
-        .unwrap_or_else(|| panic!("no example {header}"));
-    let body = &dump[start..];
-    let body = &body[body.find('\n').unwrap() + 1..];
-    let end = body.find("\n###").unwrap_or(body.len());
-    serde_json::from_str(&body[..end]).unwrap()
-}
-
-struct Sandbox {
-    url: String,
-    client: Client,
-    _dir: tempfile::TempDir,
-}
-
-impl Sandbox {
-    fn at(&self, path: &str) -> String {
-        let sep = if path.contains('?') { '&' } else { '?' };
-        format!("{}{path}{sep}licenseNumber={LICENSE}", self.url)
-    }
-    async fn get(&self, path: &str) -> reqwest::Response {
-        self.client
-            .get(self.at(path))
-            .basic_auth(VENDOR, Some(USER))
-            .send()
-            .await
-            .unwrap()
-    }
-    async fn send(&self, method: reqwest::Method, path: &str, body: &Value) -> reqwest::Response {
-        self.client
-            .request(method, self.at(path))
-            .basic_auth(VENDOR, Some(USER))
-            .json(body)
-            .send()
-            .await
-            .unwrap()
-    }
-    async fn admin(&self, method: reqwest::Method, path: &str, body: Value) -> reqwest::Response {
-        self.client
-            .request(method, format!("{}{path}", self.url))
-            .json(&body)
-            .send()
-            .await
-            .unwrap()
-    }
-}
-
-/// A sandbox with the labels, items and packages Metrc's examples refer to.
-async fn spawn_sandbox() -> Sandbox {
-    let dir = tempfile::tempdir().unwrap();
-    let st = SandboxState::open(dir.path()).await.unwrap();
-    let tags = (20201..20211)
-        .map(|n| format!("ABCDEF0123456700000{n:05}"))
-        .collect();
-    st.provision(LICENSE, "Pistil Test Dispensary", VENDOR, USER, tags)
-        .await
-        .unwrap();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
-    tokio::spawn(async move { axum::serve(listener, router(st)).await.unwrap() });
-    let sb = Sandbox {
-        url,
-        client: Client::new(),
-        _dir: dir,
-    };
-    let r = sb
-        .admin(reqwest::Method::POST, "/sandbox/v2/items", json!({"license": LICENSE, "name": "Buds", "category": "Buds", "quantity_type": "WeightBased", "unit_of_measure": "Ounces"}))
-        .await;
-    assert_eq!(r.status(), StatusCode::OK);
-    let packages: Vec<Value> = [
-        "ABCDEF012345670000010041",
-        "ABCDEF012345670000010042",
-        "ABCDEF012345670000010043",
-        "ABCDEF012345670000010044",
-        "ABCDEF012345670000010331",
-        "ABCDEF012345670000010332",
-    ]
-    .iter()
-    .map(|l| json!({"label": l, "item": "Buds", "quantity": 10}))
-    .collect();
-    let r = sb
-        .admin(
-            reqwest::Method::POST,
-            "/sandbox/v2/manifests",
-            json!({"license": LICENSE, "manifest_number": "0000000001", "packages": packages}),
-        )
-        .await;
-    assert_eq!(r.status(), StatusCode::OK);
-    sb
-}
-
-async fn quantity(sb: &Sandbox, label: &str) -> Value {
-    let p: Value = sb
-        .get(&format!("/packages/v2/{label}"))
-        .await
-        .json()
-        .await
-        .unwrap();
-    p["Quantity"].clone()
-}
 
 #[tokio::test]
 async fn metrcs_own_create_package_example_merges_packages_and_refuses_its_reused_tag() {

@@ -91,6 +91,9 @@ pub struct NewKey {
     pub user_key: String,
     /// Licences.
     pub licenses: Vec<String>,
+    /// The person the key belongs to (shown as who recorded receipts and adjustments).
+    #[serde(default)]
+    pub user_name: Option<String>,
 }
 
 pub(crate) async fn key_create(
@@ -103,6 +106,7 @@ pub(crate) async fn key_create(
         permissions: perm::ALL.iter().map(|p| (*p).to_owned()).collect(),
         expires_at: None,
         revoked: false,
+        user_name: k.user_name.unwrap_or_else(|| "Sandbox User".into()),
     };
     st.write(Op::UserKey { key }).await?;
     Ok(StatusCode::OK)

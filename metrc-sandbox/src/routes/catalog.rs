@@ -1,17 +1,21 @@
-//! What a facility can use: facilities, units, items, item categories, available tags.
+//! What a facility can use: facilities, units, items (read, created, changed, archived), item
+//! categories, available tags.
 
 use axum::{
-    extract::{Query, State},
+    extract::{Path as UrlPath, State},
+    http::StatusCode,
     Json,
 };
-use metrc::wire::{perm, Page};
+use metrc::wire::{perm, Ids, ItemCategory, Page};
 use serde::Serialize;
 
 use crate::{
     auth::Caller,
+    catalog::{categories, UNITS},
     error::ApiError,
+    journal::Op,
     model::Item,
-    paging::{page, ListQuery},
+    paging::{page, writable, write_created, write_empty, ListQuery, Window},
     state::SandboxState,
 };
 
@@ -53,29 +57,38 @@ pub(crate) async fn facilities(
     }))
 }
 
-pub(crate) async fn units(_c: Caller) -> Json<serde_json::Value> {
-    Json(serde_json::json!([
-        {"QuantityType":"CountBased","Name":"Each","Abbreviation":"ea"},
-        {"QuantityType":"WeightBased","Name":"Ounces","Abbreviation":"oz"},
-        {"QuantityType":"WeightBased","Name":"Pounds","Abbreviation":"lb"},
-        {"QuantityType":"WeightBased","Name":"Grams","Abbreviation":"g"},
-        {"QuantityType":"WeightBased","Name":"Milligrams","Abbreviation":"mg"},
-        {"QuantityType":"WeightBased","Name":"Kilograms","Abbreviation":"kg"},
-        {"QuantityType":"VolumeBased","Name":"Milliliters","Abbreviation":"ml"}
-    ]))
+pub(crate) async fn units(_c: Caller) -> Json<Vec<serde_json::Value>> {
+    Json(
+        UNITS
+            .iter()
+            .map(|(kind, name, abbr)| {
+                serde_json::json!({"QuantityType": kind, "Name": name, "Abbreviation": abbr})
+            })
+            .collect(),
+    )
 }
 
-pub(crate) async fn items_active(
-    State(st): State<SandboxState>,
+/// `GET /items/v2/active` (with a last-modified window) and `/items/v2/inactive`.
+async fn items_list(
+    st: SandboxState,
     c: Caller,
-    Query(q): Query<ListQuery>,
+    q: ListQuery,
+    active: bool,
 ) -> Result<Json<Page<Item>>, ApiError> {
     let license = c.facility(&q.license_number, perm::MANAGE_ITEMS)?;
+    // Metrc documents a window on the active list only.
+    let window = if active {
+        q.modified()?
+    } else {
+        Window::default()
+    };
     Ok(Json(page(
         st.read(|s| {
             s.items
                 .iter()
-                .filter(|i| i.license == license)
+                .filter(|i| {
+                    i.license == license && i.archived != active && window.holds(i.last_modified)
+                })
                 .cloned()
                 .collect()
         }),
@@ -83,78 +96,107 @@ pub(crate) async fn items_active(
     )?))
 }
 
-/// Item categories this sandbox knows: (name, product category type, quantity type, requires unit
-/// weight, requires unit volume). Count-based categories that need a unit weight are how Metrc
-/// turns "each" into grams.
-const CATEGORIES: [(&str, &str, &str, bool, bool); 10] = [
-    ("Buds", "Buds", "WeightBased", false, false),
-    (
-        "Flower (packaged eighth)",
-        "Buds",
-        "CountBased",
-        true,
-        false,
-    ),
-    ("Pre-Roll Flower", "PreRoll", "CountBased", true, false),
-    ("Vape Cartridge", "Concentrate", "CountBased", true, false),
-    (
-        "Concentrate (Each)",
-        "Concentrate",
-        "CountBased",
-        true,
-        false,
-    ),
-    (
-        "Edible (weight - each)",
-        "InfusedEdible",
-        "CountBased",
-        true,
-        false,
-    ),
-    (
-        "Infused Beverage",
-        "InfusedEdible",
-        "CountBased",
-        false,
-        true,
-    ),
-    (
-        "Topical (weight - each)",
-        "InfusedNonEdible",
-        "CountBased",
-        true,
-        false,
-    ),
-    ("Seeds (each)", "Seeds", "CountBased", false, false),
-    ("Shake/Trim", "ShakeTrim", "WeightBased", false, false),
-];
-
-pub(crate) async fn item_categories(
+pub(crate) async fn items_active(
+    State(st): State<SandboxState>,
     c: Caller,
-    Query(q): Query<ListQuery>,
-) -> Result<Json<Page<serde_json::Value>>, ApiError> {
-    c.facility(&q.license_number, perm::MANAGE_ITEMS)?;
-    let all = CATEGORIES
-        .iter()
-        .map(|(name, kind, qty, weight, volume)| {
-            serde_json::json!({"Name": name, "ProductCategoryType": kind, "QuantityType": qty, "RequiresStrain": *kind == "Buds",
-                "RequiresUnitWeight": weight, "RequiresUnitVolume": volume, "CanBeDestroyed": true})
-        })
-        .collect();
-    Ok(Json(page(all, &q)?))
+    q: ListQuery,
+) -> Result<Json<Page<Item>>, ApiError> {
+    items_list(st, c, q, true).await
 }
 
+pub(crate) async fn items_inactive(
+    State(st): State<SandboxState>,
+    c: Caller,
+    q: ListQuery,
+) -> Result<Json<Page<Item>>, ApiError> {
+    items_list(st, c, q, false).await
+}
+
+/// `GET /items/v2/{id}`: `licenseNumber` optional.
+pub(crate) async fn item_show(
+    State(st): State<SandboxState>,
+    c: Caller,
+    UrlPath(id): UrlPath<i64>,
+    q: ListQuery,
+) -> Result<Json<Item>, ApiError> {
+    c.must_hold(perm::MANAGE_ITEMS)?;
+    let item = st
+        .read(|s| s.items.iter().find(|i| i.id == id).cloned())
+        .ok_or(ApiError::NotFound)?;
+    c.may_see(&q.license_number, &item.license)?;
+    Ok(Json(item))
+}
+
+pub(crate) async fn items_create(
+    State(st): State<SandboxState>,
+    c: Caller,
+    q: ListQuery,
+    Json(body): Json<Vec<serde_json::Value>>,
+) -> Result<Json<Ids>, ApiError> {
+    let license = writable(&c, &q, perm::MANAGE_ITEMS, &body)?;
+    write_created(&st, Op::Items { license, body }).await
+}
+
+pub(crate) async fn items_update(
+    State(st): State<SandboxState>,
+    c: Caller,
+    q: ListQuery,
+    Json(body): Json<Vec<serde_json::Value>>,
+) -> Result<StatusCode, ApiError> {
+    let license = writable(&c, &q, perm::MANAGE_ITEMS, &body)?;
+    write_empty(&st, Op::UpdateItems { license, body }).await
+}
+
+pub(crate) async fn item_delete(
+    State(st): State<SandboxState>,
+    c: Caller,
+    UrlPath(id): UrlPath<i64>,
+    q: ListQuery,
+) -> Result<StatusCode, ApiError> {
+    let license = c.facility(&q.license_number, perm::MANAGE_ITEMS)?;
+    write_empty(&st, Op::ArchiveItem { license, id }).await
+}
+
+/// `GET /items/v2/categories`: no permission needed; `licenseNumber` optional ("If not
+/// specified, all Item Categories will be returned"). Every facility here has every category.
+pub(crate) async fn item_categories(
+    c: Caller,
+    q: ListQuery,
+) -> Result<Json<Page<ItemCategory>>, ApiError> {
+    if let Some(l) = &q.license_number {
+        if !c.0.licenses.contains(l) {
+            return Err(ApiError::Unauthorized);
+        }
+    }
+    Ok(Json(page(categories(), &q)?))
+}
+
+/// `GET /tags/v2/package/available`: a plain array; no permission needed beyond the licence.
 pub(crate) async fn tags_available(
     State(st): State<SandboxState>,
     c: Caller,
-    Query(q): Query<ListQuery>,
-) -> Result<Json<serde_json::Value>, ApiError> {
-    let license = c.facility(&q.license_number, perm::MANAGE_TAGS)?;
-    let tags = st.read(|s| s.available_tags.get(&license).cloned().unwrap_or_default());
-    Ok(Json(serde_json::Value::Array(
+    q: ListQuery,
+) -> Result<Json<Vec<serde_json::Value>>, ApiError> {
+    let license = q
+        .license_number
+        .clone()
+        .ok_or_else(|| ApiError::BadRequest("licenseNumber is required.".into()))?;
+    if !c.0.licenses.contains(&license) {
+        return Err(ApiError::Unauthorized);
+    }
+    let (facility, tags) = st.read(|s| {
+        (
+            s.facilities.keys().position(|l| l == &license).unwrap_or(0) + 1,
+            s.available_tags.get(&license).cloned().unwrap_or_default(),
+        )
+    });
+    Ok(Json(
         tags.iter()
             .enumerate()
-            .map(|(i, t)| serde_json::json!({"Id": i + 1, "TagInventoryTypeName": "Package", "Label": t}))
+            .map(|(i, t)| {
+                serde_json::json!({"Id": i + 1, "GroupTagTypeName": null, "TagTypeName": null, "GroupTagTypeId": null,
+                    "TagTypeId": null, "TagInventoryTypeName": "Package", "MaxGroupSize": 0, "FacilityId": facility, "Label": t})
+            })
             .collect(),
-    )))
+    ))
 }

@@ -1,18 +1,23 @@
-//! `/packages/v2/`: lists, one package, adjustment reasons, and the package writes.
+//! `/packages/v2/`: lists, one package, adjustment reasons and history, and the package writes
+//! (create, adjust, finish, unfinish, location, note).
 
 use axum::{
-    extract::{Path as UrlPath, Query, State},
+    extract::{Path as UrlPath, State},
     http::StatusCode,
     Json,
 };
+use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 use metrc::wire::{perm, Ids, Page};
+use rust_decimal::Decimal;
+use serde::Serialize;
 
 use crate::{
     auth::Caller,
+    catalog::UNITS,
     error::ApiError,
     journal::Op,
     model::Package,
-    paging::{modified_within, page, writable, write_created, write_empty, ListQuery},
+    paging::{page, writable, write_created, write_empty, ListQuery},
     state::SandboxState,
 };
 
@@ -23,6 +28,7 @@ pub(crate) async fn packages_list(
     active: bool,
 ) -> Result<Json<Page<Package>>, ApiError> {
     let license = c.facility(&q.license_number, perm::VIEW_PACKAGES)?;
+    let window = q.modified()?;
     let all = st.read(|s| {
         s.packages
             .iter()
@@ -30,7 +36,7 @@ pub(crate) async fn packages_list(
                 p.license == license
                     && p.archived_date.is_none()
                     && p.is_finished != active
-                    && modified_within(p.last_modified, &q)
+                    && window.holds(p.last_modified)
             })
             .cloned()
             .collect()
@@ -41,7 +47,7 @@ pub(crate) async fn packages_list(
 pub(crate) async fn packages_active(
     State(st): State<SandboxState>,
     c: Caller,
-    Query(q): Query<ListQuery>,
+    q: ListQuery,
 ) -> Result<Json<Page<Package>>, ApiError> {
     packages_list(st, c, q, true).await
 }
@@ -49,7 +55,7 @@ pub(crate) async fn packages_active(
 pub(crate) async fn packages_inactive(
     State(st): State<SandboxState>,
     c: Caller,
-    Query(q): Query<ListQuery>,
+    q: ListQuery,
 ) -> Result<Json<Page<Package>>, ApiError> {
     packages_list(st, c, q, false).await
 }
@@ -59,11 +65,9 @@ pub(crate) async fn package_show(
     State(st): State<SandboxState>,
     c: Caller,
     UrlPath(key): UrlPath<String>,
-    Query(q): Query<ListQuery>,
+    q: ListQuery,
 ) -> Result<Json<Package>, ApiError> {
-    if !c.0.permissions.contains(perm::VIEW_PACKAGES) {
-        return Err(ApiError::Forbidden);
-    }
+    c.must_hold(perm::VIEW_PACKAGES)?;
     let p = st
         .read(|s| {
             s.packages
@@ -72,20 +76,14 @@ pub(crate) async fn package_show(
                 .cloned()
         })
         .ok_or(ApiError::NotFound)?;
-    let allowed = match &q.license_number {
-        Some(l) => l == &p.license && c.0.licenses.contains(l),
-        None => c.0.licenses.contains(&p.license),
-    };
-    if !allowed {
-        return Err(ApiError::Unauthorized);
-    }
+    c.may_see(&q.license_number, &p.license)?;
     Ok(Json(p))
 }
 
 pub(crate) async fn adjust_reasons(
     State(st): State<SandboxState>,
     c: Caller,
-    Query(q): Query<ListQuery>,
+    q: ListQuery,
 ) -> Result<Json<Page<serde_json::Value>>, ApiError> {
     let Some(license) = &q.license_number else {
         return Err(ApiError::BadRequest("licenseNumber is required.".into()));
@@ -104,7 +102,7 @@ pub(crate) async fn adjust_reasons(
 pub(crate) async fn packages_create(
     State(st): State<SandboxState>,
     c: Caller,
-    Query(q): Query<ListQuery>,
+    q: ListQuery,
     Json(body): Json<Vec<serde_json::Value>>,
 ) -> Result<Json<Ids>, ApiError> {
     let license = writable(&c, &q, perm::CREATE_PACKAGES, &body)?;
@@ -114,17 +112,110 @@ pub(crate) async fn packages_create(
 pub(crate) async fn packages_adjust(
     State(st): State<SandboxState>,
     c: Caller,
-    Query(q): Query<ListQuery>,
+    q: ListQuery,
     Json(body): Json<Vec<serde_json::Value>>,
 ) -> Result<Json<Ids>, ApiError> {
     let license = writable(&c, &q, perm::MANAGE_INVENTORY, &body)?;
-    write_created(&st, Op::Adjust { license, body }).await
+    let by = c.user_name().to_owned();
+    write_created(&st, Op::Adjust { license, body, by }).await
+}
+
+/// `PUT /packages/v2/location`: moves packages between the facility's locations.
+pub(crate) async fn packages_location(
+    State(st): State<SandboxState>,
+    c: Caller,
+    q: ListQuery,
+    Json(body): Json<Vec<serde_json::Value>>,
+) -> Result<StatusCode, ApiError> {
+    let license = writable(&c, &q, perm::CREATE_PACKAGES, &body)?;
+    c.must_hold(perm::VIEW_PACKAGES)?;
+    write_empty(&st, Op::MovePackages { license, body }).await
+}
+
+/// `PUT /packages/v2/note`: sets packages' notes.
+pub(crate) async fn packages_note(
+    State(st): State<SandboxState>,
+    c: Caller,
+    q: ListQuery,
+    Json(body): Json<Vec<serde_json::Value>>,
+) -> Result<StatusCode, ApiError> {
+    let license = writable(&c, &q, perm::MANAGE_PACKAGE_NOTES, &body)?;
+    c.must_hold(perm::VIEW_PACKAGES)?;
+    c.must_hold(perm::MANAGE_INVENTORY)?;
+    write_empty(&st, Op::Notes { license, body }).await
+}
+
+/// One adjustment as `GET /packages/v2/adjustments` shows it.
+#[derive(Clone, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub(crate) struct AdjustmentView {
+    package_id: i64,
+    package_label: String,
+    item_name: String,
+    item_category_name: String,
+    #[serde(with = "metrc::number")]
+    adjustment_quantity: Decimal,
+    adjustment_unit_of_measure_name: String,
+    adjustment_unit_of_measure_abbreviation: String,
+    adjustment_reason_name: String,
+    adjustment_note: Option<String>,
+    adjustment_date: DateTime<Utc>,
+    packaged_date: DateTime<Utc>,
+    adjusted_by_user_name: Option<String>,
+    package_lab_test_result_expiration_date_time: Option<DateTime<Utc>>,
+}
+
+/// `GET /packages/v2/adjustments`: the facility's adjustment history, oldest first.
+pub(crate) async fn adjustments(
+    State(st): State<SandboxState>,
+    c: Caller,
+    q: ListQuery,
+) -> Result<Json<Page<AdjustmentView>>, ApiError> {
+    let license = c.facility(&q.license_number, perm::VIEW_PACKAGES)?;
+    let midnight = |d: NaiveDate| d.and_time(NaiveTime::MIN).and_utc();
+    let all = st.read(|s| {
+        s.adjustments
+            .iter()
+            .filter_map(|a| {
+                let p = s
+                    .packages
+                    .iter()
+                    .find(|p| p.license == license && p.label == a.package_label)?;
+                Some(AdjustmentView {
+                    package_id: p.id,
+                    package_label: a.package_label.clone(),
+                    item_name: p.item.name.clone(),
+                    item_category_name: p.item.product_category_name.clone(),
+                    adjustment_quantity: a.adjustment_quantity,
+                    adjustment_unit_of_measure_abbreviation: abbreviation(
+                        &a.adjustment_unit_of_measure_name,
+                    ),
+                    adjustment_unit_of_measure_name: a.adjustment_unit_of_measure_name.clone(),
+                    adjustment_reason_name: a.adjustment_reason_name.clone(),
+                    adjustment_note: a.adjustment_note.clone(),
+                    adjustment_date: midnight(a.adjustment_date),
+                    packaged_date: midnight(p.packaged_date),
+                    adjusted_by_user_name: a.adjusted_by_user_name.clone(),
+                    package_lab_test_result_expiration_date_time: None,
+                })
+            })
+            .collect()
+    });
+    Ok(Json(page(all, &q)?))
+}
+
+fn abbreviation(unit: &str) -> String {
+    UNITS
+        .iter()
+        .find(|(_, n, _)| *n == unit)
+        .map(|(_, _, a)| (*a).to_owned())
+        .unwrap_or_default()
 }
 
 pub(crate) async fn packages_finish(
     State(st): State<SandboxState>,
     c: Caller,
-    Query(q): Query<ListQuery>,
+    q: ListQuery,
     Json(body): Json<Vec<serde_json::Value>>,
 ) -> Result<StatusCode, ApiError> {
     let license = writable(&c, &q, perm::MANAGE_INVENTORY, &body)?;
@@ -142,7 +233,7 @@ pub(crate) async fn packages_finish(
 pub(crate) async fn packages_unfinish(
     State(st): State<SandboxState>,
     c: Caller,
-    Query(q): Query<ListQuery>,
+    q: ListQuery,
     Json(body): Json<Vec<serde_json::Value>>,
 ) -> Result<StatusCode, ApiError> {
     let license = writable(&c, &q, perm::MANAGE_INVENTORY, &body)?;

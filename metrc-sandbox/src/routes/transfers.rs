@@ -1,10 +1,12 @@
 //! `/transfers/v2/`: incoming manifests, their deliveries and the packages they carry.
 
 use axum::{
-    extract::{Path as UrlPath, Query, State},
+    extract::{Path as UrlPath, State},
     Json,
 };
+use chrono::{DateTime, Utc};
 use metrc::wire::{perm, Page};
+use serde::Serialize;
 
 use crate::{
     auth::Caller,
@@ -33,21 +35,108 @@ pub(crate) fn transfers(s: &Sandbox, license: &str) -> Vec<(i64, String, Vec<Pac
         .collect()
 }
 
+const SHIPPER: &str = "Sandbox Distributor";
+const SHIPPER_LICENSE: &str = "C11-0000001-LIC";
+
+/// An incoming transfer with every field Metrc's documentation shows on one.
+#[derive(Clone, Default, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub(crate) struct IncomingView {
+    id: i64,
+    manifest_number: String,
+    invoice_number: Option<String>,
+    shipment_license_type: &'static str,
+    shipper_facility_license_number: &'static str,
+    shipper_facility_name: &'static str,
+    name: Option<String>,
+    transporter_facility_license_number: &'static str,
+    transporter_facility_name: &'static str,
+    driver_name: &'static str,
+    driver_occupational_license_number: Option<String>,
+    driver_vehicle_license_number: Option<String>,
+    vehicle_make: Option<String>,
+    vehicle_model: Option<String>,
+    vehicle_license_plate_number: Option<String>,
+    delivery_count: usize,
+    received_delivery_count: usize,
+    package_count: usize,
+    received_package_count: usize,
+    contains_plant_package: bool,
+    contains_product_package: bool,
+    contains_trade_sample: bool,
+    contains_donation: bool,
+    contains_testing_sample: bool,
+    contains_product_requires_remediation: bool,
+    contains_remediated_product_package: bool,
+    is_voided: bool,
+    created_date_time: DateTime<Utc>,
+    created_by_user_name: &'static str,
+    last_modified: DateTime<Utc>,
+    delivery_id: i64,
+    recipient_facility_license_number: String,
+    recipient_facility_name: String,
+    shipment_type_name: &'static str,
+    shipment_transaction_type: &'static str,
+    estimated_departure_date_time: DateTime<Utc>,
+    actual_departure_date_time: DateTime<Utc>,
+    estimated_arrival_date_time: DateTime<Utc>,
+    actual_arrival_date_time: DateTime<Utc>,
+    delivery_package_count: usize,
+    delivery_received_package_count: usize,
+    received_date_time: DateTime<Utc>,
+    estimated_return_departure_date_time: Option<DateTime<Utc>>,
+    actual_return_departure_date_time: Option<DateTime<Utc>>,
+    estimated_return_arrival_date_time: Option<DateTime<Utc>>,
+    actual_return_arrival_date_time: Option<DateTime<Utc>>,
+    originating_template_id: Option<i64>,
+}
+
+/// `GET /transfers/v2/incoming`, with the fields Metrc's documentation shows on one (the
+/// sandbox's manifests come from one distributor, by road, and are received on arrival).
 pub(crate) async fn transfers_incoming(
     State(st): State<SandboxState>,
     c: Caller,
-    Query(q): Query<ListQuery>,
-) -> Result<Json<Page<serde_json::Value>>, ApiError> {
+    q: ListQuery,
+) -> Result<Json<Page<IncomingView>>, ApiError> {
     let license = c.facility(&q.license_number, perm::VIEW_PACKAGES)?;
+    let window = q.modified()?;
     let all = st.read(|s| {
+        let name = s.facilities.get(&license).cloned().unwrap_or_default();
         transfers(s, &license)
             .into_iter()
-            .map(|(id, manifest, pkgs)| {
-                serde_json::json!({
-                    "Id": id, "ManifestNumber": manifest, "DeliveryId": id, "ShipmentTypeName": "Transfer",
-                    "ShipperFacilityLicenseNumber": "C11-0000001-LIC", "ShipperFacilityName": "Sandbox Distributor",
-                    "RecipientFacilityLicenseNumber": license, "PackageCount": pkgs.len(), "ReceivedPackageCount": pkgs.len(),
-                    "CreatedDateTime": pkgs.iter().map(|p| p.last_modified).min(), "LastModified": pkgs.iter().map(|p| p.last_modified).max(),
+            .filter_map(|(id, manifest, pkgs)| {
+                let created = pkgs.iter().map(|p| p.last_modified).min()?;
+                let modified = pkgs.iter().map(|p| p.last_modified).max()?;
+                window.holds(modified).then(|| IncomingView {
+                    id,
+                    manifest_number: manifest,
+                    shipment_license_type: "Licensed",
+                    shipper_facility_license_number: SHIPPER_LICENSE,
+                    shipper_facility_name: SHIPPER,
+                    transporter_facility_license_number: SHIPPER_LICENSE,
+                    transporter_facility_name: SHIPPER,
+                    driver_name: "Sandbox Driver",
+                    delivery_count: 1,
+                    received_delivery_count: 1,
+                    package_count: pkgs.len(),
+                    received_package_count: pkgs.len(),
+                    contains_product_package: true,
+                    created_date_time: created,
+                    created_by_user_name: SHIPPER,
+                    last_modified: modified,
+                    delivery_id: id,
+                    recipient_facility_license_number: license.clone(),
+                    recipient_facility_name: name.clone(),
+                    shipment_type_name: "Transfer",
+                    shipment_transaction_type: "Standard",
+                    estimated_departure_date_time: created,
+                    actual_departure_date_time: created,
+                    estimated_arrival_date_time: created,
+                    actual_arrival_date_time: created,
+                    delivery_package_count: pkgs.len(),
+                    delivery_received_package_count: pkgs.len(),
+                    received_date_time: created,
+                    ..IncomingView::default()
                 })
             })
             .collect()
@@ -59,7 +148,7 @@ pub(crate) async fn transfer_deliveries(
     State(st): State<SandboxState>,
     c: Caller,
     UrlPath(id): UrlPath<i64>,
-    Query(q): Query<ListQuery>,
+    q: ListQuery,
 ) -> Result<Json<Page<serde_json::Value>>, ApiError> {
     let license = c.facility(&q.license_number, perm::VIEW_PACKAGES)?;
     let (_, manifest, pkgs) = st
@@ -80,7 +169,7 @@ pub(crate) async fn delivery_packages(
     State(st): State<SandboxState>,
     c: Caller,
     UrlPath(id): UrlPath<i64>,
-    Query(q): Query<ListQuery>,
+    q: ListQuery,
 ) -> Result<Json<Page<serde_json::Value>>, ApiError> {
     let license = c.facility(&q.license_number, perm::VIEW_PACKAGES)?;
     let (_, _, pkgs) = st

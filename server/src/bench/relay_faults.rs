@@ -225,8 +225,10 @@ pub async fn relay_faults(changes: usize, seed: u64) -> anyhow::Result<SoakFigur
 
     let mut figures = SoakFigures::default();
     reg.faults(
+        // Metrc limits GETs only; writes refused with 429 as well are harsher than Metrc and
+        // exercise the relay's retry of a refusal that never committed.
         json!({"latency_ms": 20, "commit_then_drop_percent": 10, "rate_limit_percent": 10,
-        "retry_after_secs": 1, "error_percent": 5}),
+        "write_rate_limit_percent": 10, "retry_after_secs": 1, "error_percent": 5}),
     )
     .await?;
     let started = Instant::now();

@@ -157,9 +157,16 @@ pub async fn void_receipt(
     let kept = copies.first().copied();
     if copies.len() < 2 || kept == Some(id) || !copies.contains(&id) {
         return Err(ApiError::Conflict(format!(
-            "receipt {id} is not a later copy of receipt {number}: the regulator holds {} active receipt(s) with that number",
+            "receipt {id} is not a later copy of receipt {number}: the regulator holds {} receipt(s) with that number that are not voided",
             copies.len()
         )));
+    }
+    if receipt.is_final {
+        // A finalized receipt takes no change until it is opened again.
+        client
+            .finalize_receipts(&[id], false)
+            .await
+            .map_err(unavailable)?;
     }
     client.archive_receipt(id).await.map_err(unavailable)?;
     tracing::info!(actor = %user.0.id, regulator_receipt_id = id, receipt = %number, "voided a duplicate receipt at the regulator");

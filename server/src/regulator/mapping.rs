@@ -121,6 +121,7 @@ pub fn split(
                 unit_of_measure: unit.clone(),
                 use_same_item: true,
                 actual_date: date,
+                location: None,
                 ingredients: vec![Ingredient {
                     package: src.tag.to_string(),
                     quantity: q,
@@ -158,6 +159,7 @@ pub fn merge(
         unit_of_measure: unit,
         use_same_item: true,
         actual_date: date,
+        location: None,
         ingredients,
     })
 }

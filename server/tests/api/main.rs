@@ -1,6 +1,7 @@
 //! Integration tests: the real app on port 0 with a temporary database.
 
 mod audit;
+mod finalized;
 mod helpers;
 mod ledger;
 mod menu;

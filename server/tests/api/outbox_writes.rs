@@ -172,7 +172,7 @@ async fn when_putting_a_refused_sale_back_fails_it_stays_in_doubt_and_lands_once
         .admin(
             reqwest::Method::PUT,
             "/sandbox/v2/faults",
-            json!({"rate_limit_percent": 100, "retry_after_secs": 1}),
+            json!({"rate_limit_percent": 100, "write_rate_limit_percent": 100, "retry_after_secs": 1}),
         )
         .await;
     assert_eq!(r.status(), StatusCode::OK);

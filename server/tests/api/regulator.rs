@@ -207,7 +207,7 @@ async fn ten_thousand_changes_reach_the_regulator_exactly_once_while_writes_are_
         .iter()
         .map(|t| RegulatorTag::parse(t["Label"].as_str().unwrap()).unwrap());
     let r = reg
-        .admin(reqwest::Method::PUT, "/sandbox/v2/faults", json!({"commit_then_drop_percent": 10, "error_percent": 3, "rate_limit_percent": 1, "retry_after_secs": 1}))
+        .admin(reqwest::Method::PUT, "/sandbox/v2/faults", json!({"commit_then_drop_percent": 10, "error_percent": 3, "rate_limit_percent": 1, "write_rate_limit_percent": 1, "retry_after_secs": 1}))
         .await;
     assert_eq!(r.status(), StatusCode::OK);
     // A busy mixed stretch: sales, adjustments and splits across the packages, sent as tablets

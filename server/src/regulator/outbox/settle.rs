@@ -150,6 +150,12 @@ impl Outbox {
                 if already {
                     return Ok(vec![reg.id]);
                 }
+                if reg.is_final {
+                    // Metrc takes no change to a finalized receipt: it is opened, changed, and
+                    // closed again below. A retry after a failure in between finds it open and
+                    // leaves it open; the store's copy is unaffected either way.
+                    c.finalize_receipts(&[reg.id], false).await?;
+                }
                 if lines.is_empty() {
                     c.archive_receipt(reg.id).await?;
                 } else {
@@ -162,6 +168,9 @@ impl Outbox {
                         transactions: lines,
                     }])
                     .await?;
+                    if reg.is_final {
+                        c.finalize_receipts(&[reg.id], true).await?;
+                    }
                 }
                 Ok(vec![reg.id])
             }

@@ -2,11 +2,17 @@
 //! for quantities and money (read exactly, see [`crate::number`]), arrays of at most
 //! [`MAX_OBJECTS`] per write and pages of at most [`MAX_PAGE_SIZE`].
 
-use chrono::{NaiveDate, NaiveDateTime};
+use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use crate::number;
+
+mod catalog;
+mod locations;
+
+pub use catalog::{ItemBody, ItemCategory, ItemRecord};
+pub use locations::{Location, LocationBody, LocationType, MovePackage, PackageNote};
 
 /// Most objects Metrc accepts in one write.
 pub const MAX_OBJECTS: usize = 10;
@@ -31,8 +37,12 @@ pub mod perm {
     pub const MANAGE_ITEMS: &str = "Manage Items";
     /// Incoming transfers and their deliveries.
     pub const VIEW_TRANSFERS: &str = "View Transfers";
+    /// Locations and their types.
+    pub const MANAGE_LOCATIONS: &str = "Manage Locations";
+    /// `PUT /packages/v2/note`.
+    pub const MANAGE_PACKAGE_NOTES: &str = "Manage Package Notes";
     /// Every permission.
-    pub const ALL: [&str; 8] = [
+    pub const ALL: [&str; 10] = [
         VIEW_PACKAGES,
         CREATE_PACKAGES,
         MANAGE_INVENTORY,
@@ -41,6 +51,8 @@ pub mod perm {
         MANAGE_TAGS,
         MANAGE_ITEMS,
         VIEW_TRANSFERS,
+        MANAGE_LOCATIONS,
+        MANAGE_PACKAGE_NOTES,
     ];
 }
 
@@ -76,6 +88,9 @@ pub struct CreatePackage {
     /// Note.
     #[serde(default)]
     pub note: Option<String>,
+    /// The location it is put in, where the facility uses locations.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub location: Option<String>,
     /// Source packages and how much each gives.
     pub ingredients: Vec<Ingredient>,
 }
@@ -249,6 +264,12 @@ pub struct Package {
     /// The packages it was made from, comma-separated, when it was made from others.
     #[serde(default)]
     pub source_package_labels: Option<String>,
+    /// The facility location it is in, where the facility uses locations.
+    #[serde(default)]
+    pub location_name: Option<String>,
+    /// Its note.
+    #[serde(default)]
+    pub note: Option<String>,
 }
 
 impl Package {
@@ -313,6 +334,23 @@ pub struct Receipt {
     pub patient_license_number: Option<String>,
     /// Lines.
     pub transactions: Vec<Transaction>,
+    /// Finalized: Metrc takes no more changes to it, and lists it with the inactive receipts.
+    #[serde(default)]
+    pub is_final: bool,
+    /// Archived (voided) when set.
+    #[serde(default)]
+    pub archived_date: Option<DateTime<FixedOffset>>,
+    /// Who recorded it: the user whose key sent it.
+    #[serde(default)]
+    pub recorded_by_user_name: Option<String>,
+}
+
+/// Body element of `PUT /sales/v2/receipts/finalize` and `/unfinalize`.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct ReceiptId {
+    /// The receipt's id.
+    pub id: i64,
 }
 
 /// A manifest on its way to this facility, as Metrc lists it.

@@ -8,11 +8,16 @@ use chrono::NaiveDate;
 use reqwest::Method;
 use serde::{de::DeserializeOwned, Deserialize, Serialize};
 
+mod catalog;
+mod windows;
+
+pub use windows::{windows, MAX_WINDOW};
+
 use crate::{
     error::MetrcError,
     wire::{
         perm, AdjustPackage, AdjustReasonInfo, CreatePackage, DeliveryPackage, FinishPackage, Ids,
-        IncomingTransfer, Package, Page, Receipt, ReceiptBody, Tag, MAX_PAGE_SIZE,
+        IncomingTransfer, Package, Page, Receipt, ReceiptBody, ReceiptId, Tag, MAX_PAGE_SIZE,
     },
 };
 
@@ -221,11 +226,10 @@ impl MetrcClient {
         Ok(res.json::<Ids>().await.map(|i| i.ids).unwrap_or_default())
     }
 
-    /// `GET /tags/v2/package/available`: package tags the facility may still use.
+    /// `GET /tags/v2/package/available`: package tags the facility may still use (no permission
+    /// needed beyond the facility).
     pub async fn available_tags(&self) -> Result<Vec<String>, MetrcError> {
-        let tags: Vec<Tag> = self
-            .get("/tags/v2/package/available", Some(perm::MANAGE_TAGS))
-            .await?;
+        let tags: Vec<Tag> = self.get("/tags/v2/package/available", None).await?;
         Ok(tags.into_iter().map(|t| t.label).collect())
     }
 
@@ -265,13 +269,27 @@ impl MetrcClient {
         self.all_pages("/packages/v2/adjust/reasons", None).await
     }
 
-    /// `GET /sales/v2/receipts/active` for one sales day, all pages.
+    /// Every receipt of one sales day (facility time) that is not archived, finalized or not,
+    /// in the order Metrc recorded them: the active list and the finalized part of the inactive
+    /// one, all pages. The day is sent as its first and last moment, which reads the same
+    /// whether Metrc takes the bounds as dates or as timestamps.
     pub async fn receipts_on(&self, day: NaiveDate) -> Result<Vec<Receipt>, MetrcError> {
-        self.all_pages(
-            &format!("/sales/v2/receipts/active?salesDateStart={day}&salesDateEnd={day}"),
-            Some(perm::VIEW_SALES),
-        )
-        .await
+        let range = format!("salesDateStart={day}T00:00:00&salesDateEnd={day}T23:59:59.999");
+        let mut all: Vec<Receipt> = self
+            .all_pages(
+                &format!("/sales/v2/receipts/active?{range}"),
+                Some(perm::VIEW_SALES),
+            )
+            .await?;
+        let inactive: Vec<Receipt> = self
+            .all_pages(
+                &format!("/sales/v2/receipts/inactive?{range}"),
+                Some(perm::VIEW_SALES),
+            )
+            .await?;
+        all.extend(inactive.into_iter().filter(|r| r.archived_date.is_none()));
+        all.sort_by_key(|r| r.id);
+        Ok(all)
     }
 
     /// `GET /sales/v2/receipts/{id}`.
@@ -340,6 +358,19 @@ impl MetrcClient {
         )
         .await
         .map(|_| ())
+    }
+
+    /// `PUT /sales/v2/receipts/finalize` (`true`) or `/unfinalize` (`false`).
+    pub async fn finalize_receipts(&self, ids: &[i64], finalize: bool) -> Result<(), MetrcError> {
+        let body: Vec<ReceiptId> = ids.iter().map(|&id| ReceiptId { id }).collect();
+        let path = if finalize {
+            "/sales/v2/receipts/finalize"
+        } else {
+            "/sales/v2/receipts/unfinalize"
+        };
+        self.write(Method::PUT, path, &body, perm::MANAGE_SALES)
+            .await
+            .map(|_| ())
     }
 
     /// `PUT /packages/v2/finish`.

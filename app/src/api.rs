@@ -417,6 +417,32 @@ pub async fn save_reasons(
     parse(req.send().await).await
 }
 
+/// The facility's Metrc locations and which one each zone is.
+pub async fn zone_locations() -> Result<domain::zone_locations::ZoneLocations, SyncFailure> {
+    sync_parse(Request::get("/api/v1/regulator/locations").send().await).await
+}
+
+/// Reads the facility's locations from the regulator again.
+pub async fn read_zone_locations() -> Result<domain::zone_locations::ZoneLocations, String> {
+    parse(
+        Request::post("/api/v1/regulator/locations/read")
+            .send()
+            .await,
+    )
+    .await
+}
+
+/// Saves which Metrc location the vault and the sales floor are (both, or neither).
+pub async fn save_zone_locations(
+    vault: Option<&str>,
+    sales_floor: Option<&str>,
+) -> Result<domain::zone_locations::ZoneLocations, String> {
+    let req = Request::put("/api/v1/regulator/locations")
+        .json(&serde_json::json!({ "vault": vault, "sales_floor": sales_floor }))
+        .map_err(|e| e.to_string())?;
+    parse(req.send().await).await
+}
+
 /// Changes the regulator refused, with what waits behind them.
 pub async fn parked() -> Result<domain::relay::ParkedList, SyncFailure> {
     sync_parse(Request::get("/api/v1/regulator/parked").send().await).await

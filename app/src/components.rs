@@ -9,3 +9,4 @@ pub mod parked;
 pub mod reason_map;
 pub mod scanner;
 pub mod sync_status;
+pub mod zone_locations;

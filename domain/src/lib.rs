@@ -24,6 +24,7 @@ pub mod report;
 mod state;
 pub mod sync;
 pub mod tag;
+pub mod zone_locations;
 
 pub use command::{
     Action, Command, HoldChannel, RelayDecision, ReturnDisposition, SaleChannel, SettleRelay,

@@ -110,6 +110,11 @@ pub fn describe(state: &State, kind: &EventKind) -> String {
         EventKind::PackageFinished { package_id } => {
             format!("Finish empty package {}", tag(state, package_id))
         }
+        EventKind::PackageMoved { package_id, to, .. } => format!(
+            "Move {} to the {}",
+            tag(state, package_id),
+            to.label().to_lowercase()
+        ),
         other => other.name().replace('_', " "),
     }
 }

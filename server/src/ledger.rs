@@ -9,8 +9,8 @@ use std::{
 
 use chrono::Utc;
 use domain::{
-    reason_map::ReasonMap, Command, DomainError, Event, EventKind, PackageId, PackageStatus,
-    ProductId, State, Zone,
+    reason_map::ReasonMap, zone_locations::ZoneLocations, Command, DomainError, Event, EventKind,
+    PackageId, PackageStatus, ProductId, State, Zone,
 };
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
@@ -130,7 +130,12 @@ pub struct Ledger {
     view: Arc<RwLock<View>>,
     feed: broadcast::Sender<Arc<Committed>>,
     reasons: Reasons,
+    locations: Locations,
 }
+
+/// Which Metrc location each zone is, when the store sends locations: a move is then a change
+/// for the regulator, queued with the move itself.
+type Locations = Arc<std::sync::RwLock<Option<Arc<ZoneLocations>>>>;
 
 /// The facility's Metrc adjustment reasons as mapped, when a list was read: a change Metrc could
 /// not take for want of a reason is refused before it is recorded, not parked at the regulator.
@@ -143,11 +148,13 @@ impl Ledger {
         let (jobs, rx) = mpsc::channel(4096);
         let (feed, _) = broadcast::channel(4096);
         let reasons = Reasons::default();
+        let locations = Locations::default();
         tokio::spawn(writer(
             store,
             view.clone(),
             feed.clone(),
             reasons.clone(),
+            locations.clone(),
             rx,
         ));
         Ok(Self {
@@ -155,6 +162,7 @@ impl Ledger {
             view,
             feed,
             reasons,
+            locations,
         })
     }
 
@@ -166,6 +174,16 @@ impl Ledger {
     /// The reason map in force.
     pub fn reasons(&self) -> Option<Arc<ReasonMap>> {
         self.reasons.read().expect("reasons lock").clone()
+    }
+
+    /// Sets which Metrc location each zone is (`None`: no list was read).
+    pub fn set_locations(&self, map: Option<ZoneLocations>) {
+        *self.locations.write().expect("locations lock") = map.map(Arc::new);
+    }
+
+    /// The zone locations in force.
+    pub fn locations(&self) -> Option<Arc<ZoneLocations>> {
+        self.locations.read().expect("locations lock").clone()
     }
 
     /// Submits mutations; returns one outcome each once they are durable.
@@ -213,6 +231,7 @@ async fn writer(
     view: Arc<RwLock<View>>,
     feed: broadcast::Sender<Arc<Committed>>,
     reasons: Reasons,
+    locations: Locations,
     mut rx: mpsc::Receiver<Job>,
 ) {
     while let Some(first) = rx.recv().await {
@@ -224,8 +243,13 @@ async fn writer(
             }
         }
         let map = reasons.read().expect("reasons lock").clone();
+        let moves = locations
+            .read()
+            .expect("locations lock")
+            .as_ref()
+            .is_some_and(|l| l.in_use());
         let mut guard = view.write().await;
-        match write_batch(&*store, &mut guard, map.as_deref(), &jobs).await {
+        match write_batch(&*store, &mut guard, map.as_deref(), moves, &jobs).await {
             Ok((outcomes, committed)) => {
                 drop(guard);
                 // Followers first: waking a thousand streams is the slow part, and each
@@ -256,7 +280,10 @@ async fn writer(
 }
 
 /// Events the regulator must learn of; each becomes an outbox row.
-fn regulator_relevant(kind: &EventKind) -> bool {
+fn regulator_relevant(kind: &EventKind, moves: bool) -> bool {
+    if let EventKind::PackageMoved { .. } = kind {
+        return moves;
+    }
     matches!(
         kind,
         EventKind::PackageReceived { .. }
@@ -277,6 +304,7 @@ async fn write_batch(
     store: &dyn LedgerStore,
     view: &mut View,
     reasons: Option<&ReasonMap>,
+    moves: bool,
     jobs: &[Job],
 ) -> anyhow::Result<(Vec<Vec<Outcome>>, Committed)> {
     let ids: Vec<domain::MutationId> = jobs
@@ -316,7 +344,7 @@ async fn write_batch(
                             seq: view.seq,
                             kind: event.kind.name().into(),
                         });
-                        batch.events.push(event_row(view.seq, &event, &now)?);
+                        batch.events.push(event_row(view.seq, &event, &now, moves)?);
                         new_events.push(SeqEvent {
                             seq: view.seq,
                             event,
@@ -360,14 +388,16 @@ async fn write_batch(
 }
 
 /// An event as the store keeps it.
-pub fn event_row(seq: i64, event: &Event, now: &str) -> anyhow::Result<EventRow> {
+/// `moves`: whether a move between zones is a change for the regulator (the store sends
+/// locations).
+pub fn event_row(seq: i64, event: &Event, now: &str, moves: bool) -> anyhow::Result<EventRow> {
     Ok(EventRow {
         seq,
         body: serde_json::to_string(event)?,
         audit: crate::http::audit::audit_row(seq, now.to_owned(), event),
         // Every package the change touches, so a change in doubt or refused holds back each
         // one's later changes at the regulator.
-        outbox_key: regulator_relevant(&event.kind).then(|| {
+        outbox_key: regulator_relevant(&event.kind, moves).then(|| {
             event
                 .kind
                 .packages()

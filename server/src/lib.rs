@@ -76,6 +76,7 @@ impl Application {
         }
         hold_expiry::spawn(ledger.clone(), config.hold_sweep);
         regulator::reasons::restore(&store, &ledger).await?;
+        regulator::locations::restore(&store, &ledger).await?;
         // The regulator: saved credentials, or else the embedded sandbox.
         let creds = match regulator::setup::saved(store.pool()).await? {
             Some(c) if !c.embedded => c,

@@ -7,6 +7,7 @@ use crate::{
     api::{self, SyncFailure},
     components::{
         limit_rules::LimitRules, page::Page, parked::ParkedChanges, reason_map::ReasonMapping,
+        zone_locations::ZoneLocationsForm,
     },
     replica::use_replica,
 };
@@ -90,6 +91,7 @@ pub fn Settings() -> impl IntoView {
             <ParkedChanges />
             <Credentials again=again />
             <ReasonMapping />
+            <ZoneLocationsForm />
             <h2 class="section">"Store rules"</h2>
             <div class="panel facts">
                 <dl>

@@ -52,6 +52,7 @@ pub async fn export(rows: usize) -> anyhow::Result<()> {
             i as i64 + 1,
             &event,
             &batch.recorded_at,
+            false,
         )?);
         if (i + 1) % 50_000 == 0 {
             let next = crate::store::Batch {

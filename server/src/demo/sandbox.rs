@@ -1,8 +1,9 @@
 //! The demo's regulator: the embedded sandbox seeded with the store's items and packages, so
-//! both sides start in agreement, and one manifest on its way for Receive to show.
+//! both sides start in agreement, one manifest on its way for Receive to show, and the
+//! facility's two locations.
 
 use domain::{PackageStatus, Unit};
-use metrc::Credentials;
+use metrc::{wire::LocationBody, Credentials};
 use metrc_sandbox::SeedPackage;
 use sqlx::SqlitePool;
 
@@ -110,6 +111,23 @@ pub async fn seed_from_store(
             .await?
             .error_for_status()?;
     }
+    // The facility's rooms as Metrc knows them; a manager chooses them for the store's zones on
+    // Settings (until then, moves stay in the store).
+    let metrc = metrc::MetrcClient::new(creds.clone(), std::time::Duration::from_secs(10));
+    metrc
+        .create_locations(&[
+            LocationBody {
+                id: None,
+                name: "Vault".into(),
+                location_type_name: "Default".into(),
+            },
+            LocationBody {
+                id: None,
+                name: "Sales Floor".into(),
+                location_type_name: "Default".into(),
+            },
+        ])
+        .await?;
     sqlx::query("UPDATE outbox SET state = 'done', done_at = created_at WHERE state = 'pending'")
         .execute(pool)
         .await?;

@@ -31,6 +31,7 @@ pub mod orders;
 pub mod package_history;
 pub mod reconcile;
 pub mod regulator;
+pub mod regulator_locations;
 pub mod regulator_parked;
 pub mod regulator_reasons;
 pub mod reports;
@@ -130,6 +131,14 @@ pub fn router(state: AppState, dist: &Path) -> Router {
         .route(
             "/regulator/reasons/read",
             post(regulator_reasons::reasons_read),
+        )
+        .route(
+            "/regulator/locations",
+            get(regulator_locations::locations_show).put(regulator_locations::locations_update),
+        )
+        .route(
+            "/regulator/locations/read",
+            post(regulator_locations::locations_read),
         )
         .route("/regulator/parked", get(regulator_parked::parked_index))
         .route(

@@ -6,7 +6,7 @@ use utoipa::OpenApi;
 
 use super::{
     audit, error, events_stream, health, menu_feed, mutations, orders, package_history, reconcile,
-    regulator, regulator_parked, regulator_reasons, reports, session, sync,
+    regulator, regulator_locations, regulator_parked, regulator_reasons, reports, session, sync,
 };
 
 /// The document.
@@ -33,6 +33,9 @@ use super::{
         regulator::credentials_update,
         regulator::tags_index,
         regulator::incoming_index,
+        regulator_locations::locations_show,
+        regulator_locations::locations_read,
+        regulator_locations::locations_update,
         regulator_reasons::reasons_show,
         regulator_reasons::reasons_read,
         regulator_reasons::reasons_update,

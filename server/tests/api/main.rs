@@ -4,6 +4,7 @@ mod audit;
 mod finalized;
 mod helpers;
 mod ledger;
+mod locations;
 mod menu;
 mod orders;
 mod outbox_writes;

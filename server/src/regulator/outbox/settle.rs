@@ -1,11 +1,13 @@
 //! Settling one change with the regulator: send it, or first read back whether an attempt in
 //! doubt already landed (new tags for splits and merges, the package's quantity for adjustments,
-//! the receipt by our number for sales, the finished flag).
+//! the receipt by our number for sales, the finished flag); moves go as location changes where
+//! the store sends locations.
 
 use domain::{EventKind, Quantity};
 use metrc::{
     wire::{
-        AdjustPackage, CreatePackage, FinishPackage, ReceiptBody, TransactionBody, MAX_OBJECTS,
+        AdjustPackage, CreatePackage, FinishPackage, MovePackage, ReceiptBody, TransactionBody,
+        MAX_OBJECTS,
     },
     MetrcClient, MetrcError,
 };
@@ -26,27 +28,58 @@ impl Outbox {
         let view = self.ledger.view().await;
         let state = &view.state;
         let date = state.config.day_of(event.at);
+        let locations = self.ledger.locations();
+        let located = |zone| {
+            locations
+                .as_deref()
+                .and_then(|l| l.of(zone))
+                .map(str::to_owned)
+        };
         match &event.kind {
             EventKind::PackageReceived { package, .. } => {
                 let (_, prod) = mapping::package_of(state, &package.id)?;
                 // The package must be of a mapped item before anything about it can be sent.
                 mapping::reg_qty(prod, package.quantity)?;
+                let label = package.tag.to_string();
+                let location = locations.as_deref().and_then(|l| l.of(package.zone));
                 drop(view);
-                // Received packages appear at the regulator from the manifest; we only confirm.
-                let found = c.package(package.tag.as_str()).await?;
+                // Received packages appear at the regulator from the manifest; we confirm, and
+                // put one in its zone's location where the store sends locations.
+                let found = c.package(&label).await?;
+                if let Some(location) = location {
+                    if found.location_name.as_deref() != Some(location) {
+                        self.move_to(c, id, label, location, date).await?;
+                    }
+                }
                 Ok(vec![found.id])
             }
             EventKind::PackageSplit {
                 source, children, ..
             } => {
-                let body = mapping::split(state, source, children, date)?;
+                let mut body = mapping::split(state, source, children, date)?;
+                for (p, child) in body.iter_mut().zip(children) {
+                    p.location = located(child.zone);
+                }
                 drop(view);
                 self.create_once(c, id, &body, uncertain).await
             }
             EventKind::PackagesMerged { sources, package } => {
-                let body = vec![mapping::merge(state, sources, package, date)?];
+                let mut body = mapping::merge(state, sources, package, date)?;
+                body.location = located(package.zone);
                 drop(view);
-                self.create_once(c, id, &body, uncertain).await
+                self.create_once(c, id, &[body], uncertain).await
+            }
+            EventKind::PackageMoved { package_id, to, .. } => {
+                // Queued while the store sent locations; if it no longer does, nothing is sent.
+                let Some(location) = located(*to) else {
+                    return Ok(vec![]);
+                };
+                let (p, _) = mapping::package_of(state, package_id)?;
+                let label = p.tag.to_string();
+                drop(view);
+                // Setting a location is the same however often it is sent: no read-back needed.
+                self.move_to(c, id, label, &location, date).await?;
+                Ok(vec![])
             }
             EventKind::PackageAdjusted {
                 package_id,
@@ -191,6 +224,26 @@ impl Outbox {
             }
             _ => Ok(vec![]),
         }
+    }
+
+    /// Puts a package in a Metrc location (`PUT /packages/v2/location`).
+    async fn move_to(
+        &self,
+        c: &MetrcClient,
+        id: i64,
+        label: String,
+        location: &str,
+        date: chrono::NaiveDate,
+    ) -> Result<(), RelayError> {
+        self.mark_sending(&[id]).await?;
+        c.move_packages(&[MovePackage {
+            label,
+            location: location.to_owned(),
+            sublocation: None,
+            move_date: date,
+        }])
+        .await?;
+        Ok(())
     }
 
     pub(super) async fn create_once(

@@ -417,6 +417,22 @@ pub async fn save_reasons(
     parse(req.send().await).await
 }
 
+/// Makes a product's Metrc item from its mapping, or brings the item of that name up to date;
+/// answers what was done, in a sentence.
+pub async fn send_regulator_item(product: domain::ProductId) -> Result<String, String> {
+    #[derive(serde::Deserialize)]
+    struct Sent {
+        summary: String,
+    }
+    let sent: Sent = parse(
+        Request::post(&format!("/api/v1/products/{product}/regulator-item"))
+            .send()
+            .await,
+    )
+    .await?;
+    Ok(sent.summary)
+}
+
 /// The facility's Metrc locations and which one each zone is.
 pub async fn zone_locations() -> Result<domain::zone_locations::ZoneLocations, SyncFailure> {
     sync_parse(Request::get("/api/v1/regulator/locations").send().await).await

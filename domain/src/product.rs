@@ -107,6 +107,10 @@ pub struct RegulatorMapping {
     pub unit_weight: Option<Quantity>,
     /// What that unit weight measures.
     pub unit_weight_definition: UnitWeightDefinition,
+    /// The strain the item is of, as the facility names it in Metrc (categories such as Buds
+    /// require one when the item is made).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub strain: Option<String>,
 }
 
 /// Strain type shown on the menu.

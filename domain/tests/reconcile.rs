@@ -17,6 +17,7 @@ fn mapped_preroll() -> Product {
         unit_of_measure: Unit::Each,
         unit_weight: Some(g("0.5")),
         unit_weight_definition: UnitWeightDefinition::NetCannabis,
+        strain: None,
     });
     p
 }

@@ -18,3 +18,17 @@ test("the products page lists every product with what the store's purchase limit
   await expect(rows).toHaveCount(lacking);
   expect(consoleErrors).toEqual([]);
 });
+
+test("a manager brings a product's Metrc item up to date from its mapping, in one tap", async ({ page, consoleErrors }) => {
+  await signIn(page, demo.manager);
+  type Product = { name: string; category: string; regulator: { item_name: string; item_category: string } | null };
+  const products: Product[] = (await (await page.request.get("/api/v1/sync?since=0")).json()).snapshot.products;
+  // A flower sold by weight: the demo's Metrc already has its item, made long ago without a strain.
+  const named = (p: Product, q: Product) => !!q.regulator && q.regulator.item_name.includes(p.regulator!.item_name);
+  const flower = products.find((p) => p.regulator?.item_category === "Buds" && products.filter((q) => named(p, q)).length === 1)!;
+  await page.getByTestId("nav-products").click();
+  const row = page.getByTestId("product-row").filter({ hasText: flower.regulator!.item_name });
+  await row.getByTestId("item-send").click();
+  await expect(row.getByTestId("item-message")).toHaveText(`Updated Metrc item "${flower.regulator!.item_name}" (Buds, Grams).`);
+  expect(consoleErrors).toEqual([]);
+});

@@ -144,6 +144,7 @@ impl BenchApp {
                 unit_of_measure: Unit::Each,
                 unit_weight: None,
                 unit_weight_definition: domain::UnitWeightDefinition::Gross,
+                strain: None,
             }),
         }))])
         .await?;

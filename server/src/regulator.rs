@@ -3,6 +3,7 @@
 //! that relays the ledger exactly once through `metrc`.
 
 pub mod health;
+pub mod items;
 pub mod locations;
 pub mod mapping;
 pub mod outbox;

@@ -182,7 +182,11 @@ fn PlanForm() -> impl IntoView {
             </Show>
             {move || error.get().map(|m| view! { <p class="banner error" role="alert" data-testid="plan-error">{m}</p> })}
             <div class="form-actions">
-                <button type="submit" class="button primary" data-testid="plan-submit">"Start the count"</button>
+                // Until the tablet holds the store, a count cannot be checked or its tags found:
+                // the button waits (and says so) rather than refusing what a person typed.
+                <button type="submit" class="button primary" data-testid="plan-submit" disabled=move || !replica.ready()>
+                    {move || if replica.ready() { "Start the count" } else { "Loading the store…" }}
+                </button>
             </div>
         </form>
     }

@@ -1,16 +1,19 @@
 //! The store's products as the purchase limits see them: category, net content and THC per
-//! item, the regulator item, and what each lacks before the store's law can count it.
+//! item, the regulator item (which a manager can make or bring up to date in Metrc from here),
+//! and what each lacks before the store's law can count it.
 
 use std::sync::Arc;
 
-use domain::{Product, QuantityType, State};
+use domain::{Product, ProductId, QuantityType, State};
 use leptos::prelude::*;
 
-use crate::{components::page::Page, replica::use_replica};
+use crate::{api, components::page::Page, replica::use_replica};
 
 /// One product's row.
 #[derive(Clone, PartialEq)]
 struct Row {
+    id: ProductId,
+    mapped: bool,
     name: String,
     sku: String,
     category: String,
@@ -25,6 +28,8 @@ impl Row {
     fn new(p: &Product, s: &State) -> Self {
         let count_based = p.quantity_type == QuantityType::CountBased;
         Self {
+            id: p.id,
+            mapped: p.regulator.is_some(),
             name: p.name.clone(),
             sku: p.sku.clone(),
             category: p.category.label().to_owned(),
@@ -119,7 +124,7 @@ pub fn Products() -> impl IntoView {
                                         <td>{r.measured}</td>
                                         <td class="num">{r.net}</td>
                                         <td class="num">{r.thc}</td>
-                                        <td>{r.regulator}</td>
+                                        <td>{r.regulator}{r.mapped.then(|| view! { <SendItem product=r.id /> })}</td>
                                         <td data-testid="product-limits">{if ready {
                                             view! { <span class="status ok">"Counted"</span> }.into_any()
                                         } else {
@@ -133,5 +138,34 @@ pub fn Products() -> impl IntoView {
                 }.into_any(),
             }}
         </Page>
+    }
+}
+
+/// Makes the product's Metrc item, or brings the item of that name up to date, and says what
+/// happened or what the product still lacks.
+#[component]
+fn SendItem(product: ProductId) -> impl IntoView {
+    let busy = RwSignal::new(false);
+    let said = RwSignal::new(None::<(bool, String)>);
+    let send = move |_| {
+        busy.set(true);
+        said.set(None);
+        leptos::task::spawn_local(async move {
+            said.set(Some(match api::send_regulator_item(product).await {
+                Ok(summary) => (true, summary),
+                Err(e) => (false, e),
+            }));
+            busy.set(false);
+        });
+    };
+    view! {
+        <div class="cell-action">
+            <button type="button" class="button small" data-testid="item-send" on:click=send disabled=move || busy.get()>
+                {move || if busy.get() { "Sending…" } else { "Send to Metrc" }}
+            </button>
+            {move || said.get().map(|(ok, m)| view! {
+                <p class=if ok { "banner ok" } else { "banner error" } role=if ok { "status" } else { "alert" } data-testid="item-message">{m}</p>
+            })}
+        </div>
     }
 }

@@ -37,6 +37,7 @@ fn product(n: usize) -> Product {
             unit_of_measure: Unit::Grams,
             unit_weight: None,
             unit_weight_definition: UnitWeightDefinition::NetCannabis,
+            strain: None,
         }),
     }
 }

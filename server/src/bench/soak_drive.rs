@@ -85,6 +85,7 @@ impl Driver {
                 unit_of_measure: Unit::Grams,
                 unit_weight: None,
                 unit_weight_definition: UnitWeightDefinition::NetCannabis,
+                strain: None,
             }),
         };
         let applied = store.push(&[cmd(Action::DefineProduct(product))]).await?;

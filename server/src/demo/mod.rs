@@ -280,6 +280,7 @@ fn products(rng: &mut Rng) -> Vec<Product> {
                     } else {
                         UnitWeightDefinition::NetCannabis
                     },
+                    strain: Some(strain.to_string()),
                 }),
             });
         }

@@ -29,6 +29,7 @@ pub mod mutations;
 pub mod openapi;
 pub mod orders;
 pub mod package_history;
+pub mod product_items;
 pub mod reconcile;
 pub mod regulator;
 pub mod regulator_locations;
@@ -131,6 +132,10 @@ pub fn router(state: AppState, dist: &Path) -> Router {
         .route(
             "/regulator/reasons/read",
             post(regulator_reasons::reasons_read),
+        )
+        .route(
+            "/products/{id}/regulator-item",
+            post(product_items::regulator_item_send),
         )
         .route(
             "/regulator/locations",

@@ -5,8 +5,9 @@ use axum::Json;
 use utoipa::OpenApi;
 
 use super::{
-    audit, error, events_stream, health, menu_feed, mutations, orders, package_history, reconcile,
-    regulator, regulator_locations, regulator_parked, regulator_reasons, reports, session, sync,
+    audit, error, events_stream, health, menu_feed, mutations, orders, package_history,
+    product_items, reconcile, regulator, regulator_locations, regulator_parked, regulator_reasons,
+    reports, session, sync,
 };
 
 /// The document.
@@ -33,6 +34,7 @@ use super::{
         regulator::credentials_update,
         regulator::tags_index,
         regulator::incoming_index,
+        product_items::regulator_item_send,
         regulator_locations::locations_show,
         regulator_locations::locations_read,
         regulator_locations::locations_update,

@@ -3,6 +3,7 @@
 mod audit;
 mod finalized;
 mod helpers;
+mod items;
 mod ledger;
 mod locations;
 mod menu;

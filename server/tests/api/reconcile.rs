@@ -137,6 +137,7 @@ async fn a_pre_roll_weighed_gross_at_the_regulator_is_a_mapping_problem_to_fix_i
         unit_of_measure: Unit::Each,
         unit_weight: Some(Quantity::grams(5, 1)),
         unit_weight_definition: UnitWeightDefinition::NetCannabis,
+        strain: None,
     });
     let tag = app.next_tag();
     let package = PackageId::new();

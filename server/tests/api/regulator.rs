@@ -81,6 +81,7 @@ pub(crate) async fn mapped_store(
         unit_of_measure: Unit::Grams,
         unit_weight: None,
         unit_weight_definition: UnitWeightDefinition::NetCannabis,
+        strain: None,
     });
     let packages: Vec<(PackageId, RegulatorTag)> =
         (0..n).map(|_| (PackageId::new(), app.next_tag())).collect();

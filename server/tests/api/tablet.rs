@@ -230,6 +230,7 @@ async fn incoming_manifests_list_what_the_regulator_ships_matched_to_products_un
         unit_of_measure: Unit::Grams,
         unit_weight: None,
         unit_weight_definition: UnitWeightDefinition::NetCannabis,
+        strain: None,
     });
     app.push(&app.manager, vec![command(Action::DefineProduct(p))])
         .await;

@@ -98,6 +98,8 @@ impl Sandbox {
             source_package_labels: String::new(),
             lab_testing_state: "TestPassed".into(),
             note: None,
+            in_transit: None,
+            retail_ids: Vec::new(),
             location_id: None,
             location_name: None,
             location_type_name: None,
@@ -129,6 +131,12 @@ impl Sandbox {
             errors.push(row(i, format!("Package {label} not found.")));
             return None;
         };
+        if let Some(m) = &p.in_transit {
+            errors.push(row(
+                i,
+                format!("Package {label} is in transit on manifest {m}."),
+            ));
+        }
         if p.unit_of_measure_name != unit {
             errors.push(row(
                 i,

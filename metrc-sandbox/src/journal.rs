@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 use metrc::wire::{
     AdjustPackage, CreatePackage, FinishPackage, ItemBody, LocationBody, MovePackage, PackageNote,
-    ReceiptBody, ReceiptId, RowError,
+    ReceiptBody, ReceiptId, RetailIdAssociation, RowError,
 };
 use rust_decimal::Decimal;
 use serde::{de::DeserializeOwned, Deserialize, Serialize};
@@ -106,6 +106,17 @@ pub(crate) enum Op {
         body: Vec<Json>,
     },
     Notes {
+        license: String,
+        body: Vec<Json>,
+    },
+    Ship {
+        license: String,
+        manifest: String,
+        recipient_license: String,
+        recipient_name: String,
+        packages: Vec<String>,
+    },
+    RetailIds {
         license: String,
         body: Vec<Json>,
     },
@@ -302,6 +313,24 @@ impl Op {
                     .map_err(ApiError::Validation)?;
                 Ok(vec![])
             }
+            Op::Ship {
+                license,
+                manifest,
+                recipient_license,
+                recipient_name,
+                packages,
+            } => Ok(vec![s
+                .ship(
+                    license,
+                    manifest,
+                    (recipient_license, recipient_name),
+                    packages,
+                    at,
+                )
+                .map_err(ApiError::BadRequest)?]),
+            Op::RetailIds { license, body } => s
+                .associate_retail_ids(license, &parse_rows::<RetailIdAssociation>(body)?, at)
+                .map_err(ApiError::Validation),
             Op::DuplicateReceipt { license, external } => Ok(vec![s
                 .duplicate_receipt(license, external, at)
                 .map_err(ApiError::BadRequest)?]),

@@ -12,9 +12,11 @@ pub mod faults;
 mod journal;
 mod locations;
 pub mod model;
+mod outgoing;
 mod packages;
 mod paging;
 mod receipts;
+mod retail_id;
 mod routes;
 mod state;
 

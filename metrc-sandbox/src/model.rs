@@ -127,6 +127,12 @@ pub struct Package {
     pub lab_testing_state: String,
     /// Note.
     pub note: Option<String>,
+    /// The manifest it is leaving on, while in transit to another facility.
+    #[serde(skip)]
+    pub in_transit: Option<String>,
+    /// Its Retail ID QR codes, one per item.
+    #[serde(skip)]
+    pub retail_ids: Vec<String>,
     /// Location id, where the facility uses locations.
     #[serde(default)]
     pub location_id: Option<i64>,
@@ -241,6 +247,9 @@ pub struct Sandbox {
     /// Facility locations.
     #[serde(default)]
     pub locations: Vec<Location>,
+    /// Outgoing transfers.
+    #[serde(default)]
+    pub outgoing: Vec<crate::outgoing::OutgoingTransfer>,
     /// Vendor (integrator) keys.
     pub vendor_keys: HashSet<String>,
     /// User keys by key.

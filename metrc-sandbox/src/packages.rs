@@ -135,6 +135,8 @@ impl Sandbox {
                     .join(", "),
                 lab_testing_state: first.lab_testing_state.clone(),
                 note: p.note.clone(),
+                in_transit: None,
+                retail_ids: Vec::new(),
                 location_id: location.as_ref().map(|l| l.id),
                 location_name: location.as_ref().map(|l| l.name.clone()),
                 location_type_name: location.map(|l| l.type_name),

@@ -303,3 +303,66 @@ async fn the_adjustment_history_lists_each_adjustment_with_its_package_item_and_
     assert_eq!(a["AdjustedByUserName"], "Sandbox User");
     assert_eq!(a["ItemName"], "Buds");
 }
+
+// ../shared/regulator/reference/GetFacilities.bru (Metrc's documented example): a facility's
+// fields and its type's flags; the sandbox's facility assigns locations to packages once it has a
+// location that can hold them.
+#[tokio::test]
+async fn a_facility_carries_the_documented_fields_and_says_whether_it_uses_locations() {
+    let sb = spawn_sandbox().await;
+    let get = || async {
+        let res = sb
+            .client
+            .get(format!("{}/facilities/v2/", sb.url))
+            .basic_auth(VENDOR, Some(USER))
+            .send()
+            .await
+            .unwrap();
+        res.json::<Value>().await.unwrap()[0].clone()
+    };
+    let f = get().await;
+    has_fields(
+        &f,
+        &[
+            "FacilityId",
+            "HireDate",
+            "IsOwner",
+            "IsManager",
+            "IsFinancialContact",
+            "Email",
+            "Occupations",
+            "Name",
+            "Alias",
+            "DisplayName",
+            "CredentialedDate",
+            "SupportActivationDate",
+            "SupportExpirationDate",
+            "FacilityType",
+            "License",
+        ],
+        "a facility",
+    );
+    has_fields(
+        &f["License"],
+        &[
+            "Number",
+            "EmployeeLicenseNumber",
+            "StartDate",
+            "EndDate",
+            "LicenseType",
+        ],
+        "a licence",
+    );
+    assert_eq!(f["FacilityType"]["IsRetail"], true);
+    assert_eq!(f["FacilityType"]["CanAssignLocationsToPackages"], false);
+    sb.ok(
+        Method::POST,
+        "/locations/v2/",
+        json!([{"Name": "Vault", "LocationTypeName": "Default"}]),
+    )
+    .await;
+    assert_eq!(
+        get().await["FacilityType"]["CanAssignLocationsToPackages"],
+        true
+    );
+}

@@ -219,6 +219,41 @@ pub(crate) async fn manifest_seed(
     }))
 }
 
+/// A transfer leaving a facility, as registered in Metrc's own screens.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewOutgoing {
+    /// Shipping facility.
+    pub license: String,
+    /// Manifest number.
+    pub manifest_number: String,
+    /// Receiving facility's licence.
+    pub recipient_license: String,
+    /// Its name.
+    pub recipient_name: String,
+    /// Labels of the packages it carries.
+    pub packages: Vec<String>,
+}
+
+pub(crate) async fn outgoing_seed(
+    State(st): State<SandboxState>,
+    Json(t): Json<NewOutgoing>,
+) -> Result<Json<Ids>, ApiError> {
+    let ids = st
+        .write(Op::Ship {
+            license: t.license,
+            manifest: t.manifest_number,
+            recipient_license: t.recipient_license,
+            recipient_name: t.recipient_name,
+            packages: t.packages,
+        })
+        .await?;
+    Ok(Json(Ids {
+        ids,
+        warnings: None,
+    }))
+}
+
 /// A receipt to record a second time.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]

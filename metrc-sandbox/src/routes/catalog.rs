@@ -7,7 +7,6 @@ use axum::{
     Json,
 };
 use metrc::wire::{perm, Ids, ItemCategory, Page};
-use serde::Serialize;
 
 use crate::{
     auth::Caller,
@@ -19,39 +18,40 @@ use crate::{
     state::SandboxState,
 };
 
-#[derive(Serialize)]
-#[serde(rename_all = "PascalCase")]
-pub(crate) struct FacilityView {
-    facility_id: usize,
-    name: String,
-    display_name: String,
-    license: LicenseView,
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "PascalCase")]
-pub(crate) struct LicenseView {
-    number: String,
-    license_type: String,
-}
-
+/// `GET /facilities/v2/`: the key's facilities, with the fields Metrc's documentation shows on
+/// one (the facility type's flags a retailer's software reads; a facility assigns locations to
+/// packages once it has a location that can hold them).
 pub(crate) async fn facilities(
     State(st): State<SandboxState>,
     c: Caller,
-) -> Json<Vec<FacilityView>> {
+) -> Json<Vec<serde_json::Value>> {
     Json(st.read(|s| {
         s.facilities
             .iter()
             .enumerate()
             .filter(|(_, (l, _))| c.0.licenses.contains(l))
-            .map(|(i, (l, n))| FacilityView {
-                facility_id: i + 1,
-                name: n.clone(),
-                display_name: n.clone(),
-                license: LicenseView {
-                    number: l.clone(),
-                    license_type: "Retailer".into(),
-                },
+            .map(|(i, (l, n))| {
+                let locations = s
+                    .locations
+                    .iter()
+                    .any(|x| &x.license == l && !x.archived && x.view().for_packages);
+                let kind = serde_json::json!({
+                    "IsMedical": true, "IsRetail": true, "IsHemp": false,
+                    "CanAssignLocationsToPackages": locations, "CanUpdateLocationsOnPackages": locations,
+                    "EnableSublocations": false, "CanSellToConsumers": true, "CanSellToPatients": true,
+                    "SalesRequirePatientNumber": true, "CanRecordProductForDestruction": false,
+                    "CanDestroyProduct": false, "CanReceiveAssociateProductLabel": true,
+                    "CanTrackFinishedGoods": false,
+                });
+                serde_json::json!({
+                    "FacilityId": i + 1, "HireDate": "0001-01-01", "IsOwner": false, "IsManager": true,
+                    "IsFinancialContact": false, "Email": null, "Occupations": [], "Name": n, "Alias": n,
+                    "DisplayName": n, "CredentialedDate": "2020-01-01", "SupportActivationDate": null,
+                    "SupportExpirationDate": null, "FacilityType": kind,
+                    "License": {"Number": l, "EmployeeLicenseNumber": l, "StartDate": "2020-01-01",
+                        "EndDate": "2030-12-31", "LicenseType": "Retailer"},
+                    "AllowTransferOfOnHoldPackages": null, "AllowTransferOfOnRecallPackages": null,
+                })
             })
             .collect()
     }))

@@ -5,6 +5,7 @@ mod catalog;
 mod locations;
 mod packages;
 mod receipts;
+mod retail_id;
 mod transfers;
 
 use axum::{
@@ -18,6 +19,7 @@ use catalog::*;
 use locations::*;
 use packages::*;
 use receipts::*;
+use retail_id::*;
 use transfers::*;
 
 /// The sandbox's routes.
@@ -48,6 +50,7 @@ pub fn router(st: SandboxState) -> Router {
         .route("/packages/v2/adjust/reasons", get(adjust_reasons))
         .route("/packages/v2/adjust", post(packages_adjust))
         .route("/packages/v2/adjustments", get(adjustments))
+        .route("/packages/v2/intransit", get(packages_in_transit))
         .route("/packages/v2/location", put(packages_location))
         .route("/packages/v2/note", put(packages_note))
         .route("/packages/v2/finish", put(packages_finish))
@@ -58,6 +61,10 @@ pub fn router(st: SandboxState) -> Router {
             post(receipts_create).put(receipts_update),
         )
         .route("/transfers/v2/incoming", get(transfers_incoming))
+        .route("/transfers/v2/outgoing", get(transfers_outgoing))
+        .route("/retailid/v2/allotment", get(allotment))
+        .route("/retailid/v2/associate", post(associate))
+        .route("/retailid/v2/receive/{label}", get(receive))
         .route("/transfers/v2/{id}/deliveries", get(transfer_deliveries))
         .route(
             "/transfers/v2/deliveries/{id}/packages",
@@ -81,6 +88,7 @@ pub fn router(st: SandboxState) -> Router {
         .route("/sandbox/v2/items", post(item_create))
         .route("/sandbox/v2/adjust-reasons", put(adjust_reasons_set))
         .route("/sandbox/v2/manifests", post(manifest_seed))
+        .route("/sandbox/v2/transfers/outgoing", post(outgoing_seed))
         .route("/sandbox/v2/receipts/duplicate", post(receipt_duplicate))
         .fallback(|| async { ApiError::NotFound })
         .with_state(st)

@@ -35,6 +35,7 @@ pub(crate) async fn packages_list(
             .filter(|p| {
                 p.license == license
                     && p.archived_date.is_none()
+                    && p.in_transit.is_none()
                     && p.is_finished != active
                     && window.holds(p.last_modified)
             })
@@ -118,6 +119,26 @@ pub(crate) async fn packages_adjust(
     let license = writable(&c, &q, perm::MANAGE_INVENTORY, &body)?;
     let by = c.user_name().to_owned();
     write_created(&st, Op::Adjust { license, body, by }).await
+}
+
+/// `GET /packages/v2/intransit`: packages on their way out on an outgoing transfer.
+pub(crate) async fn packages_in_transit(
+    State(st): State<SandboxState>,
+    c: Caller,
+    q: ListQuery,
+) -> Result<Json<Page<Package>>, ApiError> {
+    let license = c.facility(&q.license_number, perm::VIEW_PACKAGES)?;
+    let window = q.modified()?;
+    let all = st.read(|s| {
+        s.packages
+            .iter()
+            .filter(|p| {
+                p.license == license && p.in_transit.is_some() && window.holds(p.last_modified)
+            })
+            .cloned()
+            .collect()
+    });
+    Ok(Json(page(all, &q)?))
 }
 
 /// `PUT /packages/v2/location`: moves packages between the facility's locations.

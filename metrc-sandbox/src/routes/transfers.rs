@@ -17,6 +17,26 @@ use crate::{
 };
 
 /// Incoming transfers as Metrc shows them: one per received manifest, each with one delivery.
+/// Every transfer of the facility, incoming and outgoing, with its packages: what the delivery
+/// routes look up by id.
+pub(crate) fn all_transfers(s: &Sandbox, license: &str) -> Vec<(i64, String, Vec<Package>)> {
+    let mut all = transfers(s, license);
+    all.extend(s.outgoing.iter().filter(|t| t.license == license).map(|t| {
+        let pkgs = t
+            .packages
+            .iter()
+            .filter_map(|l| {
+                s.packages
+                    .iter()
+                    .find(|p| p.license == license && &p.label == l)
+            })
+            .cloned()
+            .collect();
+        (t.id, t.manifest_number.clone(), pkgs)
+    }));
+    all
+}
+
 pub(crate) fn transfers(s: &Sandbox, license: &str) -> Vec<(i64, String, Vec<Package>)> {
     let mut by_manifest: Vec<(String, Vec<Package>)> = Vec::new();
     for p in s.packages.iter().filter(|p| p.license == license) {
@@ -38,19 +58,19 @@ pub(crate) fn transfers(s: &Sandbox, license: &str) -> Vec<(i64, String, Vec<Pac
 const SHIPPER: &str = "Sandbox Distributor";
 const SHIPPER_LICENSE: &str = "C11-0000001-LIC";
 
-/// An incoming transfer with every field Metrc's documentation shows on one.
+/// A transfer with every field Metrc's documentation shows on one.
 #[derive(Clone, Default, Serialize)]
 #[serde(rename_all = "PascalCase")]
-pub(crate) struct IncomingView {
+pub(crate) struct TransferView {
     id: i64,
     manifest_number: String,
     invoice_number: Option<String>,
     shipment_license_type: &'static str,
-    shipper_facility_license_number: &'static str,
-    shipper_facility_name: &'static str,
+    shipper_facility_license_number: String,
+    shipper_facility_name: String,
     name: Option<String>,
-    transporter_facility_license_number: &'static str,
-    transporter_facility_name: &'static str,
+    transporter_facility_license_number: String,
+    transporter_facility_name: String,
     driver_name: &'static str,
     driver_occupational_license_number: Option<String>,
     driver_vehicle_license_number: Option<String>,
@@ -70,7 +90,7 @@ pub(crate) struct IncomingView {
     contains_remediated_product_package: bool,
     is_voided: bool,
     created_date_time: DateTime<Utc>,
-    created_by_user_name: &'static str,
+    created_by_user_name: String,
     last_modified: DateTime<Utc>,
     delivery_id: i64,
     recipient_facility_license_number: String,
@@ -78,12 +98,12 @@ pub(crate) struct IncomingView {
     shipment_type_name: &'static str,
     shipment_transaction_type: &'static str,
     estimated_departure_date_time: DateTime<Utc>,
-    actual_departure_date_time: DateTime<Utc>,
+    actual_departure_date_time: Option<DateTime<Utc>>,
     estimated_arrival_date_time: DateTime<Utc>,
-    actual_arrival_date_time: DateTime<Utc>,
+    actual_arrival_date_time: Option<DateTime<Utc>>,
     delivery_package_count: usize,
     delivery_received_package_count: usize,
-    received_date_time: DateTime<Utc>,
+    received_date_time: Option<DateTime<Utc>>,
     estimated_return_departure_date_time: Option<DateTime<Utc>>,
     actual_return_departure_date_time: Option<DateTime<Utc>>,
     estimated_return_arrival_date_time: Option<DateTime<Utc>>,
@@ -97,8 +117,8 @@ pub(crate) async fn transfers_incoming(
     State(st): State<SandboxState>,
     c: Caller,
     q: ListQuery,
-) -> Result<Json<Page<IncomingView>>, ApiError> {
-    let license = c.facility(&q.license_number, perm::VIEW_PACKAGES)?;
+) -> Result<Json<Page<TransferView>>, ApiError> {
+    let license = c.facility(&q.license_number, perm::VIEW_TRANSFERS)?;
     let window = q.modified()?;
     let all = st.read(|s| {
         let name = s.facilities.get(&license).cloned().unwrap_or_default();
@@ -107,14 +127,14 @@ pub(crate) async fn transfers_incoming(
             .filter_map(|(id, manifest, pkgs)| {
                 let created = pkgs.iter().map(|p| p.last_modified).min()?;
                 let modified = pkgs.iter().map(|p| p.last_modified).max()?;
-                window.holds(modified).then(|| IncomingView {
+                window.holds(modified).then(|| TransferView {
                     id,
                     manifest_number: manifest,
                     shipment_license_type: "Licensed",
-                    shipper_facility_license_number: SHIPPER_LICENSE,
-                    shipper_facility_name: SHIPPER,
-                    transporter_facility_license_number: SHIPPER_LICENSE,
-                    transporter_facility_name: SHIPPER,
+                    shipper_facility_license_number: SHIPPER_LICENSE.into(),
+                    shipper_facility_name: SHIPPER.into(),
+                    transporter_facility_license_number: SHIPPER_LICENSE.into(),
+                    transporter_facility_name: SHIPPER.into(),
                     driver_name: "Sandbox Driver",
                     delivery_count: 1,
                     received_delivery_count: 1,
@@ -122,7 +142,7 @@ pub(crate) async fn transfers_incoming(
                     received_package_count: pkgs.len(),
                     contains_product_package: true,
                     created_date_time: created,
-                    created_by_user_name: SHIPPER,
+                    created_by_user_name: SHIPPER.into(),
                     last_modified: modified,
                     delivery_id: id,
                     recipient_facility_license_number: license.clone(),
@@ -130,13 +150,71 @@ pub(crate) async fn transfers_incoming(
                     shipment_type_name: "Transfer",
                     shipment_transaction_type: "Standard",
                     estimated_departure_date_time: created,
-                    actual_departure_date_time: created,
+                    actual_departure_date_time: Some(created),
                     estimated_arrival_date_time: created,
-                    actual_arrival_date_time: created,
+                    actual_arrival_date_time: Some(created),
                     delivery_package_count: pkgs.len(),
                     delivery_received_package_count: pkgs.len(),
-                    received_date_time: created,
-                    ..IncomingView::default()
+                    received_date_time: Some(created),
+                    ..TransferView::default()
+                })
+            })
+            .collect()
+    });
+    Ok(Json(page(all, &q)?))
+}
+
+/// `GET /transfers/v2/outgoing`: transfers leaving the facility, in transit until received.
+pub(crate) async fn transfers_outgoing(
+    State(st): State<SandboxState>,
+    c: Caller,
+    q: ListQuery,
+) -> Result<Json<Page<TransferView>>, ApiError> {
+    let license = c.facility(&q.license_number, perm::VIEW_TRANSFERS)?;
+    let window = q.modified()?;
+    let all = st.read(|s| {
+        let name = s.facilities.get(&license).cloned().unwrap_or_default();
+        s.outgoing
+            .iter()
+            .filter(|t| t.license == license)
+            .filter_map(|t| {
+                let modified = t
+                    .packages
+                    .iter()
+                    .filter_map(|l| {
+                        s.packages
+                            .iter()
+                            .find(|p| p.license == license && &p.label == l)
+                    })
+                    .map(|p| p.last_modified)
+                    .max()
+                    .unwrap_or(t.created)
+                    .max(t.created);
+                window.holds(modified).then(|| TransferView {
+                    id: t.id,
+                    manifest_number: t.manifest_number.clone(),
+                    shipment_license_type: "Licensed",
+                    shipper_facility_license_number: license.clone(),
+                    shipper_facility_name: name.clone(),
+                    transporter_facility_license_number: license.clone(),
+                    transporter_facility_name: name.clone(),
+                    driver_name: "Sandbox Driver",
+                    delivery_count: 1,
+                    package_count: t.packages.len(),
+                    contains_product_package: true,
+                    created_date_time: t.created,
+                    created_by_user_name: "Sandbox User".into(),
+                    last_modified: modified,
+                    delivery_id: t.id,
+                    recipient_facility_license_number: t.recipient_license.clone(),
+                    recipient_facility_name: t.recipient_name.clone(),
+                    shipment_type_name: "Transfer",
+                    shipment_transaction_type: "Standard",
+                    estimated_departure_date_time: t.created,
+                    actual_departure_date_time: Some(t.created),
+                    estimated_arrival_date_time: t.created,
+                    delivery_package_count: t.packages.len(),
+                    ..TransferView::default()
                 })
             })
             .collect()
@@ -150,10 +228,10 @@ pub(crate) async fn transfer_deliveries(
     UrlPath(id): UrlPath<i64>,
     q: ListQuery,
 ) -> Result<Json<Page<serde_json::Value>>, ApiError> {
-    let license = c.facility(&q.license_number, perm::VIEW_PACKAGES)?;
+    let license = c.facility(&q.license_number, perm::VIEW_TRANSFERS)?;
     let (_, manifest, pkgs) = st
         .read(|s| {
-            transfers(s, &license)
+            all_transfers(s, &license)
                 .into_iter()
                 .find(|(t, _, _)| *t == id)
         })
@@ -171,10 +249,10 @@ pub(crate) async fn delivery_packages(
     UrlPath(id): UrlPath<i64>,
     q: ListQuery,
 ) -> Result<Json<Page<serde_json::Value>>, ApiError> {
-    let license = c.facility(&q.license_number, perm::VIEW_PACKAGES)?;
+    let license = c.facility(&q.license_number, perm::VIEW_TRANSFERS)?;
     let (_, _, pkgs) = st
         .read(|s| {
-            transfers(s, &license)
+            all_transfers(s, &license)
                 .into_iter()
                 .find(|(t, _, _)| *t == id)
         })

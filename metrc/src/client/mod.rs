@@ -9,6 +9,7 @@ use reqwest::Method;
 use serde::{de::DeserializeOwned, Deserialize, Serialize};
 
 mod catalog;
+mod retail_id;
 mod windows;
 
 pub use windows::{windows, MAX_WINDOW};
@@ -17,7 +18,8 @@ use crate::{
     error::MetrcError,
     wire::{
         perm, AdjustPackage, AdjustReasonInfo, CreatePackage, DeliveryPackage, FinishPackage, Ids,
-        IncomingTransfer, Package, Page, Receipt, ReceiptBody, ReceiptId, Tag, MAX_PAGE_SIZE,
+        IncomingTransfer, OutgoingTransfer, Package, Page, Receipt, ReceiptBody, ReceiptId, Tag,
+        MAX_PAGE_SIZE,
     },
 };
 
@@ -236,6 +238,18 @@ impl MetrcClient {
     /// `GET /transfers/v2/incoming`, all pages: manifests on their way to this facility.
     pub async fn incoming_transfers(&self) -> Result<Vec<IncomingTransfer>, MetrcError> {
         self.all_pages("/transfers/v2/incoming", Some(perm::VIEW_TRANSFERS))
+            .await
+    }
+
+    /// `GET /transfers/v2/outgoing`, all pages: transfers leaving this facility.
+    pub async fn outgoing_transfers(&self) -> Result<Vec<OutgoingTransfer>, MetrcError> {
+        self.all_pages("/transfers/v2/outgoing", Some(perm::VIEW_TRANSFERS))
+            .await
+    }
+
+    /// `GET /packages/v2/intransit`, all pages: packages on their way out.
+    pub async fn packages_in_transit(&self) -> Result<Vec<Package>, MetrcError> {
+        self.all_pages("/packages/v2/intransit", Some(perm::VIEW_PACKAGES))
             .await
     }
 

@@ -10,9 +10,11 @@ use crate::number;
 
 mod catalog;
 mod locations;
+mod retail_id;
 
 pub use catalog::{ItemBody, ItemCategory, ItemRecord};
 pub use locations::{Location, LocationBody, LocationType, MovePackage, PackageNote};
+pub use retail_id::{RetailIdAllotment, RetailIdAssociation, RetailIdEaches};
 
 /// Most objects Metrc accepts in one write.
 pub const MAX_OBJECTS: usize = 10;
@@ -41,8 +43,10 @@ pub mod perm {
     pub const MANAGE_LOCATIONS: &str = "Manage Locations";
     /// `PUT /packages/v2/note`.
     pub const MANAGE_PACKAGE_NOTES: &str = "Manage Package Notes";
+    /// Retail ID codes.
+    pub const MANAGE_RETAIL_ID: &str = "Manage RetailId";
     /// Every permission.
-    pub const ALL: [&str; 10] = [
+    pub const ALL: [&str; 11] = [
         VIEW_PACKAGES,
         CREATE_PACKAGES,
         MANAGE_INVENTORY,
@@ -53,6 +57,7 @@ pub mod perm {
         VIEW_TRANSFERS,
         MANAGE_LOCATIONS,
         MANAGE_PACKAGE_NOTES,
+        MANAGE_RETAIL_ID,
     ];
 }
 
@@ -365,6 +370,30 @@ pub struct IncomingTransfer {
     pub delivery_id: i64,
     /// Who ships it.
     pub shipper_facility_name: Option<String>,
+}
+
+/// A transfer leaving this facility, as `GET /transfers/v2/outgoing` lists it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct OutgoingTransfer {
+    /// Transfer id.
+    pub id: i64,
+    /// The manifest number.
+    pub manifest_number: String,
+    /// Its delivery.
+    pub delivery_id: i64,
+    /// Who receives it.
+    #[serde(default)]
+    pub recipient_facility_license_number: Option<String>,
+    /// Their name.
+    #[serde(default)]
+    pub recipient_facility_name: Option<String>,
+    /// Packages on it.
+    #[serde(default)]
+    pub package_count: usize,
+    /// Voided.
+    #[serde(default)]
+    pub is_voided: bool,
 }
 
 /// A package on an incoming delivery.

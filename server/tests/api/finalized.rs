@@ -2,30 +2,14 @@
 //! (`PUT /sales/v2/receipts/unfinalize`) and lists it with the inactive receipts. A return still
 //! reaches it, and a finalized duplicate is still found and voided.
 
-use std::time::Duration;
-
 use domain::{command::*, *};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
-use server::ledger::Outcome;
 
 use crate::{
     helpers::*,
-    regulator::{mapped_store, wait_until, Regulator},
+    regulator::{applied, mapped_store, synced, Regulator},
 };
-
-async fn synced(app: &TestApp) {
-    wait_until(app, "the outbox drained", Duration::from_secs(20), |h| {
-        h["pending"] == 0 && h["sending"] == 0 && h["uncertain"] == 0 && h["parked"] == 0
-    })
-    .await;
-}
-
-fn applied(outcomes: Vec<Outcome>) {
-    for o in outcomes {
-        assert!(matches!(o, Outcome::Applied { .. }), "{o:?}");
-    }
-}
 
 fn sale(receipt: ReceiptId, package: PackageId, grams: i64) -> Command {
     command(Action::Sell(Sell {

@@ -5,11 +5,10 @@
 use domain::{command::*, *};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
-use server::ledger::Outcome;
 
 use crate::{
     helpers::*,
-    regulator::{mapped_store, Regulator, ITEM},
+    regulator::{applied, mapped_store, Regulator, ITEM},
 };
 
 async fn send(app: &TestApp, user: &User, product: &str) -> reqwest::Response {
@@ -21,12 +20,10 @@ async fn send(app: &TestApp, user: &User, product: &str) -> reqwest::Response {
 }
 
 async fn define(app: &TestApp, p: Product) {
-    for o in app
-        .push(&app.manager, vec![command(Action::DefineProduct(p))])
-        .await
-    {
-        assert!(matches!(o, Outcome::Applied { .. }), "{o:?}");
-    }
+    applied(
+        app.push(&app.manager, vec![command(Action::DefineProduct(p))])
+            .await,
+    );
 }
 
 async fn items_named(reg: &Regulator, name: &str) -> Vec<Value> {

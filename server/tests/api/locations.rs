@@ -7,25 +7,11 @@ use std::time::Duration;
 use domain::{command::*, *};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
-use server::ledger::Outcome;
 
 use crate::{
     helpers::*,
-    regulator::{mapped_store, wait_until, Regulator},
+    regulator::{applied, mapped_store, synced, wait_until, Regulator},
 };
-
-async fn synced(app: &TestApp) {
-    wait_until(app, "the outbox drained", Duration::from_secs(20), |h| {
-        h["pending"] == 0 && h["sending"] == 0 && h["uncertain"] == 0 && h["parked"] == 0
-    })
-    .await;
-}
-
-fn applied(outcomes: Vec<Outcome>) {
-    for o in outcomes {
-        assert!(matches!(o, Outcome::Applied { .. }), "{o:?}");
-    }
-}
 
 fn moved(package: PackageId, to: Zone) -> Command {
     command(Action::Move(Move {
@@ -43,6 +29,22 @@ async fn moves_queued(app: &TestApp) -> i64 {
         .fetch_one(app.store.pool())
         .await
         .unwrap()
+}
+
+/// Makes the facility's locations at the regulator, as a store would in Metrc.
+async fn facility_locations(reg: &Regulator, body: Value) {
+    let res = reg
+        .client
+        .post(format!(
+            "{}/locations/v2/?licenseNumber={}",
+            reg.url, reg.license
+        ))
+        .basic_auth(&reg.vendor, Some(&reg.user))
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
 }
 
 async fn call(
@@ -72,22 +74,15 @@ async fn moves_reach_metrc_as_location_changes_once_both_zones_have_a_location()
     assert_eq!(moves_queued(&app).await, 0);
 
     // The facility's locations, made at the regulator as a store would in Metrc.
-    let res = reg
-        .client
-        .post(format!(
-            "{}/locations/v2/?licenseNumber={}",
-            reg.url, reg.license
-        ))
-        .basic_auth(&reg.vendor, Some(&reg.user))
-        .json(&json!([
+    facility_locations(
+        &reg,
+        json!([
             {"Name": "Vault", "LocationTypeName": "Default"},
             {"Name": "Sales Floor", "LocationTypeName": "Default"},
             {"Name": "Clones", "LocationTypeName": "Planting"}
-        ]))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), StatusCode::OK);
+        ]),
+    )
+    .await;
 
     // Staff may neither read nor choose.
     let staff = call(
@@ -224,21 +219,14 @@ async fn a_move_sent_twice_after_a_lost_answer_leaves_the_package_where_it_was_p
     let app = spawn_app().await;
     let (reg, packages) = mapped_store(&app, 1).await;
     synced(&app).await;
-    let res = reg
-        .client
-        .post(format!(
-            "{}/locations/v2/?licenseNumber={}",
-            reg.url, reg.license
-        ))
-        .basic_auth(&reg.vendor, Some(&reg.user))
-        .json(&json!([
+    facility_locations(
+        &reg,
+        json!([
             {"Name": "Back Vault", "LocationTypeName": "Default"},
             {"Name": "Counter", "LocationTypeName": "Packing"}
-        ]))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), StatusCode::OK);
+        ]),
+    )
+    .await;
     let read = call(
         &app.manager,
         &app,

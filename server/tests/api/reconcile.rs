@@ -11,7 +11,7 @@ use server::ledger::Outcome;
 
 use crate::{
     helpers::*,
-    regulator::{mapped_store, wait_until, Regulator},
+    regulator::{applied, mapped_store, synced, wait_until, Regulator},
 };
 
 async fn reconcile(app: &TestApp) -> Value {
@@ -32,19 +32,6 @@ fn row(report: &Value, package: PackageId) -> Option<&Value> {
         .unwrap()
         .iter()
         .find(|r| r["package_id"] == package.to_string())
-}
-
-async fn synced(app: &TestApp) {
-    wait_until(app, "the outbox drained", Duration::from_secs(20), |h| {
-        h["pending"] == 0 && h["sending"] == 0 && h["uncertain"] == 0
-    })
-    .await;
-}
-
-fn applied(outcomes: Vec<Outcome>) {
-    for o in outcomes {
-        assert!(matches!(o, Outcome::Applied { .. }), "{o:?}");
-    }
 }
 
 /// Plans a count of `package` and records `counted` by the manager, witnessed.

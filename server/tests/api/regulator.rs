@@ -172,6 +172,24 @@ pub(crate) async fn wait_until(
 }
 
 /// Every receipt the regulator holds, all pages.
+/// Waits until nothing is pending, being sent or in doubt at the regulator.
+pub(crate) async fn synced(app: &TestApp) {
+    wait_until(app, "the outbox drained", Duration::from_secs(20), |h| {
+        h["pending"] == 0 && h["sending"] == 0 && h["uncertain"] == 0
+    })
+    .await;
+}
+
+/// Every outcome applied.
+pub(crate) fn applied(outcomes: Vec<server::ledger::Outcome>) {
+    for o in outcomes {
+        assert!(
+            matches!(o, server::ledger::Outcome::Applied { .. }),
+            "{o:?}"
+        );
+    }
+}
+
 pub(crate) async fn all_receipts(reg: &Regulator) -> Vec<Value> {
     let mut all = Vec::new();
     for page in 1.. {

@@ -213,6 +213,25 @@ pub struct Receipt {
     pub license: String,
 }
 
+/// A transfer leaving a facility.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct OutgoingTransfer {
+    /// Id (also its one delivery's id).
+    pub id: i64,
+    /// The shipping facility.
+    pub license: String,
+    /// The manifest number.
+    pub manifest_number: String,
+    /// Who receives it.
+    pub recipient_license: String,
+    /// Its name.
+    pub recipient_name: String,
+    /// The packages it carries, by label.
+    pub packages: Vec<String>,
+    /// When it was registered.
+    pub created: DateTime<Utc>,
+}
+
 /// A facility location (a room or zone named in Metrc).
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Location {
@@ -249,7 +268,7 @@ pub struct Sandbox {
     pub locations: Vec<Location>,
     /// Outgoing transfers.
     #[serde(default)]
-    pub outgoing: Vec<crate::outgoing::OutgoingTransfer>,
+    pub outgoing: Vec<OutgoingTransfer>,
     /// Vendor (integrator) keys.
     pub vendor_keys: HashSet<String>,
     /// User keys by key.

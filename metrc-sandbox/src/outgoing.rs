@@ -5,31 +5,11 @@
 //! one is refused until it arrives.
 
 use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
 
-use crate::model::Sandbox;
+use crate::model::{OutgoingTransfer, Sandbox};
 
 /// Outgoing transfers are numbered from here, apart from incoming ones.
 pub const OUTGOING_IDS: i64 = 900_000_000;
-
-/// A transfer leaving a facility.
-#[derive(Clone, Debug, Serialize, Deserialize)]
-pub struct OutgoingTransfer {
-    /// Id (also its one delivery's id).
-    pub id: i64,
-    /// The shipping facility.
-    pub license: String,
-    /// The manifest number.
-    pub manifest_number: String,
-    /// Who receives it.
-    pub recipient_license: String,
-    /// Its name.
-    pub recipient_name: String,
-    /// The packages it carries, by label.
-    pub packages: Vec<String>,
-    /// When it was registered.
-    pub created: DateTime<Utc>,
-}
 
 impl Sandbox {
     /// Registers an outgoing transfer of `labels`: every package the facility's, active and not

@@ -8,6 +8,7 @@ mod ingest;
 mod reconcile;
 mod relay_faults;
 mod reports;
+mod soak_clients;
 mod soak_drive;
 mod soak_procs;
 

@@ -11,7 +11,7 @@ use serde_json::json;
 
 use super::{
     cmd,
-    relay_faults::{Regulator, SoakFigures, Store},
+    soak_clients::{Regulator, SoakFigures, Store, LICENSE},
 };
 
 const ITEM: &str = "Soak Flower";
@@ -59,7 +59,7 @@ impl Driver {
         reg: &Regulator,
         n: usize,
     ) -> anyhow::Result<()> {
-        reg.admin(reqwest::Method::POST, "/sandbox/v2/items", json!({"license": super::relay_faults::LICENSE, "name": ITEM, "category": "Buds", "quantity_type": "WeightBased", "unit_of_measure": "Grams"}))
+        reg.admin(reqwest::Method::POST, "/sandbox/v2/items", json!({"license": LICENSE, "name": ITEM, "category": "Buds", "quantity_type": "WeightBased", "unit_of_measure": "Grams"}))
             .await?;
         let product = Product {
             id: self.product,
@@ -136,8 +136,12 @@ impl Driver {
             .iter()
             .map(|l| json!({"label": l.tag.as_str(), "item": ITEM, "quantity": RECEIVED_GRAMS}))
             .collect();
-        reg.admin(reqwest::Method::POST, "/sandbox/v2/manifests", json!({"license": super::relay_faults::LICENSE, "manifest_number": manifest, "packages": seeded}))
-            .await?;
+        reg.admin(
+            reqwest::Method::POST,
+            "/sandbox/v2/manifests",
+            json!({"license": LICENSE, "manifest_number": manifest, "packages": seeded}),
+        )
+        .await?;
         let ids: Vec<PackageId> = lines.iter().map(|l| l.package_id).collect();
         let applied = store
             .push(&[cmd(Action::Receive(Receive {

@@ -75,10 +75,11 @@ pub async fn regulator_item_send(
             format!(", {} {unit} per item", w.normalize())
         })
         .unwrap_or_default();
+    // The item's name is beside the answer wherever it is shown; the sentence says what Metrc
+    // now holds.
     let summary = format!(
-        "{} Metrc item \"{}\" ({}, {}{per_unit}).",
+        "{} in Metrc: {}, {}{per_unit}.",
         if sent.created { "Created" } else { "Updated" },
-        i.name,
         i.product_category_name,
         i.unit_of_measure_name
     );

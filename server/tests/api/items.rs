@@ -168,7 +168,7 @@ async fn a_new_mapping_makes_a_new_item() {
     assert_eq!(sent["created"], true);
     assert_eq!(
         sent["summary"],
-        "Created Metrc item \"Test Farms Blue Dream cart\" (Vape Cartridge, Each, 1 g per item)."
+        "Created in Metrc: Vape Cartridge, Each, 1 g per item."
     );
     assert_eq!(
         items_named(&reg, "Test Farms Blue Dream cart").await.len(),

@@ -24,6 +24,7 @@ pub mod report;
 mod state;
 pub mod sync;
 pub mod tag;
+pub mod wire;
 pub mod zone_locations;
 
 pub use command::{

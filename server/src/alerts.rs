@@ -110,7 +110,7 @@ pub async fn current(state: &crate::AppState) -> Vec<Alert> {
         );
         out.extend(from_health(&h));
         if h.parked > 0 {
-            let behind = crate::regulator::parked::waiting_behind_any(state.store.pool())
+            let behind = crate::regulator::parked::waiting_behind_any(&state.store)
                 .await
                 .unwrap_or(0);
             out.push(refused(h.parked, behind));

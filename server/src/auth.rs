@@ -12,7 +12,8 @@ use argon2::{
 };
 use chrono::Utc;
 use sha2::{Digest, Sha256};
-use sqlx::{Row, SqlitePool};
+
+use crate::store::UserStore;
 
 /// Name of the session cookie.
 pub const COOKIE: &str = "pistil_session";
@@ -48,7 +49,7 @@ fn token_hash(token: &str) -> String {
 
 /// Creates a user; the email is case-folded.
 pub async fn add_user(
-    pool: &SqlitePool,
+    store: &impl UserStore,
     email: &str,
     name: &str,
     role: Role,
@@ -67,38 +68,17 @@ pub async fn add_user(
         role,
     };
     let hash = hash_password(password)?;
-    sqlx::query("INSERT INTO users (id, email, name, role, password_hash, created_at) VALUES (?, ?, ?, ?, ?, ?)")
-        .bind(user.id.to_string())
-        .bind(&user.email)
-        .bind(&user.name)
-        .bind(role.as_str())
-        .bind(hash)
-        .bind(Utc::now().to_rfc3339())
-        .execute(pool)
-        .await
-        .map_err(|e| match e {
-            sqlx::Error::Database(d) if d.is_unique_violation() => anyhow::anyhow!("a user with email {} already exists", user.email),
-            e => e.into(),
-        })?;
+    store.insert_user(&user, &hash, Utc::now()).await?;
     Ok(user)
-}
-
-fn user_from_row(row: &sqlx::sqlite::SqliteRow) -> Option<User> {
-    Some(User {
-        id: row.get::<String, _>("id").parse().ok()?,
-        email: row.get("email"),
-        name: row.get("name"),
-        role: Role::parse(&row.get::<String, _>("role"))?,
-    })
 }
 
 /// Checks a password; on success opens a session and returns its token.
 pub async fn sign_in(
-    pool: &SqlitePool,
+    store: &impl UserStore,
     email: &str,
     password: &str,
 ) -> anyhow::Result<Option<(User, String)>> {
-    let Some(user) = check_password(pool, email, password).await? else {
+    let Some(user) = check_password(store, email, password).await? else {
         return Ok(None);
     };
     let token = format!(
@@ -107,70 +87,44 @@ pub async fn sign_in(
         uuid::Uuid::new_v4().simple()
     );
     let now = Utc::now();
-    sqlx::query(
-        "INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES (?, ?, ?, ?)",
-    )
-    .bind(token_hash(&token))
-    .bind(user.id.to_string())
-    .bind(now.to_rfc3339())
-    .bind((now + chrono::Duration::hours(SESSION_HOURS)).to_rfc3339())
-    .execute(pool)
-    .await?;
+    store
+        .insert_session(
+            &token_hash(&token),
+            user.id,
+            now,
+            now + chrono::Duration::hours(SESSION_HOURS),
+        )
+        .await?;
     Ok(Some((user, token)))
 }
 
 /// The user these credentials belong to, without starting a session (a witness confirming).
 pub async fn check_password(
-    pool: &SqlitePool,
+    store: &impl UserStore,
     email: &str,
     password: &str,
 ) -> anyhow::Result<Option<User>> {
-    let row = sqlx::query("SELECT id, email, name, role, password_hash FROM users WHERE email = ?")
-        .bind(email.trim().to_lowercase())
-        .fetch_optional(pool)
-        .await?;
-    let Some(row) = row else {
+    let Some((user, hash)) = store.user_by_email(&email.trim().to_lowercase()).await? else {
         // Spend the same effort as a real check, so timing does not reveal which emails exist.
         let _ = verify_password(password, "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$1aH0Vb1tUvHc7fE3jx5v5vgHn2GZUKe3xVtq3XGm0oE");
         return Ok(None);
     };
-    let hash: String = row.get("password_hash");
-    if !verify_password(password, &hash) {
-        return Ok(None);
-    }
-    let user = user_from_row(&row).ok_or_else(|| anyhow::anyhow!("user row is malformed"))?;
-    Ok(Some(user))
+    Ok(verify_password(password, &hash).then_some(user))
 }
 
 /// The user a live session token belongs to.
-pub async fn session_user(pool: &SqlitePool, token: &str) -> anyhow::Result<Option<User>> {
-    let row = sqlx::query(
-        "SELECT u.id, u.email, u.name, u.role FROM sessions s JOIN users u ON u.id = s.user_id
-         WHERE s.token_hash = ? AND s.expires_at > ?",
-    )
-    .bind(token_hash(token))
-    .bind(Utc::now().to_rfc3339())
-    .fetch_optional(pool)
-    .await?;
-    Ok(row.as_ref().and_then(user_from_row))
+pub async fn session_user(store: &impl UserStore, token: &str) -> anyhow::Result<Option<User>> {
+    Ok(store.session_user(&token_hash(token), Utc::now()).await?)
 }
 
 /// Ends a session.
-pub async fn sign_out(pool: &SqlitePool, token: &str) -> anyhow::Result<()> {
-    sqlx::query("DELETE FROM sessions WHERE token_hash = ?")
-        .bind(token_hash(token))
-        .execute(pool)
-        .await?;
-    Ok(())
+pub async fn sign_out(store: &impl UserStore, token: &str) -> anyhow::Result<()> {
+    Ok(store.delete_session(&token_hash(token)).await?)
 }
 
 /// Whether a user id exists (a witness must be a real person).
-pub async fn user_exists(pool: &SqlitePool, id: domain::UserId) -> anyhow::Result<bool> {
-    Ok(sqlx::query("SELECT 1 FROM users WHERE id = ?")
-        .bind(id.to_string())
-        .fetch_optional(pool)
-        .await?
-        .is_some())
+pub async fn user_exists(store: &impl UserStore, id: domain::UserId) -> anyhow::Result<bool> {
+    Ok(store.user_exists(id).await?)
 }
 
 /// Counts failed sign-ins per email and refuses more than `max` in `window`.

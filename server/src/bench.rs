@@ -62,7 +62,7 @@ impl BenchApp {
         let store = app.state().store.clone();
         tokio::spawn(app.run_until_stopped());
         auth::add_user(
-            store.pool(),
+            &store,
             "bench@pistil.test",
             "Bench",
             Role::Manager,
@@ -176,7 +176,7 @@ impl BenchApp {
             .collect();
         let manifest = format!("BENCH-{}", uuid::Uuid::new_v4());
         // The regulator learns of the packages from the same manifest.
-        if let Some(creds) = crate::regulator::setup::saved(self.store.pool())
+        if let Some(creds) = crate::regulator::setup::saved(&self.store)
             .await?
             .map(|c| c.credentials)
         {

@@ -12,6 +12,7 @@ use domain::{
     reason_map::ReasonMap, zone_locations::ZoneLocations, Command, DomainError, Event, EventKind,
     PackageId, PackageStatus, ProductId, State, Zone,
 };
+use futures_util::TryStreamExt;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use tokio::sync::{broadcast, mpsc, oneshot, RwLock};
@@ -219,7 +220,9 @@ impl Ledger {
 async fn load_view(store: &dyn LedgerStore) -> anyhow::Result<View> {
     let mut state = State::default();
     let mut seq = 0;
-    for e in store.load_events().await? {
+    // Folded as the rows arrive: the ledger is never held in memory twice.
+    let mut events = store.events();
+    while let Some(e) = events.try_next().await? {
         state.apply(&e.event);
         seq = e.seq;
     }
@@ -311,7 +314,12 @@ async fn write_batch(
         .iter()
         .flat_map(|j| j.mutations.iter().map(|m| m.command.mutation_id))
         .collect();
-    let mut known = store.outcomes(&ids).await?;
+    let mut known = store
+        .outcomes(&ids)
+        .await?
+        .into_iter()
+        .map(|(id, json)| Ok((id, serde_json::from_str::<Outcome>(&json)?)))
+        .collect::<anyhow::Result<HashMap<_, _>>>()?;
     let now = Utc::now().to_rfc3339();
     let mut batch = Batch {
         recorded_at: now.clone(),

@@ -78,16 +78,15 @@ impl Application {
         regulator::reasons::restore(&store, &ledger).await?;
         regulator::locations::restore(&store, &ledger).await?;
         // The regulator: saved credentials, or else the embedded sandbox.
-        let creds = match regulator::setup::saved(store.pool()).await? {
+        let creds = match regulator::setup::saved(&store).await? {
             Some(c) if !c.embedded => c,
             _ => {
-                let embedded =
-                    regulator::setup::embedded_sandbox(&config.data_dir, store.pool()).await?;
+                let embedded = regulator::setup::embedded_sandbox(&config.data_dir, &store).await?;
                 #[cfg(feature = "demo")]
                 if config.demo && embedded.fresh {
                     demo::sandbox::seed_from_store(
                         &embedded.connection.credentials,
-                        store.pool(),
+                        &store,
                         &ledger,
                     )
                     .await?;
@@ -109,8 +108,7 @@ impl Application {
         } else {
             regulator::reasons::read_soon(store.clone(), ledger.clone(), client.clone());
         }
-        let outbox =
-            regulator::outbox::Outbox::new(store.pool().clone(), ledger.clone(), Some(client));
+        let outbox = regulator::outbox::Outbox::new(store.clone(), ledger.clone(), Some(client));
         #[cfg(feature = "demo")]
         if config.demo && creds.embedded {
             demo::plants::plant_once(&store, &ledger, &outbox, &creds.credentials).await?;

@@ -72,7 +72,7 @@ async fn main() -> anyhow::Result<()> {
             })?;
             let store = server::store::Store::open(&args.data_dir).await?;
             let user =
-                server::auth::add_user(store.pool(), &args.email, &args.name, role, &args.password)
+                server::auth::add_user(&store, &args.email, &args.name, role, &args.password)
                     .await?;
             println!("Added {} <{}> as {}", user.name, user.email, role.as_str());
             Ok(())

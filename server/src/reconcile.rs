@@ -12,14 +12,16 @@ use domain::{
         diagnose, in_regulator_unit, mapping_problem, CountFigure, Diagnosis, Duplicate,
         DuplicateKind, InFlight, PackageFacts, RegulatorPackage, SyncHalt,
     },
-    Category, Event, EventKind, Package, PackageId, PackageStatus, ProductId, Quantity, State,
+    Category, EventKind, Package, PackageId, PackageStatus, ProductId, Quantity, State,
 };
 use rust_decimal::Decimal;
-use sqlx::{Row, SqlitePool};
 
 pub use domain::reconcile::{PackageRow, ProductRow, ReconcileReport};
 
-use crate::regulator::outbox::{SyncHealth, SyncState};
+use crate::{
+    regulator::outbox::{SyncHealth, SyncState},
+    store::{EventStore, OutboxStore, RowState, StoreError},
+};
 use metrc::{wire::Package as RegPackage, MetrcClient, MetrcError};
 
 /// Most sales days read back per package when looking for a duplicated receipt.
@@ -35,25 +37,15 @@ pub struct OutboxFacts {
 }
 
 /// Reads in-flight and refused changes per package (every package an event touches).
-pub async fn outbox_facts(pool: &SqlitePool) -> Result<OutboxFacts, sqlx::Error> {
-    let rows = sqlx::query(
-        "SELECT o.state, o.last_error, e.body FROM outbox o JOIN events e ON e.seq = o.seq
-         WHERE o.state IN ('pending', 'sending', 'uncertain', 'parked')",
-    )
-    .fetch_all(pool)
-    .await?;
+pub async fn outbox_facts(store: &impl OutboxStore) -> Result<OutboxFacts, StoreError> {
     let mut out = OutboxFacts::default();
-    for r in rows {
-        let Ok(event) = serde_json::from_str::<Event>(&r.get::<String, _>(2)) else {
-            continue;
-        };
-        let parked = r.get::<String, _>(0) == "parked";
+    for (state, why, event) in store.unsettled_events().await? {
+        let parked = state == RowState::Parked;
         for p in event.kind.packages() {
             if parked {
-                let why: Option<String> = r.get(1);
                 out.refused
                     .entry(p)
-                    .or_insert_with(|| why.unwrap_or_else(|| "no reason given".into()));
+                    .or_insert_with(|| why.clone().unwrap_or_else(|| "no reason given".into()));
             } else {
                 let f = out.in_flight.entry(p).or_insert(InFlight {
                     changes: 0,
@@ -144,25 +136,15 @@ pub fn short_at_regulator(
 /// Looks for receipts the regulator holds twice among those that sold from `package`: the days
 /// of our receipts whose line equals the gap first, else the latest days, at most a few.
 pub async fn duplicates_for(
-    pool: &SqlitePool,
+    store: &impl EventStore,
     client: &MetrcClient,
     state_day: impl Fn(DateTime<Utc>) -> NaiveDate,
     package: PackageId,
     gap: Decimal,
     seen_days: &mut HashMap<NaiveDate, Vec<metrc::wire::Receipt>>,
 ) -> Result<Vec<Duplicate>, crate::regulator::RelayError> {
-    let rows = sqlx::query(
-        "SELECT body FROM events WHERE kind IN ('sold', 'hold_fulfilled') AND instr(packages, ?) > 0
-         ORDER BY seq DESC",
-    )
-    .bind(package.to_string())
-    .fetch_all(pool)
-    .await?;
     let mut ours: Vec<(String, NaiveDate, Decimal)> = Vec::new();
-    for r in rows {
-        let Ok(e) = serde_json::from_str::<Event>(&r.get::<String, _>(0)) else {
-            continue;
-        };
+    for e in store.sales_from(package).await? {
         let receipt = match &e.kind {
             EventKind::Sold { receipt } | EventKind::HoldFulfilled { receipt, .. } => receipt,
             _ => continue,

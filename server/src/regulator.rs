@@ -31,5 +31,5 @@ pub enum RelayError {
     Conflict(String),
     /// The outbox could not record its own progress.
     #[error("the outbox could not record its progress: {0}")]
-    Store(#[from] sqlx::Error),
+    Store(#[from] crate::store::StoreError),
 }

@@ -9,8 +9,9 @@ use std::collections::HashMap;
 
 use chrono::{Datelike, NaiveDate};
 use domain::{report::MonthStart, Event};
-use sqlx::{Row, SqlitePool};
 use tokio::sync::Mutex;
+
+use crate::store::{EventStore, StoreError};
 
 /// Events in ledger order with their sequence numbers, shared by every report that reads them.
 #[derive(Clone, Default)]
@@ -30,28 +31,12 @@ struct Parsed {
 /// Month starts kept at most; each holds the store's state as the month began.
 const KEPT_STARTS: usize = 13;
 
-/// Why the events could not be read.
-#[derive(Debug, thiserror::Error)]
-pub enum ReadError {
-    /// The database refused.
-    #[error(transparent)]
-    Database(#[from] sqlx::Error),
-    /// A stored event no longer parses (the body was written by another version).
-    #[error("event {seq} does not parse: {source}")]
-    Body {
-        /// Its sequence number.
-        seq: i64,
-        /// What serde said.
-        source: serde_json::Error,
-    },
-}
-
 impl ReportEvents {
     /// Every event committed so far, in ledger order.
     pub async fn read(
         &self,
-        pool: &SqlitePool,
-    ) -> Result<(Arc<Vec<i64>>, Arc<Vec<Event>>), ReadError> {
+        store: &impl EventStore,
+    ) -> Result<(Arc<Vec<i64>>, Arc<Vec<Event>>), StoreError> {
         let mut cached = self.cached.lock().await;
         let parsed = cached.get_or_insert_with(|| Parsed {
             seqs: Arc::default(),
@@ -62,19 +47,13 @@ impl ReportEvents {
         // The ledger has one writer and commits in sequence order, so nothing can appear later
         // below the last sequence number already read.
         let after = parsed.seqs.last().copied().unwrap_or(0);
-        let rows = sqlx::query("SELECT seq, body FROM events WHERE seq > ? ORDER BY seq")
-            .bind(after)
-            .fetch_all(pool)
-            .await?;
-        if !rows.is_empty() {
-            let mut seqs = Vec::with_capacity(rows.len());
-            let mut events = Vec::with_capacity(rows.len());
-            for r in rows {
-                let seq: i64 = r.get(0);
-                let event = serde_json::from_str::<Event>(r.get::<&str, _>(1))
-                    .map_err(|source| ReadError::Body { seq, source })?;
-                seqs.push(seq);
-                events.push(event);
+        let read = store.events_after(after, i64::MAX).await?;
+        if !read.is_empty() {
+            let mut seqs = Vec::with_capacity(read.len());
+            let mut events = Vec::with_capacity(read.len());
+            for e in read {
+                seqs.push(e.seq);
+                events.push(e.event);
             }
             // Copies only when a report still holds the previous read.
             Arc::make_mut(&mut parsed.seqs).extend(seqs);

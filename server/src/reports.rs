@@ -4,100 +4,13 @@
 
 use std::time::Duration;
 
+use crate::{store::ReportStore, AppState};
 use chrono::{NaiveDate, Utc};
 pub use domain::report::{ReportKind, ReportStatus};
-use sqlx::{Row, SqlitePool};
-
-use crate::AppState;
 
 /// The month before the store's current month.
 pub fn previous_store_month(state: &domain::State) -> NaiveDate {
     domain::report::previous_month(state.config.day_of(Utc::now()))
-}
-
-/// The stored report, if it was generated.
-pub async fn stored(
-    pool: &SqlitePool,
-    kind: ReportKind,
-    month: NaiveDate,
-) -> Result<Option<String>, sqlx::Error> {
-    sqlx::query_scalar("SELECT body FROM reports WHERE kind = ? AND month = ?")
-        .bind(kind.slug())
-        .bind(month.format("%Y-%m").to_string())
-        .fetch_optional(pool)
-        .await
-}
-
-/// Keeps a generated report (once: a month already generated keeps its bytes).
-pub async fn keep(
-    pool: &SqlitePool,
-    kind: ReportKind,
-    month: NaiveDate,
-    body: &str,
-) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "INSERT INTO reports (kind, month, status, generated_at, body) VALUES (?, ?, 'generated', ?, ?)
-         ON CONFLICT (kind, month) DO NOTHING",
-    )
-    .bind(kind.slug())
-    .bind(month.format("%Y-%m").to_string())
-    .bind(Utc::now().to_rfc3339())
-    .bind(body)
-    .execute(pool)
-    .await?;
-    Ok(())
-}
-
-/// Marks a report downloaded (the first time) or submitted; false when it was never generated.
-pub async fn mark(
-    pool: &SqlitePool,
-    kind: ReportKind,
-    month: NaiveDate,
-    submitted: bool,
-) -> Result<bool, sqlx::Error> {
-    let now = Utc::now().to_rfc3339();
-    let q = if submitted {
-        sqlx::query(
-            "UPDATE reports SET status = 'submitted', submitted_at = ?1, downloaded_at = COALESCE(downloaded_at, ?1)
-             WHERE kind = ?2 AND month = ?3",
-        )
-    } else {
-        sqlx::query(
-            "UPDATE reports SET status = CASE WHEN status = 'generated' THEN 'downloaded' ELSE status END,
-                    downloaded_at = COALESCE(downloaded_at, ?1)
-             WHERE kind = ?2 AND month = ?3",
-        )
-    };
-    Ok(q.bind(now)
-        .bind(kind.slug())
-        .bind(month.format("%Y-%m").to_string())
-        .execute(pool)
-        .await?
-        .rows_affected()
-        > 0)
-}
-
-/// Every generated report, newest month first.
-pub async fn list(pool: &SqlitePool) -> Result<Vec<ReportStatus>, sqlx::Error> {
-    let rows = sqlx::query(
-        "SELECT kind, month, status, generated_at, downloaded_at, submitted_at FROM reports
-         ORDER BY month DESC, kind",
-    )
-    .fetch_all(pool)
-    .await?;
-    Ok(rows
-        .into_iter()
-        .filter_map(|r| {
-            Some(ReportStatus {
-                kind: ReportKind::parse(&r.get::<String, _>(0))?,
-                month: r.get(1),
-                status: r.get(2),
-                generated_at: r.get(3),
-                downloaded_at: r.get(4),
-                submitted_at: r.get(5),
-            })
-        })
-        .collect())
 }
 
 /// Generates last month's reports once the store's month has turned, checking every `every`.
@@ -122,7 +35,7 @@ pub fn spawn(state: AppState, every: Duration) {
             };
             // The reports this store's jurisdiction expects; others are generated when asked for.
             for kind in kinds {
-                match stored(state.store.pool(), kind, month).await {
+                match state.store.report_body(kind, month).await {
                     Ok(Some(_)) => {}
                     Ok(None) => match crate::http::reports::generate(&state, kind, month).await {
                         Ok(_) => {

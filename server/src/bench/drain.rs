@@ -12,7 +12,7 @@ use metrc::DEFAULT_GETS_PER_SECOND;
 /// Queues `sales` sales while the key is expired, saves a new key, and times the drain.
 pub async fn drain(sales: usize) -> anyhow::Result<()> {
     let app = BenchApp::start().await?;
-    let creds = setup::saved(app.store.pool())
+    let creds = setup::saved(&app.store)
         .await?
         .ok_or_else(|| anyhow::anyhow!("no sandbox"))?
         .credentials;
@@ -67,11 +67,11 @@ pub async fn drain(sales: usize) -> anyhow::Result<()> {
             .await?;
         if h["pending"] == 0 && h["uncertain"] == 0 && h["sending"] == 0 {
             if h["parked"] != 0 {
-                let why: Option<String> = sqlx::query_scalar(
-                    "SELECT last_error FROM outbox WHERE state = 'parked' LIMIT 1",
-                )
-                .fetch_one(app.store.pool())
-                .await?;
+                let why = crate::store::OutboxStore::parked_rows(&app.store)
+                    .await?
+                    .into_iter()
+                    .next()
+                    .and_then(|r| r.last_error);
                 anyhow::bail!("changes were refused: {h}; first reason: {why:?}");
             }
             break;

@@ -3,8 +3,6 @@
 
 use std::time::Instant;
 
-use sqlx::Row;
-
 use super::{sale, BenchApp};
 
 /// Runs the ingest benchmark with `total` mutations; prints figures and the ratio.
@@ -42,55 +40,11 @@ pub async fn ingest(total: usize) -> anyhow::Result<()> {
 
     // Baseline: the same rows (event, mutation, outbox, package and product projections), written straight to a fresh database of the same
     // schema on the same disk, in transactions of 32 (one per concurrent client).
-    let rows: Vec<(i64, String, String)> =
-        sqlx::query("SELECT seq, body, mutation_id FROM events ORDER BY seq DESC LIMIT ?")
-            .bind(done as i64)
-            .fetch_all(app.store.pool())
-            .await?
-            .iter()
-            .map(|r| (r.get(0), r.get(1), r.get(2)))
-            .collect();
+    let rows = app.store.latest_events(done as i64).await?;
     let raw_dir = tempfile::tempdir_in(std::env::current_dir()?)?;
     let raw = crate::store::Store::open(raw_dir.path()).await?;
     let started = Instant::now();
-    for chunk in rows.chunks(CLIENTS) {
-        let mut tx = raw.pool().begin().await?;
-        for (seq, body, mutation) in chunk {
-            sqlx::query("INSERT INTO events (seq, mutation_id, kind, at, recorded_at, actor, device, body) VALUES (?, ?, 'sold', '', '', '', '', ?)")
-                .bind(seq)
-                .bind(mutation)
-                .bind(body)
-                .execute(&mut *tx)
-                .await?;
-            sqlx::query("INSERT INTO mutations (mutation_id, action, outcome, recorded_at) VALUES (?, 'sell', '{}', '')")
-                .bind(mutation)
-                .execute(&mut *tx)
-                .await?;
-            sqlx::query(
-                "INSERT INTO outbox (seq, package_key, kind, created_at) VALUES (?, ?, 'sold', '')",
-            )
-            .bind(seq)
-            .bind(mutation)
-            .execute(&mut *tx)
-            .await?;
-            // The projections the server keeps: one package row and one product row per sale.
-            sqlx::query(
-                "INSERT OR REPLACE INTO packages (id, tag, product_id, status, zone, quantity, held, body, changed_seq)
-                 VALUES (?, ?, 'p', 'active', 'SalesFloor', '1', '0', ?, ?)",
-            )
-            .bind(seq % 32)
-            .bind(seq % 32)
-            .bind(body)
-            .bind(seq)
-            .execute(&mut *tx)
-            .await?;
-            sqlx::query("INSERT OR REPLACE INTO products (id, sku, category, available, body, changed_seq) VALUES ('p', 's', 'c', '1', '{}', ?)")
-                .bind(seq)
-                .execute(&mut *tx)
-                .await?;
-        }
-        tx.commit().await?;
-    }
+    raw.write_raw(&rows, CLIENTS).await?;
     let raw_time = started.elapsed();
     let raw_rate = rows.len() as f64 / raw_time.as_secs_f64();
     println!("ingest: {done} durable mutations over HTTP, 32 clients: {:.2} s = {http_rate:.0} mutations/s", http.as_secs_f64());

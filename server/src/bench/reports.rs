@@ -3,10 +3,8 @@
 
 use std::time::Instant;
 
-use chrono::{Datelike, Utc};
-use sqlx::Row;
-
 use super::{sale, BenchApp};
+use chrono::{Datelike, Utc};
 
 /// Records `receipts` sales this month, then times every report for the month.
 pub async fn reports(receipts: usize) -> anyhow::Result<()> {
@@ -31,14 +29,9 @@ pub async fn reports(receipts: usize) -> anyhow::Result<()> {
     let month = format!("{}-{:02}", local.year(), local.month());
     // Baseline: what every report must do at least once, read and parse the ledger's events.
     let t = Instant::now();
-    let rows = sqlx::query("SELECT body FROM events ORDER BY seq")
-        .fetch_all(app.store.pool())
-        .await?;
-    let mut parsed = 0;
-    for r in &rows {
-        let _e: domain::Event = serde_json::from_str(&r.get::<String, _>(0))?;
-        parsed += 1;
-    }
+    let parsed = crate::store::EventStore::events_after(&app.store, 0, i64::MAX)
+        .await?
+        .len();
     let baseline = t.elapsed();
     println!(
         "reports: baseline, read and parse {parsed} events from SQLite: {:.0} ms",

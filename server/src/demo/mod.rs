@@ -325,7 +325,7 @@ pub async fn seed_if_empty(store: &Store, ledger: &Ledger) -> anyhow::Result<()>
     tracing::info!("seeding the demo store");
     let mut users = Vec::new();
     for (email, name, role, password) in LOGINS {
-        users.push(auth::add_user(store.pool(), email, name, role, password).await?);
+        users.push(auth::add_user(store, email, name, role, password).await?);
     }
     let manager = users[1].id;
     let staff = users[3].id;

@@ -6,10 +6,13 @@
 use chrono::{Duration, Utc};
 use domain::{command::*, count::CountScope, *};
 use metrc::Credentials;
-use sqlx::Row;
 
 use super::{cmd, submit_all};
-use crate::{ledger::Ledger, regulator::outbox::Outbox, store::Store};
+use crate::{
+    ledger::Ledger,
+    regulator::outbox::Outbox,
+    store::{OutboxStore, SettingStore, Store, UserStore},
+};
 
 /// Settings key set once the cases are planted.
 const PLANTED: &str = "demo_reconciliation_planted";
@@ -18,11 +21,12 @@ const PLANTED: &str = "demo_reconciliation_planted";
 pub const HELD_HOURS: i64 = 24;
 
 async fn user(store: &Store, email: &str) -> anyhow::Result<UserId> {
-    let id: String = sqlx::query_scalar("SELECT id FROM users WHERE email = ?")
-        .bind(email)
-        .fetch_one(store.pool())
-        .await?;
-    Ok(id.parse()?)
+    Ok(store
+        .user_by_email(email)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("the demo has no user {email}"))?
+        .0
+        .id)
 }
 
 /// Plants the four cases, once. Runs before the outbox worker starts, so the sale that the
@@ -33,11 +37,7 @@ pub async fn plant_once(
     outbox: &Outbox,
     creds: &Credentials,
 ) -> anyhow::Result<()> {
-    let done: Option<String> = sqlx::query_scalar("SELECT value FROM settings WHERE key = ?")
-        .bind(PLANTED)
-        .fetch_optional(store.pool())
-        .await?;
-    if done.is_some() {
+    if store.has_setting(PLANTED).await? {
         return Ok(());
     }
     let manager = user(store, "manager@demo.pistil").await?;
@@ -159,21 +159,11 @@ pub async fn plant_once(
             )],
         )
         .await?;
-        let seq: i64 = sqlx::query("SELECT MAX(seq) FROM outbox WHERE kind = 'package_adjusted'")
-            .fetch_one(store.pool())
-            .await?
-            .get(0);
-        sqlx::query("UPDATE outbox SET not_before = ? WHERE seq = ?")
-            .bind((now + Duration::hours(HELD_HOURS)).to_rfc3339())
-            .bind(seq)
-            .execute(store.pool())
+        store
+            .hold_back_latest("package_adjusted", now + Duration::hours(HELD_HOURS))
             .await?;
     }
-    sqlx::query("INSERT INTO settings (key, value) VALUES (?, ?)")
-        .bind(PLANTED)
-        .bind(now.to_rfc3339())
-        .execute(store.pool())
-        .await?;
+    store.put_setting(PLANTED, &now.to_rfc3339()).await?;
     tracing::info!("demo: planted one case of each reconciliation diagnosis");
     Ok(())
 }

@@ -2,12 +2,13 @@
 //! both sides start in agreement, one manifest on its way for Receive to show, and the
 //! facility's two locations.
 
+use crate::{
+    ledger::Ledger,
+    store::{OutboxStore, Store},
+};
 use domain::{PackageStatus, Unit};
 use metrc::{wire::LocationBody, Credentials};
 use metrc_sandbox::SeedPackage;
-use sqlx::SqlitePool;
-
-use crate::ledger::Ledger;
 
 /// The manifest the demo's regulator shows on its way, not yet received in the store.
 pub const DEMO_INCOMING_MANIFEST: &str = "0000009001";
@@ -16,7 +17,7 @@ pub const DEMO_INCOMING_MANIFEST: &str = "0000009001";
 /// already did as known to the regulator: the demo starts with both sides in agreement.
 pub async fn seed_from_store(
     creds: &Credentials,
-    pool: &SqlitePool,
+    store: &Store,
     ledger: &Ledger,
 ) -> anyhow::Result<()> {
     let view = ledger.view().await;
@@ -128,8 +129,6 @@ pub async fn seed_from_store(
             },
         ])
         .await?;
-    sqlx::query("UPDATE outbox SET state = 'done', done_at = created_at WHERE state = 'pending'")
-        .execute(pool)
-        .await?;
+    store.settle_pending_as_made().await?;
     Ok(())
 }

@@ -10,11 +10,10 @@ use axum::{
 use chrono::{DateTime, NaiveDate, Utc};
 use domain::{Event, EventKind};
 use futures_util::StreamExt;
-use serde::{Deserialize, Serialize};
-use sqlx::Row;
+use serde::Deserialize;
 
 use super::{session::CurrentUser, ApiError};
-use crate::{auth::Role, AppState};
+use crate::{auth::Role, store::EventStore, AppState};
 
 /// Export formats.
 #[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq, utoipa::ToSchema)]
@@ -54,30 +53,7 @@ fn parse_bound(s: &str, end: bool) -> Result<DateTime<Utc>, ApiError> {
     Ok(day.and_hms_opt(0, 0, 0).expect("midnight exists").and_utc())
 }
 
-/// One row of the export.
-#[derive(Debug, Serialize, Deserialize, PartialEq, utoipa::ToSchema)]
-pub struct AuditRow {
-    /// Ledger sequence.
-    pub seq: i64,
-    /// When it happened (device clock).
-    pub at: String,
-    /// When the server recorded it.
-    pub recorded_at: String,
-    /// Who.
-    pub actor: String,
-    /// From which device.
-    pub device: String,
-    /// The mutation that caused it.
-    pub mutation_id: String,
-    /// What happened.
-    pub event: String,
-    /// Packages touched.
-    pub packages: String,
-    /// Reason code, where there is one.
-    pub reason: String,
-    /// Quantities, as "amount unit" separated by spaces.
-    pub quantities: String,
-}
+pub use domain::wire::AuditRow;
 
 fn reason_and_quantities(kind: &EventKind) -> (String, String) {
     let q = |v: Vec<String>| v.join(" ");
@@ -180,37 +156,8 @@ pub fn audit_row(seq: i64, recorded_at: String, event: &Event) -> AuditRow {
     }
 }
 
-/// One page of the CSV export: up to 5,000 events of the range after a sequence number, in ledger
-/// order, as CSV text, with their count and last sequence number. Fields that may hold a comma,
-/// quote or line break are quoted the CSV way.
-const CSV_PAGE: &str = "
-WITH page AS (
-    SELECT seq, seq || ',' || at || ',' || recorded_at || ',' || actor || ',' || device || ',' ||
-           mutation_id || ',' || kind || ',' || (CASE WHEN instr(packages, ',') OR instr(packages, '\"') OR instr(packages, char(10)) OR instr(packages, char(13)) THEN '\"' || replace(packages, '\"', '\"\"') || '\"' ELSE packages END) || ',' || (CASE WHEN instr(reason, ',') OR instr(reason, '\"') OR instr(reason, char(10)) OR instr(reason, char(13)) THEN '\"' || replace(reason, '\"', '\"\"') || '\"' ELSE reason END) || ',' || (CASE WHEN instr(quantities, ',') OR instr(quantities, '\"') OR instr(quantities, char(10)) OR instr(quantities, char(13)) THEN '\"' || replace(quantities, '\"', '\"\"') || '\"' ELSE quantities END) || char(10) AS line
-    FROM events
-    WHERE seq > ?1 AND at >= ?2 AND at < ?3
-    ORDER BY seq
-    LIMIT 5000
-)
-SELECT coalesce(group_concat(line, '' ORDER BY seq), ''), count(*), coalesce(max(seq), 0) FROM page";
-
 const CSV_HEADER: &str =
     "seq,at,recorded_at,actor,device,mutation_id,event,packages,reason,quantities\n";
-
-fn row_to_audit(row: &sqlx::sqlite::SqliteRow) -> Result<AuditRow, sqlx::Error> {
-    Ok(AuditRow {
-        seq: row.try_get(0)?,
-        at: row.try_get(1)?,
-        recorded_at: row.try_get(2)?,
-        actor: row.try_get(3)?,
-        device: row.try_get(4)?,
-        mutation_id: row.try_get(5)?,
-        event: row.try_get(6)?,
-        packages: row.try_get(7)?,
-        reason: row.try_get(8)?,
-        quantities: row.try_get(9)?,
-    })
-}
 
 /// Streams the export from the audit columns stored with each event.
 #[utoipa::path(get, path = "/api/v1/audit/export", tag = "audit", params(ExportQuery),
@@ -228,55 +175,42 @@ pub async fn audit_export(
         return Err(ApiError::BadRequest("`to` is before `from`".into()));
     }
     let format = q.format.unwrap_or(Format::Csv);
-    let pool = state.store.pool().clone();
+    let store = state.store.clone();
     let fmt_t = |t: DateTime<Utc>| t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
     let (from_s, to_s) = (fmt_t(from), fmt_t(to));
     // Told up front so a browser can show how far the streamed export has come.
-    let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM events WHERE at >= ? AND at < ?")
-        .bind(&from_s)
-        .bind(&to_s)
-        .fetch_one(&pool)
-        .await?;
+    let count = store.count_between(&from_s, &to_s).await?;
     let body = async_stream::stream! {
         match format {
             Format::Csv => {
                 yield Ok::<_, std::io::Error>(CSV_HEADER.to_owned());
-                // Keyset pages of CSV text built by SQLite itself: one value per page crosses into
-                // Rust, which keeps the export as fast as SQLite's own shell and memory flat.
+                // Keyset pages of CSV text built by the database: memory stays flat.
                 let mut after: i64 = 0;
                 loop {
-                    let page = sqlx::query(CSV_PAGE).bind(after).bind(&from_s).bind(&to_s).fetch_one(&pool).await;
-                    let page = match page {
+                    let page = match store.audit_csv_page(after, &from_s, &to_s).await {
                         Ok(p) => p,
                         Err(e) => { yield Err(std::io::Error::other(e)); return; }
                     };
-                    let count: i64 = page.get(1);
-                    if count == 0 {
+                    if page.rows == 0 {
                         break;
                     }
-                    after = page.get(2);
-                    yield Ok(page.get::<String, _>(0));
+                    after = page.last_seq;
+                    yield Ok(page.text);
                 }
             }
             Format::Jsonl => {
-                let mut rows = sqlx::query(
-                    "SELECT seq, at, recorded_at, actor, device, mutation_id, kind, packages, reason, quantities
-                     FROM events WHERE at >= ? AND at < ? ORDER BY seq",
-                )
-                .bind(&from_s)
-                .bind(&to_s)
-                .fetch(&pool);
+                let mut rows = store.audit_rows(&from_s, &to_s);
                 let mut chunk = String::with_capacity(64 * 1024);
                 while let Some(row) = rows.next().await {
-                    let line = row.and_then(|r| row_to_audit(&r)).and_then(|r| {
-                        serde_json::to_string(&r).map_err(|e| sqlx::Error::Decode(e.into()))
+                    let line = row.map_err(std::io::Error::other).and_then(|r| {
+                        serde_json::to_string(&r).map_err(std::io::Error::other)
                     });
                     match line {
                         Ok(l) => {
                             chunk.push_str(&l);
                             chunk.push('\n');
                         }
-                        Err(e) => { yield Err(std::io::Error::other(e)); return; }
+                        Err(e) => { yield Err(e); return; }
                     }
                     if chunk.len() >= 60 * 1024 {
                         yield Ok(std::mem::replace(&mut chunk, String::with_capacity(64 * 1024)));

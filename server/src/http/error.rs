@@ -49,7 +49,7 @@ pub enum ApiError {
     TooLarge(usize),
     /// The database failed; details are logged, not sent.
     #[error("database error")]
-    Database(#[from] sqlx::Error),
+    Database(#[from] crate::store::StoreError),
     /// Any other internal failure; details are logged, not sent.
     #[error("internal error")]
     Internal(#[from] anyhow::Error),

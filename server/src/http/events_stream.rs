@@ -14,7 +14,7 @@ use futures_util::Stream;
 use tokio::sync::broadcast::error::RecvError;
 
 use super::{session::CurrentUser, ApiError};
-use crate::{ledger::SeqEvent, AppState};
+use crate::{ledger::SeqEvent, store::EventStore, AppState};
 
 fn sse(e: &SeqEvent) -> SseEvent {
     SseEvent::default()
@@ -48,11 +48,11 @@ pub async fn events_stream(
     let now = state.ledger.view().await.seq;
     let mut sent = resume.unwrap_or(now);
     let backlog = if sent < now {
-        crate::store::events_after(state.store.pool(), sent, now).await?
+        state.store.events_after(sent, now).await?
     } else {
         vec![]
     };
-    let pool = state.store.pool().clone();
+    let store = state.store.clone();
     let mut health = state.outbox.watch_health();
     health.mark_unchanged();
     let mut alerts = state.alerts.subscribe();
@@ -100,7 +100,7 @@ pub async fn events_stream(
                 }
                 Err(RecvError::Lagged(_)) => {
                     // Fell behind the broadcast: read what was missed from the ledger itself.
-                    match crate::store::events_after(&pool, sent, i64::MAX).await {
+                    match store.events_after(sent, i64::MAX).await {
                         Ok(missed) => for e in &missed {
                             yield Ok(sse(e));
                             sent = e.seq;

@@ -48,7 +48,7 @@ pub async fn health_show(State(state): State<AppState>) -> Json<Health> {
             ok: db_ok,
         },
         regulator: RegulatorHealth {
-            mode: match crate::regulator::setup::saved(state.store.pool()).await {
+            mode: match crate::regulator::setup::saved(&state.store).await {
                 Ok(Some(c)) if !c.embedded => "metrc",
                 _ => "sandbox",
             },

@@ -181,7 +181,7 @@ pub async fn menu_stream(
         let view = state.ledger.view().await;
         let changed: BTreeSet<ProductId> = match resume {
             Some(after) if after < view.seq => {
-                crate::store::events_after(state.store.pool(), after, view.seq)
+                crate::store::EventStore::events_after(&state.store, after, view.seq)
                     .await?
                     .iter()
                     .flat_map(|e| e.event.kind.packages())

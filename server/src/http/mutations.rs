@@ -77,7 +77,7 @@ pub async fn mutations_create(
             _ => None,
         };
         if let Some(w) = witness {
-            if !auth::user_exists(state.store.pool(), w).await? {
+            if !auth::user_exists(&state.store, w).await? {
                 return Err(ApiError::InvalidBody(format!(
                     "witness {w} is not a user of this store"
                 )));

@@ -21,7 +21,6 @@ use domain::{
 };
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
-use sqlx::Row;
 
 use super::{
     error::{AppJson, ErrorBody},
@@ -32,6 +31,7 @@ use crate::{
     auth::Role,
     hold_expiry::{SERVER_DEVICE, SYSTEM},
     ledger::{Outcome, Submitted},
+    store::EventStore,
     AppState,
 };
 
@@ -304,15 +304,10 @@ pub async fn orders_show(
         }
     }
     // Settled: read its story from the ledger.
-    let rows = sqlx::query("SELECT body FROM events WHERE instr(body, ?) > 0 ORDER BY seq")
-        .bind(id.to_string())
-        .fetch_all(state.store.pool())
-        .await?;
+    let events = state.store.events_naming(&id.to_string()).await?;
     let mut placed = None;
     let mut status = None;
-    for r in rows {
-        let e: domain::Event =
-            serde_json::from_str(&r.get::<String, _>(0)).map_err(anyhow::Error::from)?;
+    for e in events {
         match e.kind {
             EventKind::HoldPlaced { hold } if hold.hold_id == id => placed = Some(hold),
             EventKind::HoldReleased {

@@ -34,9 +34,8 @@ pub async fn reconcile_show(
     user: CurrentUser,
 ) -> Result<Json<ReconcileReport>, ApiError> {
     user.require(Role::Manager, "reconciliation")?;
-    let pool = state.store.pool();
     let mut halt = reconcile::halt_of(&state.outbox.health());
-    let outbox = reconcile::outbox_facts(pool).await?;
+    let outbox = reconcile::outbox_facts(&state.store).await?;
     let mut regulator = Vec::new();
     let client = state.outbox.client().await;
     if halt.is_none() {
@@ -65,8 +64,15 @@ pub async fn reconcile_show(
         };
         let mut days = HashMap::new();
         for (package, gap) in short.into_iter().take(DUPLICATE_CHECKS) {
-            match reconcile::duplicates_for(pool, c, |t| config.day_of(t), package, gap, &mut days)
-                .await
+            match reconcile::duplicates_for(
+                &state.store,
+                c,
+                |t| config.day_of(t),
+                package,
+                gap,
+                &mut days,
+            )
+            .await
             {
                 Ok(d) if !d.is_empty() => {
                     duplicates.insert(package, d);

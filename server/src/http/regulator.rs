@@ -4,9 +4,8 @@
 //! - `PUT /api/v1/regulator/credentials` (manager): save new keys; they are never returned.
 
 use axum::{extract::State, http::StatusCode, Json};
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
-use sqlx::Row;
 
 use super::{
     error::{AppJson, ErrorBody},
@@ -19,6 +18,7 @@ use crate::{
         outbox::{SyncHealth, SyncState},
         setup,
     },
+    store::{OutboxStore, RowState},
     AppState,
 };
 
@@ -230,24 +230,14 @@ pub const KEY_WARNING_DAYS: i64 = 14;
 
 /// Counts the outbox and names the state.
 pub async fn report(state: &AppState) -> Result<RegulatorHealth, ApiError> {
-    let pool = state.store.pool();
-    let mut counts = std::collections::HashMap::new();
-    for r in sqlx::query("SELECT state, COUNT(*) FROM outbox GROUP BY state")
-        .fetch_all(pool)
+    let counts = state.store.state_counts().await?;
+    let count = |s: RowState| counts.get(&s).copied().unwrap_or(0);
+    let now = Utc::now();
+    let oldest_pending_seconds = state
+        .store
+        .oldest_waiting(now)
         .await?
-    {
-        counts.insert(r.get::<String, _>(0), r.get::<i64, _>(1));
-    }
-    let oldest: Option<String> = sqlx::query(
-        "SELECT MIN(created_at) FROM outbox WHERE state IN ('pending', 'sending', 'uncertain')
-         AND (not_before IS NULL OR julianday(not_before) <= julianday('now'))",
-    )
-    .fetch_one(pool)
-    .await?
-    .get(0);
-    let oldest_pending_seconds = oldest
-        .and_then(|t| DateTime::parse_from_rfc3339(&t).ok())
-        .map(|t| (Utc::now() - t.with_timezone(&Utc)).num_seconds());
+        .map(|t| (now - t).num_seconds());
     let mut health = state.outbox.health();
     if health.state == SyncState::Healthy
         && oldest_pending_seconds.is_some_and(|s| s > POSTING_WINDOW_SECS)
@@ -261,10 +251,10 @@ pub async fn report(state: &AppState) -> Result<RegulatorHealth, ApiError> {
             since: health.since,
         };
     }
-    if health.state == SyncState::Healthy && counts.get("parked").copied().unwrap_or(0) > 0 {
+    if health.state == SyncState::Healthy && count(RowState::Parked) > 0 {
         health.cause = "changes flow; some the regulator refused wait for a person".into();
     }
-    let creds = setup::saved(pool).await?;
+    let creds = setup::saved(&state.store).await?;
     let key_expires_on = creds.as_ref().and_then(|c| c.key_expires_on);
     let mut warnings = Vec::new();
     if let Some(day) = key_expires_on {
@@ -277,11 +267,11 @@ pub async fn report(state: &AppState) -> Result<RegulatorHealth, ApiError> {
     }
     Ok(RegulatorHealth {
         health,
-        pending: counts.get("pending").copied().unwrap_or(0),
-        uncertain: counts.get("uncertain").copied().unwrap_or(0),
-        sending: counts.get("sending").copied().unwrap_or(0),
-        parked: counts.get("parked").copied().unwrap_or(0),
-        done: counts.get("done").copied().unwrap_or(0),
+        pending: count(RowState::Pending),
+        uncertain: count(RowState::Uncertain),
+        sending: count(RowState::Sending),
+        parked: count(RowState::Parked),
+        done: count(RowState::Done),
         oldest_pending_seconds,
         license: creds.as_ref().map(|c| c.credentials.license.clone()),
         sandbox: creds.is_some_and(|c| c.embedded),
@@ -345,7 +335,7 @@ pub async fn credentials_update(
             "base_url must be https (plain http only on this machine)".into(),
         ));
     }
-    let embedded = setup::saved(state.store.pool())
+    let embedded = setup::saved(&state.store)
         .await?
         .is_some_and(|c| c.embedded && c.credentials.base_url == body.base_url);
     let creds = setup::Connection {
@@ -358,7 +348,7 @@ pub async fn credentials_update(
         embedded,
         key_expires_on: body.key_expires_on,
     };
-    setup::save(state.store.pool(), &creds).await?;
+    setup::save(&state.store, &creds).await?;
     let client = setup::client(
         creds.credentials,
         state.regulator_timeout,

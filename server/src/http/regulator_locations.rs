@@ -21,7 +21,7 @@ impl From<LocationsError> for ApiError {
         match e {
             LocationsError::Regulator(_) => ApiError::RegulatorUnavailable(e.to_string()),
             LocationsError::Invalid(d) => ApiError::InvalidBody(d.to_string()),
-            LocationsError::Store(e) => ApiError::Internal(e),
+            LocationsError::Store(e) => ApiError::Database(e),
         }
     }
 }

@@ -22,7 +22,7 @@ use crate::{
     hold_expiry::SERVER_DEVICE,
     ledger::{Outcome, Submitted},
     regulator::parked::{self, ParkedList},
-    store::LedgerStore,
+    store::{LedgerStore, OutboxStore, RowState},
     AppState,
 };
 
@@ -49,7 +49,7 @@ pub async fn parked_index(
 ) -> Result<Json<ParkedList>, ApiError> {
     user.require(Role::Manager, "changes the regulator refused")?;
     let view = state.ledger.view().await;
-    Ok(Json(parked::list(state.store.pool(), &view.state).await?))
+    Ok(Json(parked::list(&state.store, &view.state).await?))
 }
 
 /// Records a decision on one refused change: send it again, or mark it done at the regulator.
@@ -74,14 +74,17 @@ pub async fn parked_settle(
     let resent = state
         .store
         .outcomes(&[mutation_id])
-        .await
-        .map_err(ApiError::Internal)?
-        .remove(&mutation_id);
+        .await?
+        .remove(&mutation_id)
+        .map(|json| serde_json::from_str::<Outcome>(&json))
+        .transpose()
+        .map_err(anyhow::Error::from)?;
     if let Some(outcome) = resent {
         return Ok(Json(outcome));
     }
-    if !parked::is_parked(state.store.pool(), seq).await? {
-        return Err(if parked::exists(state.store.pool(), seq).await? {
+    let states = state.store.states_of(seq).await?;
+    if !states.contains(&RowState::Parked) {
+        return Err(if !states.is_empty() {
             ApiError::Conflict(format!(
                 "change {seq} is not waiting for a person: the regulator did not refuse it, or it was already settled"
             ))

@@ -24,7 +24,7 @@ impl From<ReasonsError> for ApiError {
         match e {
             ReasonsError::Regulator(_) => ApiError::RegulatorUnavailable(e.to_string()),
             ReasonsError::Invalid(d) => ApiError::InvalidBody(d.to_string()),
-            ReasonsError::Store(e) => ApiError::Internal(e),
+            ReasonsError::Store(e) => ApiError::Database(e),
         }
     }
 }

@@ -21,12 +21,12 @@ use domain::{
     Event,
 };
 use serde::{Deserialize, Serialize};
-use sqlx::Row;
 
 use super::{error::ErrorBody, session::CurrentUser, ApiError};
 use crate::{
     auth::Role,
-    reports::{self, ReportKind, ReportStatus},
+    reports::{ReportKind, ReportStatus},
+    store::{OutboxStore, ReportStore, RowState},
     AppState,
 };
 
@@ -169,7 +169,7 @@ pub async fn health_canada_events(
 async fn ledger_events(state: &AppState) -> Result<(Arc<Vec<i64>>, Arc<Vec<Event>>), ApiError> {
     Ok(state
         .report_events
-        .read(state.store.pool())
+        .read(&state.store)
         .await
         .map_err(anyhow::Error::from)?)
 }
@@ -200,47 +200,44 @@ async fn completeness(state: &AppState, month: NaiveDate) -> Result<Completeness
     let config = state.ledger.view().await.state.config.clone();
     let from = domain::report::day_start_of(&config, month);
     let to = domain::report::day_start_of(&config, domain::report::next_month(month));
-    let rows = sqlx::query(
-        "SELECT e.seq, e.at, e.kind, o.state, o.regulator_ids, o.done_at, o.last_error
-         FROM outbox o JOIN events e ON e.seq = o.seq
-         WHERE e.at >= ?1 AND e.at < ?2 ORDER BY e.seq",
-    )
     // The `at` column holds the export's millisecond UTC form, which sorts as text.
-    .bind(from.to_rfc3339_opts(chrono::SecondsFormat::Millis, true))
-    .bind(to.to_rfc3339_opts(chrono::SecondsFormat::Millis, true))
-    .fetch_all(state.store.pool())
-    .await?;
+    let rows = state
+        .store
+        .postings_between(
+            &from.to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+            &to.to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+        )
+        .await?;
     let now = Utc::now();
     let mut out = Vec::new();
     for r in rows {
-        let at: DateTime<Utc> = DateTime::parse_from_rfc3339(&r.get::<String, _>(1))
+        let at: DateTime<Utc> = DateTime::parse_from_rfc3339(&r.at)
             .map_err(anyhow::Error::from)?
             .with_timezone(&Utc);
         if at < from || at >= to {
             continue;
         }
-        let state_words: String = r.get(3);
         let posted_at = r
-            .get::<Option<String>, _>(5)
-            .and_then(|t| DateTime::parse_from_rfc3339(&t).ok())
+            .done_at
+            .as_deref()
+            .and_then(|t| DateTime::parse_from_rfc3339(t).ok())
             .map(|t| t.with_timezone(&Utc))
-            .filter(|_| state_words == "done");
+            .filter(|_| r.state == RowState::Done);
         let delay = posted_at.unwrap_or(now) - at;
         out.push(PostingRow {
-            seq: r.get(0),
+            seq: r.seq,
             at,
-            kind: r.get(2),
+            kind: r.kind,
             regulator_ids: r
-                .get::<Option<String>, _>(4)
-                .and_then(|s| serde_json::from_str(&s).ok())
+                .regulator_ids
+                .as_deref()
+                .and_then(|s| serde_json::from_str(s).ok())
                 .unwrap_or_default(),
             posted_at,
             delay_minutes: delay.num_minutes().max(0),
             late: delay > chrono::Duration::hours(POSTING_LIMIT_HOURS),
-            refusal: (state_words == "parked")
-                .then(|| r.get::<Option<String>, _>(6))
-                .flatten(),
-            state: state_words,
+            refusal: r.last_error.filter(|_| r.state == RowState::Parked),
+            state: r.state.as_str().to_owned(),
         });
     }
     Ok(CompletenessReport {
@@ -333,7 +330,7 @@ pub async fn generate(
         &state.ledger.view().await.state,
     ));
     if month < current {
-        reports::keep(state.store.pool(), kind, month, &body).await?;
+        state.store.keep_report(kind, month, &body).await?;
     }
     Ok(body)
 }
@@ -348,11 +345,11 @@ struct AgcoTab {
 /// The report as filed: the kept bytes of a generated month, or this month's draft computed
 /// now; either way marked downloaded.
 async fn filed(state: &AppState, kind: ReportKind, month: NaiveDate) -> Result<String, ApiError> {
-    let body = match reports::stored(state.store.pool(), kind, month).await? {
+    let body = match state.store.report_body(kind, month).await? {
         Some(b) => b,
         None => generate(state, kind, month).await?,
     };
-    reports::mark(state.store.pool(), kind, month, false).await?;
+    state.store.mark_report(kind, month, false).await?;
     Ok(body)
 }
 
@@ -379,7 +376,7 @@ pub async fn reports_index(
     user: CurrentUser,
 ) -> Result<Json<Vec<ReportStatus>>, ApiError> {
     user.require(Role::Manager, "monthly reports")?;
-    Ok(Json(reports::list(state.store.pool()).await?))
+    Ok(Json(state.store.reports().await?))
 }
 
 /// Marks a generated report submitted to its regulator.
@@ -399,7 +396,7 @@ pub async fn report_submitted(
         ))
     })?;
     let month = parse_month(&month)?;
-    if !reports::mark(state.store.pool(), kind, month, true).await? {
+    if !state.store.mark_report(kind, month, true).await? {
         return Err(ApiError::Missing(format!(
             "the {} report for {} has not been generated; download it first",
             kind.slug(),

@@ -46,7 +46,7 @@ fn cookie_token(headers: &HeaderMap) -> Option<String> {
 /// Who is signed in, if anyone (for routes open to everyone that do more for staff).
 pub async fn signed_in(state: &AppState, headers: &HeaderMap) -> Result<Option<User>, ApiError> {
     Ok(match cookie_token(headers) {
-        Some(token) => auth::session_user(state.store.pool(), &token).await?,
+        Some(token) => auth::session_user(&state.store, &token).await?,
         None => None,
     })
 }
@@ -75,7 +75,7 @@ impl FromRequestParts<AppState> for CurrentUser {
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
         let token = cookie_token(&parts.headers).ok_or(ApiError::Unauthorized)?;
-        let user = auth::session_user(state.store.pool(), &token)
+        let user = auth::session_user(&state.store, &token)
             .await?
             .ok_or(ApiError::Unauthorized)?;
         Ok(CurrentUser(user))
@@ -93,8 +93,7 @@ pub async fn session_create(
         .limiter
         .check(&body.email)
         .map_err(|wait| ApiError::TooManyRequests(wait.as_secs().max(1)))?;
-    let Some((user, token)) =
-        auth::sign_in(state.store.pool(), &body.email, &body.password).await?
+    let Some((user, token)) = auth::sign_in(&state.store, &body.email, &body.password).await?
     else {
         state.limiter.failed(&body.email);
         return Err(ApiError::BadCredentials);
@@ -127,8 +126,7 @@ pub async fn witness_create(
         .limiter
         .check(&body.email)
         .map_err(|wait| ApiError::TooManyRequests(wait.as_secs().max(1)))?;
-    let Some(witness) =
-        auth::check_password(state.store.pool(), &body.email, &body.password).await?
+    let Some(witness) = auth::check_password(&state.store, &body.email, &body.password).await?
     else {
         state.limiter.failed(&body.email);
         return Err(ApiError::BadCredentials);
@@ -148,7 +146,7 @@ pub async fn session_show(
     headers: HeaderMap,
 ) -> Result<Json<Option<User>>, ApiError> {
     let user = match cookie_token(&headers) {
-        Some(token) => auth::session_user(state.store.pool(), &token).await?,
+        Some(token) => auth::session_user(&state.store, &token).await?,
         None => None,
     };
     Ok(Json(user))
@@ -161,7 +159,7 @@ pub async fn session_delete(
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     if let Some(token) = cookie_token(&headers) {
-        auth::sign_out(state.store.pool(), &token).await?;
+        auth::sign_out(&state.store, &token).await?;
     }
     let mut res = StatusCode::NO_CONTENT.into_response();
     let cookie = format!(

@@ -8,12 +8,13 @@ use axum::{
     extract::{Query, State},
     Json,
 };
-use domain::{Package, Product};
 use serde::Deserialize;
-use sqlx::Row;
 
 use super::{error::ErrorBody, session::CurrentUser, ApiError};
-use crate::AppState;
+use crate::{
+    store::{Pull, PullContents, SnapshotStore},
+    AppState,
+};
 
 /// Past this many events behind, a snapshot is cheaper than the events.
 pub const SNAPSHOT_AFTER: i64 = 5_000;
@@ -37,79 +38,62 @@ pub async fn sync_show(
     _user: CurrentUser,
     Query(q): Query<SyncQuery>,
 ) -> Result<Json<SyncResponse>, ApiError> {
-    let mut tx = state.store.pool().begin().await?;
-    let last_mutation_id: i64 = match &q.client_id {
-        Some(c) => sqlx::query("SELECT last_mutation FROM clients WHERE client_id = ?")
-            .bind(c)
-            .fetch_optional(&mut *tx)
-            .await?
-            .map_or(0, |r| r.get(0)),
-        None => 0,
-    };
-    let cursor: i64 = sqlx::query("SELECT COALESCE(MAX(seq), 0) FROM events")
-        .fetch_one(&mut *tx)
-        .await?
-        .get(0);
     let since = q.since.unwrap_or(0);
-    if since < 0 || since > cursor {
-        return Err(ApiError::BadRequest(format!(
-            "since={since} is outside 0..={cursor}"
-        )));
-    }
-    if since == 0 || cursor - since > SNAPSHOT_AFTER {
-        let products = sqlx::query("SELECT body FROM products ORDER BY sku")
-            .fetch_all(&mut *tx)
-            .await?
-            .iter()
-            .map(|r| serde_json::from_str(&r.get::<String, _>(0)))
-            .collect::<Result<Vec<Product>, _>>()
-            .map_err(anyhow::Error::from)?;
-        let packages = sqlx::query("SELECT body FROM packages ORDER BY tag")
-            .fetch_all(&mut *tx)
-            .await?
-            .iter()
-            .map(|r| serde_json::from_str(&r.get::<String, _>(0)))
-            .collect::<Result<Vec<Package>, _>>()
-            .map_err(anyhow::Error::from)?;
-        let holds = sqlx::query("SELECT body FROM holds ORDER BY expires_at")
-            .fetch_all(&mut *tx)
-            .await?
-            .iter()
-            .map(|r| serde_json::from_str(&r.get::<String, _>(0)))
-            .collect::<Result<Vec<domain::event::Hold>, _>>()
-            .map_err(anyhow::Error::from)?;
-        let (config, counts) = {
-            let view = state.ledger.view().await;
-            let counts = view
-                .state
-                .counts
-                .iter()
-                .filter(|(_, c)| c.is_open())
-                .map(|(id, c)| domain::sync::OpenCount {
-                    count_id: *id,
-                    session: c.clone(),
-                })
-                .collect();
-            (view.state.config.clone(), counts)
-        };
-        return Ok(Json(SyncResponse {
+    let (cursor, last_mutation_id, contents) = match state
+        .store
+        .pull(q.client_id.as_deref(), since, SNAPSHOT_AFTER)
+        .await?
+    {
+        Pull::OutOfRange { cursor } => {
+            return Err(ApiError::BadRequest(format!(
+                "since={since} is outside 0..={cursor}"
+            )))
+        }
+        Pull::Read {
             cursor,
-            last_mutation_id,
-            snapshot: Some(Snapshot {
-                products,
-                packages,
-                config,
-                holds,
-                counts,
-            }),
-            events: vec![],
-        }));
-    }
-    let events = crate::store::events_after(&mut *tx, since, cursor).await?;
+            last_mutation,
+            contents,
+        } => (cursor, last_mutation, contents),
+    };
+    let (products, packages, holds) = match contents {
+        PullContents::Events(events) => {
+            return Ok(Json(SyncResponse {
+                cursor,
+                last_mutation_id,
+                snapshot: None,
+                events,
+            }))
+        }
+        PullContents::Snapshot {
+            products,
+            packages,
+            holds,
+        } => (products, packages, holds),
+    };
+    let (config, counts) = {
+        let view = state.ledger.view().await;
+        let counts = view
+            .state
+            .counts
+            .iter()
+            .filter(|(_, c)| c.is_open())
+            .map(|(id, c)| domain::sync::OpenCount {
+                count_id: *id,
+                session: c.clone(),
+            })
+            .collect();
+        (view.state.config.clone(), counts)
+    };
     Ok(Json(SyncResponse {
         cursor,
         last_mutation_id,
-        snapshot: None,
-        events,
+        snapshot: Some(Snapshot {
+            products,
+            packages,
+            config,
+            holds,
+            counts,
+        }),
+        events: vec![],
     }))
 }

@@ -6,7 +6,10 @@ use chrono::Utc;
 use domain::zone_locations::{FacilityLocation, ZoneLocations};
 use metrc::{MetrcClient, MetrcError};
 
-use crate::{ledger::Ledger, store::Store};
+use crate::{
+    ledger::Ledger,
+    store::{SettingStore, Store, StoreError},
+};
 
 const SETTING: &str = "regulator_locations";
 
@@ -21,7 +24,7 @@ pub enum LocationsError {
     Invalid(#[from] domain::DomainError),
     /// The settings could not be read or written.
     #[error(transparent)]
-    Store(#[from] anyhow::Error),
+    Store(#[from] StoreError),
 }
 
 /// At start: the choices last saved, in force before anything is submitted.

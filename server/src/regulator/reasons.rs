@@ -10,7 +10,10 @@ use domain::{
 };
 use metrc::{MetrcClient, MetrcError};
 
-use crate::{ledger::Ledger, store::Store};
+use crate::{
+    ledger::Ledger,
+    store::{SettingStore, Store, StoreError},
+};
 
 const SETTING: &str = "regulator_reasons";
 
@@ -25,7 +28,7 @@ pub enum ReasonsError {
     Invalid(#[from] domain::DomainError),
     /// The settings could not be read or written.
     #[error(transparent)]
-    Store(#[from] anyhow::Error),
+    Store(#[from] StoreError),
 }
 
 /// At start: the map last saved, put in force before anything is submitted.

@@ -3,11 +3,11 @@
 
 use std::{path::Path, time::Duration};
 
+use crate::store::{SettingStore, Store, StoreError};
 use chrono::NaiveDate;
 use metrc::{Credentials, MetrcClient};
 use metrc_sandbox::SandboxState;
 use serde::{Deserialize, Serialize};
-use sqlx::{Row, SqlitePool};
 
 const SETTING: &str = "regulator_credentials";
 
@@ -35,25 +35,13 @@ pub struct Embedded {
 }
 
 /// The saved credentials, if any.
-pub async fn saved(pool: &SqlitePool) -> anyhow::Result<Option<Connection>> {
-    let row = sqlx::query("SELECT value FROM settings WHERE key = ?")
-        .bind(SETTING)
-        .fetch_optional(pool)
-        .await?;
-    Ok(match row {
-        Some(r) => Some(serde_json::from_str(&r.get::<String, _>(0))?),
-        None => None,
-    })
+pub async fn saved(store: &Store) -> Result<Option<Connection>, StoreError> {
+    store.setting(SETTING).await
 }
 
 /// Saves credentials (server-side only; no API ever returns them).
-pub async fn save(pool: &SqlitePool, creds: &Connection) -> anyhow::Result<()> {
-    sqlx::query("INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value")
-        .bind(SETTING)
-        .bind(serde_json::to_string(creds)?)
-        .execute(pool)
-        .await?;
-    Ok(())
+pub async fn save(store: &Store, creds: &Connection) -> Result<(), StoreError> {
+    store.put_setting(SETTING, creds).await
 }
 
 /// The embedded sandbox's licence.
@@ -61,7 +49,7 @@ pub const SANDBOX_LICENSE: &str = "C10-0000001-LIC";
 
 /// Starts the embedded sandbox on loopback and, on its first start, provisions it. Returns the
 /// connection, saved.
-pub async fn embedded_sandbox(data_dir: &Path, pool: &SqlitePool) -> anyhow::Result<Embedded> {
+pub async fn embedded_sandbox(data_dir: &Path, store: &Store) -> anyhow::Result<Embedded> {
     let st = SandboxState::open(&data_dir.join("regulator-sandbox")).await?;
     let fresh = st.is_empty();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
@@ -72,7 +60,7 @@ pub async fn embedded_sandbox(data_dir: &Path, pool: &SqlitePool) -> anyhow::Res
             tracing::error!(error = ?e, "embedded regulator sandbox stopped");
         }
     });
-    let mut creds = match saved(pool).await? {
+    let mut creds = match saved(store).await? {
         Some(c) if !fresh => c,
         _ => Connection {
             credentials: Credentials {
@@ -100,7 +88,7 @@ pub async fn embedded_sandbox(data_dir: &Path, pool: &SqlitePool) -> anyhow::Res
         )
         .await?;
     }
-    save(pool, &creds).await?;
+    save(store, &creds).await?;
     Ok(Embedded {
         connection: creds,
         fresh,

@@ -65,7 +65,6 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
     let app = Application::build(config).await.expect("app builds");
     let address = format!("http://{}", app.local_addr());
     let store = app.state().store.clone();
-    let pool = store.pool().clone();
     tokio::spawn(app.run_until_stopped());
     let mut users = Vec::new();
     for (email, role) in [
@@ -74,7 +73,7 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
         ("w@t.test", Role::Manager),
         ("s@t.test", Role::Staff),
     ] {
-        let u = auth::add_user(&pool, email, email, role, PASSWORD)
+        let u = auth::add_user(&store, email, email, role, PASSWORD)
             .await
             .unwrap();
         let client = Client::builder().cookie_store(true).build().unwrap();

@@ -16,5 +16,6 @@ mod regulator;
 mod relay_faults;
 mod reports;
 mod roles;
+mod store;
 mod tablet;
 mod validation;

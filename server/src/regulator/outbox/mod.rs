@@ -18,7 +18,6 @@ use domain::Event;
 use metrc::{wire::MAX_OBJECTS, MetrcClient, MetrcError};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
-use sqlx::{Row, SqlitePool};
 use tokio::sync::{watch, RwLock};
 
 mod rows;
@@ -26,7 +25,10 @@ mod settle;
 
 pub use super::health::{SyncHealth, SyncState};
 use super::{mapping, RelayError};
-use crate::ledger::Ledger;
+use crate::{
+    ledger::Ledger,
+    store::{OutboxEntry, OutboxStore, RowState, Store, StoreError},
+};
 
 /// Shared handle to the worker's state.
 ///
@@ -36,7 +38,7 @@ use crate::ledger::Ledger;
 /// process killed mid-request sends nothing twice.
 #[derive(Clone)]
 pub struct Outbox {
-    pool: SqlitePool,
+    store: Store,
     ledger: Ledger,
     client: Arc<RwLock<Option<MetrcClient>>>,
     health: Arc<watch::Sender<SyncHealth>>,
@@ -95,7 +97,7 @@ const STORE_RETRY: Duration = Duration::from_secs(2);
 
 impl Outbox {
     /// A worker for this ledger; it calls the regulator once a client is set.
-    pub fn new(pool: SqlitePool, ledger: Ledger, client: Option<MetrcClient>) -> Self {
+    pub fn new(store: Store, ledger: Ledger, client: Option<MetrcClient>) -> Self {
         let health = match &client {
             Some(_) => SyncHealth::new(SyncState::Healthy, "waiting for the first change"),
             None => SyncHealth::new(
@@ -104,7 +106,7 @@ impl Outbox {
             ),
         };
         Self {
-            pool,
+            store,
             ledger,
             client: Arc::new(RwLock::new(client)),
             health: Arc::new(watch::channel(health).0),
@@ -152,7 +154,7 @@ impl Outbox {
     }
 
     /// The outbox could not read or record its own state: say so and stop this pass.
-    fn store_failed(&self, e: &sqlx::Error) -> Duration {
+    fn store_failed(&self, e: &StoreError) -> Duration {
         tracing::error!(error = %e, "the outbox could not record its progress");
         self.store_failing.store(true, Ordering::SeqCst);
         self.set_health(
@@ -202,19 +204,13 @@ impl Outbox {
         // Page by page, so changes held back in front never hide the rest of the store.
         let mut after = 0_i64;
         loop {
-            let rows = sqlx::query(
-                "SELECT o.id, o.package_key, o.state, o.expect, e.body,
-                        o.not_before IS NOT NULL AND julianday(o.not_before) > julianday('now')
-                 FROM outbox o JOIN events e ON e.seq = o.seq
-                 WHERE o.state IN ('pending', 'sending', 'uncertain', 'parked') AND o.id > ?
-                 ORDER BY o.id LIMIT 200",
-            )
-            .bind(after)
-            .fetch_all(&self.pool)
-            .await
-            .map_err(|e| self.store_failed(&e))?;
+            let rows = self
+                .store
+                .outbox_page(after, 200)
+                .await
+                .map_err(|e| self.store_failed(&e))?;
             let Some(last) = rows.last() else { break };
-            after = last.get(0);
+            after = last.id;
             self.drain_rows(&client, rows, &mut blocked, &mut sales, &mut settled)
                 .await?;
         }
@@ -240,26 +236,29 @@ impl Outbox {
     async fn drain_rows(
         &self,
         client: &MetrcClient,
-        rows: Vec<sqlx::sqlite::SqliteRow>,
+        rows: Vec<OutboxEntry>,
         blocked: &mut Blocked,
         sales: &mut Vec<Pending>,
         settled: &mut usize,
     ) -> Result<(), Duration> {
+        let now = chrono::Utc::now();
         for r in rows {
-            let id: i64 = r.get(0);
-            let keys = keys_of(&r.get::<String, _>(1));
+            let id = r.id;
+            let keys = keys_of(&r.package_key);
+            let held = r.not_before.is_some_and(|t| t > now);
             // Refused, held back until later (a posting window), or behind one that is: the
             // packages' later changes wait behind it.
-            if r.get::<String, _>(2) == "parked" || r.get::<bool, _>(5) || blocked.holds(&keys) {
+            if r.state == RowState::Parked || held || blocked.holds(&keys) {
                 blocked.add(&keys);
                 continue;
             }
             // `sending` left over from a pass that never heard back (or a crash) is in doubt too.
-            let in_doubt = r.get::<String, _>(2) != "pending";
+            let in_doubt = r.state != RowState::Pending;
             let expect: Option<Expect> = r
-                .get::<Option<String>, _>(3)
-                .and_then(|s| serde_json::from_str(&s).ok());
-            let event = match serde_json::from_str::<Event>(&r.get::<String, _>(4)) {
+                .expect
+                .as_deref()
+                .and_then(|s| serde_json::from_str(s).ok());
+            let event = match serde_json::from_str::<Event>(&r.body) {
                 Ok(event) => event,
                 Err(e) => {
                     self.park(id, &format!("the event could not be read: {e}"))

@@ -3,9 +3,8 @@
 
 use std::sync::atomic::Ordering;
 
-use chrono::Utc;
-
 use super::{Expect, Outbox};
+use crate::store::{OutboxStore, StoreError, Transition};
 
 impl Outbox {
     /// A state write succeeded: the store records again.
@@ -13,75 +12,51 @@ impl Outbox {
         self.store_failing.store(false, Ordering::SeqCst);
     }
 
-    /// Settled at the regulator, with the ids it answered.
-    pub(super) async fn done(&self, id: i64, regulator_ids: &[i64]) -> Result<(), sqlx::Error> {
-        sqlx::query("UPDATE outbox SET state = 'done', regulator_ids = ?, done_at = ?, last_error = NULL WHERE id = ?")
-            .bind(serde_json::to_string(regulator_ids).unwrap_or_default())
-            .bind(Utc::now().to_rfc3339())
-            .bind(id)
-            .execute(&self.pool)
-            .await?;
-        self.recorded();
-        Ok(())
+    /// Notes that a write went through, passing its result on.
+    fn noted(&self, r: Result<(), StoreError>) -> Result<(), StoreError> {
+        if r.is_ok() {
+            self.recorded();
+        }
+        r
     }
 
-    /// Runs `sql` (its one parameter: the row's id) for every row, in one transaction.
-    async fn each_row(&self, ids: &[i64], sql: &'static str) -> Result<(), sqlx::Error> {
-        let mut tx = self.pool.begin().await?;
-        for id in ids {
-            sqlx::query(sql).bind(id).execute(&mut *tx).await?;
-        }
-        tx.commit().await?;
-        self.recorded();
-        Ok(())
+    /// Settled at the regulator, with the ids it answered.
+    pub(super) async fn done(&self, id: i64, regulator_ids: &[i64]) -> Result<(), StoreError> {
+        let r = self.store.outbox_done(id, regulator_ids).await;
+        self.noted(r)
     }
 
     /// Written down before a write goes out: if no answer is ever recorded, the row is read back.
-    pub(super) async fn mark_sending(&self, ids: &[i64]) -> Result<(), sqlx::Error> {
-        self.each_row(
-            ids,
-            "UPDATE outbox SET state = 'sending' WHERE id = ? AND state = 'pending'",
-        )
-        .await
+    pub(super) async fn mark_sending(&self, ids: &[i64]) -> Result<(), StoreError> {
+        let r = self.store.outbox_move(ids, Transition::Sending).await;
+        self.noted(r)
     }
 
     /// The regulator refused the call as a whole, so nothing of it landed.
-    pub(super) async fn unsend(&self, ids: &[i64]) -> Result<(), sqlx::Error> {
-        self.each_row(
-            ids,
-            "UPDATE outbox SET state = 'pending' WHERE id = ? AND state = 'sending'",
-        )
-        .await
+    pub(super) async fn unsend(&self, ids: &[i64]) -> Result<(), StoreError> {
+        let r = self.store.outbox_move(ids, Transition::Unsend).await;
+        self.noted(r)
     }
 
     /// Sent, no answer: read back before anything is sent again.
-    pub(super) async fn mark_uncertain(&self, ids: &[i64]) -> Result<(), sqlx::Error> {
-        self.each_row(
-            ids,
-            "UPDATE outbox SET state = 'uncertain', attempts = attempts + 1 WHERE id = ?",
-        )
-        .await
+    pub(super) async fn mark_uncertain(&self, ids: &[i64]) -> Result<(), StoreError> {
+        let r = self.store.outbox_move(ids, Transition::Uncertain).await;
+        self.noted(r)
     }
 
     /// Refused for a reason a person must fix: held back, with the reason in words.
-    pub(super) async fn park(&self, id: i64, why: &str) -> Result<(), sqlx::Error> {
-        sqlx::query("UPDATE outbox SET state = 'parked', last_error = ?, attempts = attempts + 1 WHERE id = ?")
-            .bind(why)
-            .bind(id)
-            .execute(&self.pool)
-            .await?;
-        self.recorded();
-        Ok(())
+    pub(super) async fn park(&self, id: i64, why: &str) -> Result<(), StoreError> {
+        let r = self.store.outbox_park(id, why).await;
+        self.noted(r)
     }
 
     /// What an adjustment expects to find, written down (with the row as `sending`) before it is sent.
-    pub(super) async fn remember(&self, id: i64, expect: &Expect) -> Result<(), sqlx::Error> {
-        sqlx::query("UPDATE outbox SET expect = ?, state = CASE state WHEN 'pending' THEN 'sending' ELSE state END WHERE id = ?")
-            .bind(serde_json::to_string(expect).unwrap_or_default())
-            .bind(id)
-            .execute(&self.pool)
-            .await?;
-        self.recorded();
-        Ok(())
+    pub(super) async fn remember(&self, id: i64, expect: &Expect) -> Result<(), StoreError> {
+        let json = serde_json::to_string(expect).map_err(|source| StoreError::Unwritable {
+            what: "what an adjustment expects".into(),
+            source,
+        })?;
+        let r = self.store.outbox_expect(id, &json).await;
+        self.noted(r)
     }
 }

@@ -1,32 +1,27 @@
-//! The ledger's storage: SQLite in WAL mode under the data directory, schema by `sqlx::migrate!`.
+//! The ledger's writes: one batch per group commit in one transaction, and the stored events
+//! read back at start-up as a stream.
 
-use std::{collections::HashMap, path::Path, str::FromStr, time::Duration};
+use std::collections::HashMap;
 
-use anyhow::Context;
-use domain::MutationId;
-use futures_util::future::BoxFuture;
-use sqlx::{
-    sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous},
-    Row, SqlitePool,
-};
+use domain::{sync::SeqEvent, wire::AuditRow, MutationId};
+use futures_util::{future::BoxFuture, stream::BoxStream, StreamExt};
+use sqlx::{QueryBuilder, Row, Sqlite};
 
-use crate::{
-    http::audit::AuditRow,
-    ledger::{Outcome, SeqEvent},
-};
+use super::{parse, Store, StoreError};
 
 /// What the ledger writer needs of a database. The writer decides in memory and hands over one
 /// batch per group commit, so another database (PostgreSQL for chains) only has to implement this.
 pub trait LedgerStore: Send + Sync + 'static {
-    /// Every stored event, in sequence order.
-    fn load_events(&self) -> BoxFuture<'_, anyhow::Result<Vec<SeqEvent>>>;
-    /// The recorded outcomes of whichever of these mutations were processed before.
+    /// Every stored event in sequence order, as the rows arrive (never gathered into one list),
+    /// so a start-up from a checkpoint can skip what it knows without changing its callers.
+    fn events(&self) -> BoxStream<'_, Result<SeqEvent, StoreError>>;
+    /// The recorded outcomes (as their JSON) of whichever of these mutations were processed.
     fn outcomes<'a>(
         &'a self,
         ids: &'a [MutationId],
-    ) -> BoxFuture<'a, anyhow::Result<HashMap<MutationId, Outcome>>>;
+    ) -> BoxFuture<'a, Result<HashMap<MutationId, String>, StoreError>>;
     /// Writes a batch in one transaction; returns once it is durable.
-    fn commit(&self, batch: Batch) -> BoxFuture<'_, anyhow::Result<()>>;
+    fn commit(&self, batch: Batch) -> BoxFuture<'_, Result<(), StoreError>>;
 }
 
 /// An event as stored: its JSON body, its audit columns, and its outbox key when the regulator
@@ -138,83 +133,8 @@ pub struct Batch {
     pub purchases: Vec<(String, String, String)>,
 }
 
-/// Handle to the database; cheap to clone.
-#[derive(Clone)]
-pub struct Store {
-    pool: SqlitePool,
-}
-
 impl Store {
-    /// Opens (creating when missing) `pistil.db` in `data_dir` and brings its schema up to date.
-    pub async fn open(data_dir: &Path) -> anyhow::Result<Self> {
-        std::fs::create_dir_all(data_dir)
-            .with_context(|| format!("cannot create data directory {}", data_dir.display()))?;
-        let path = data_dir.join("pistil.db");
-        let options = SqliteConnectOptions::from_str(&format!("sqlite://{}", path.display()))?
-            .create_if_missing(true)
-            .journal_mode(SqliteJournalMode::Wal)
-            // FULL: an acknowledged commit survives power loss, not only a process crash.
-            .synchronous(SqliteSynchronous::Full)
-            .foreign_keys(true)
-            .busy_timeout(Duration::from_secs(5));
-        let pool = SqlitePoolOptions::new()
-            .max_connections(8)
-            .connect_with(options)
-            .await
-            .with_context(|| format!("cannot open database {}", path.display()))?;
-        sqlx::migrate!("./migrations")
-            .run(&pool)
-            .await
-            .context("database migration failed")?;
-        Ok(Self { pool })
-    }
-
-    /// Checks that the database answers a trivial query.
-    pub async fn ping(&self) -> Result<(), sqlx::Error> {
-        sqlx::query("SELECT 1")
-            .execute(&self.pool)
-            .await
-            .map(|_| ())
-    }
-
-    /// The underlying pool.
-    pub fn pool(&self) -> &SqlitePool {
-        &self.pool
-    }
-
-    /// A store-wide setting kept as JSON, if it was ever saved.
-    pub async fn setting<T: serde::de::DeserializeOwned>(
-        &self,
-        key: &str,
-    ) -> anyhow::Result<Option<T>> {
-        let row = sqlx::query("SELECT value FROM settings WHERE key = ?")
-            .bind(key)
-            .fetch_optional(&self.pool)
-            .await?;
-        Ok(match row {
-            Some(r) => Some(
-                serde_json::from_str(&r.get::<String, _>(0))
-                    .with_context(|| format!("setting {key} is unreadable"))?,
-            ),
-            None => None,
-        })
-    }
-
-    /// Saves a store-wide setting as JSON, replacing the one before.
-    pub async fn put_setting<T: serde::Serialize>(
-        &self,
-        key: &str,
-        value: &T,
-    ) -> anyhow::Result<()> {
-        sqlx::query("INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value")
-            .bind(key)
-            .bind(serde_json::to_string(value)?)
-            .execute(&self.pool)
-            .await?;
-        Ok(())
-    }
-
-    async fn write(&self, b: Batch) -> anyhow::Result<()> {
+    async fn write(&self, b: Batch) -> Result<(), StoreError> {
         let mut tx = self.pool.begin().await?;
         for e in &b.events {
             let a = &e.audit;
@@ -282,7 +202,8 @@ impl Store {
         for (client, n) in &b.clients {
             sqlx::query(
                 "INSERT INTO clients (client_id, last_mutation) VALUES (?, ?)
-                 ON CONFLICT (client_id) DO UPDATE SET last_mutation = max(last_mutation, excluded.last_mutation)",
+                 ON CONFLICT (client_id) DO UPDATE SET last_mutation = excluded.last_mutation
+                 WHERE excluded.last_mutation > clients.last_mutation",
             )
             .bind(client)
             .bind(n)
@@ -366,57 +287,75 @@ impl Store {
     }
 }
 
+/// An event row's body, parsed.
+fn seq_event(row: &sqlx::sqlite::SqliteRow) -> Result<SeqEvent, StoreError> {
+    let seq: i64 = row.try_get(0)?;
+    Ok(SeqEvent {
+        seq,
+        event: parse(|| format!("event {seq}"), row.try_get::<&str, _>(1)?)?,
+    })
+}
+
+/// Events with `after < seq <= upto`, in order, read through any executor (a pool or a
+/// transaction).
+pub(super) async fn events_after<'c, E>(
+    exec: E,
+    after: i64,
+    upto: i64,
+) -> Result<Vec<SeqEvent>, StoreError>
+where
+    E: sqlx::Executor<'c, Database = Sqlite>,
+{
+    sqlx::query("SELECT seq, body FROM events WHERE seq > ? AND seq <= ? ORDER BY seq")
+        .bind(after)
+        .bind(upto)
+        .fetch_all(exec)
+        .await?
+        .iter()
+        .map(seq_event)
+        .collect()
+}
+
 impl LedgerStore for Store {
-    fn load_events(&self) -> BoxFuture<'_, anyhow::Result<Vec<SeqEvent>>> {
-        Box::pin(events_after(&self.pool, 0, i64::MAX))
+    fn events(&self) -> BoxStream<'_, Result<SeqEvent, StoreError>> {
+        sqlx::query("SELECT seq, body FROM events ORDER BY seq")
+            .fetch(&self.pool)
+            .map(|row| seq_event(&row?))
+            .boxed()
     }
 
     fn outcomes<'a>(
         &'a self,
         ids: &'a [MutationId],
-    ) -> BoxFuture<'a, anyhow::Result<HashMap<MutationId, Outcome>>> {
+    ) -> BoxFuture<'a, Result<HashMap<MutationId, String>, StoreError>> {
         Box::pin(async move {
-            let ids: Vec<String> = ids.iter().map(|i| i.to_string()).collect();
-            let rows = sqlx::query("SELECT mutation_id, outcome FROM mutations WHERE mutation_id IN (SELECT value FROM json_each(?))")
-                .bind(serde_json::to_string(&ids)?)
-                .fetch_all(&self.pool)
-                .await?;
-            rows.iter()
-                .map(|r| {
-                    let id: MutationId = r.get::<String, _>(0).parse()?;
-                    let outcome: Outcome = serde_json::from_str(&r.get::<String, _>(1))?;
-                    Ok((id, outcome))
-                })
-                .collect()
+            if ids.is_empty() {
+                return Ok(HashMap::new());
+            }
+            let mut q: QueryBuilder<Sqlite> = QueryBuilder::new(
+                "SELECT mutation_id, outcome FROM mutations WHERE mutation_id IN (",
+            );
+            let mut list = q.separated(", ");
+            for id in ids {
+                list.push_bind(id.to_string());
+            }
+            list.push_unseparated(")");
+            let rows = q.build().fetch_all(&self.pool).await?;
+            let mut out = HashMap::with_capacity(rows.len());
+            for r in rows {
+                let id: String = r.try_get(0)?;
+                // The column is written from a `MutationId`; one that does not parse was edited.
+                let id = id.parse().map_err(|_| StoreError::Unreadable {
+                    what: format!("mutation id {id:?}"),
+                    source: serde::de::Error::custom("not a UUID"),
+                })?;
+                out.insert(id, r.try_get(1)?);
+            }
+            Ok(out)
         })
     }
 
-    fn commit(&self, batch: Batch) -> BoxFuture<'_, anyhow::Result<()>> {
+    fn commit(&self, batch: Batch) -> BoxFuture<'_, Result<(), StoreError>> {
         Box::pin(self.write(batch))
     }
-}
-
-/// Events with `after < seq <= upto`, in order.
-pub async fn events_after<'c, E>(
-    exec: E,
-    after: i64,
-    upto: i64,
-) -> anyhow::Result<Vec<crate::ledger::SeqEvent>>
-where
-    E: sqlx::Executor<'c, Database = sqlx::Sqlite>,
-{
-    use sqlx::Row;
-    let rows = sqlx::query("SELECT seq, body FROM events WHERE seq > ? AND seq <= ? ORDER BY seq")
-        .bind(after)
-        .bind(upto)
-        .fetch_all(exec)
-        .await?;
-    rows.iter()
-        .map(|r| {
-            Ok(crate::ledger::SeqEvent {
-                seq: r.get(0),
-                event: serde_json::from_str(&r.get::<String, _>(1))?,
-            })
-        })
-        .collect()
 }

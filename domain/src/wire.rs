@@ -1,0 +1,67 @@
+//! Types that cross HTTP as they are, read by the server and by whoever reads its answers.
+
+use serde::{Deserialize, Serialize};
+
+use crate::Event;
+
+/// One row of the audit export, as the ledger stores it beside each event.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AuditRow {
+    /// Ledger sequence.
+    pub seq: i64,
+    /// When it happened (device clock).
+    pub at: String,
+    /// When the server recorded it.
+    pub recorded_at: String,
+    /// Who.
+    pub actor: String,
+    /// From which device.
+    pub device: String,
+    /// The mutation that caused it.
+    pub mutation_id: String,
+    /// What happened.
+    pub event: String,
+    /// Packages touched.
+    pub packages: String,
+    /// Reason code, where there is one.
+    pub reason: String,
+    /// Quantities, as "amount unit" separated by spaces.
+    pub quantities: String,
+}
+
+/// One event in a package's history.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct HistoryEntry {
+    /// Ledger sequence.
+    pub seq: i64,
+    /// The name of the person who made it (their id is in the event).
+    pub actor_name: Option<String>,
+    /// The event.
+    pub event: Event,
+    /// Where it stands with the regulator, when the regulator must learn of it.
+    pub regulator: Option<RegulatorStep>,
+}
+
+/// How far one event has reached the regulator.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RegulatorStep {
+    /// `pending`, `sending`, `uncertain`, `parked` or `done`.
+    pub state: String,
+    /// Attempts so far.
+    pub attempts: i64,
+    /// The regulator's refusal, for a parked change.
+    pub last_error: Option<String>,
+    /// When the regulator confirmed it.
+    pub done_at: Option<String>,
+}
+
+/// A package's history, oldest first.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PackageHistory {
+    /// The events.
+    pub events: Vec<HistoryEntry>,
+}

@@ -145,7 +145,14 @@ type Reasons = Arc<std::sync::RwLock<Option<Arc<ReasonMap>>>>;
 impl Ledger {
     /// Replays the stored events and starts the writer.
     pub async fn start(store: Arc<dyn LedgerStore>) -> anyhow::Result<Self> {
-        let view = Arc::new(RwLock::new(load_view(&*store).await?));
+        let started = std::time::Instant::now();
+        let view = load_view(&*store).await?;
+        tracing::info!(
+            events = view.seq,
+            ms = started.elapsed().as_millis() as u64,
+            "ledger replayed"
+        );
+        let view = Arc::new(RwLock::new(view));
         let (jobs, rx) = mpsc::channel(4096);
         let (feed, _) = broadcast::channel(4096);
         let reasons = Reasons::default();

@@ -79,17 +79,19 @@ async fn events_stream_back_in_order_and_match_what_a_cursor_reads() {
         .unwrap()
         .is_empty());
     let package = PackageId::new();
-    let events: Vec<Event> = (0..1_200).map(|i| sale(package, i)).collect();
+    // More than one page of the start-up read (4,096 rows).
+    let events: Vec<Event> = (0..4_500).map(|i| sale(package, i)).collect();
     for (n, chunk) in events.chunks(500).enumerate() {
         commit(&store, 1 + 500 * n as i64, chunk, None).await;
     }
     let streamed: Vec<_> = store.events().try_collect().await.unwrap();
-    assert_eq!(streamed.len(), 1_200);
+    assert_eq!(streamed.len(), 4_500);
+    assert_eq!(streamed[4_499].event, events[4_499]);
     assert!(streamed.windows(2).all(|w| w[0].seq + 1 == w[1].seq));
     assert_eq!(streamed[17].event, events[17]);
-    let after = store.events_after(1_000, i64::MAX).await.unwrap();
+    let after = store.events_after(4_300, i64::MAX).await.unwrap();
     assert_eq!(after.len(), 200);
-    assert_eq!(after[0].seq, 1_001);
+    assert_eq!(after[0].seq, 4_301);
     assert_eq!(store.events_after(5, 7).await.unwrap().len(), 2);
 }
 

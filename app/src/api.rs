@@ -388,12 +388,15 @@ pub async fn regulator_health() -> Result<RegulatorHealth, SyncFailure> {
     sync_parse(Request::get("/api/v1/regulator/health").send().await).await
 }
 
-/// Saves new regulator credentials on the server (they never come back).
-pub async fn save_credentials(body: &serde_json::Value) -> Result<(), String> {
+/// Saves new regulator credentials on the server (they never come back); answers where Pistil
+/// now sends.
+pub async fn save_credentials(
+    body: &serde_json::Value,
+) -> Result<domain::wire::CredentialsSaved, String> {
     let req = Request::put("/api/v1/regulator/credentials")
         .json(body)
         .map_err(|e| e.to_string())?;
-    done(req.send().await).await
+    parse(req.send().await).await
 }
 
 /// The facility's Metrc adjustment reasons and what each of Pistil's is sent as.

@@ -54,3 +54,88 @@ pub struct User {
     /// Role.
     pub role: Role,
 }
+
+/// A sign-in email as every part of Pistil compares it: trimmed and case-folded once, where it
+/// arrives, so " M@Store.test\t" and "m@store.test" are one account for sign-in, its rate limit
+/// and its lookup.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Email(String);
+
+/// Why a text is not a sign-in email.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("\"{0}\" is not an email address")]
+pub struct NotAnEmail(pub String);
+
+/// Longest email accepted (RFC 5321's path limit).
+pub const EMAIL_MAX: usize = 254;
+
+impl Email {
+    /// Trims and case-folds; refuses what is not one `local@domain` without spaces or control
+    /// characters, or is longer than `EMAIL_MAX`.
+    pub fn parse(s: &str) -> Result<Email, NotAnEmail> {
+        let e = s.trim().to_lowercase();
+        let shown = || NotAnEmail(e.chars().filter(|c| !c.is_control()).take(80).collect());
+        let (local, domain) = e.split_once('@').ok_or_else(shown)?;
+        if local.is_empty()
+            || domain.is_empty()
+            || domain.contains('@')
+            || e.chars().count() > EMAIL_MAX
+            || e.chars().any(|c| c.is_whitespace() || c.is_control())
+        {
+            return Err(shown());
+        }
+        Ok(Email(e))
+    }
+
+    /// The folded address.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Display for Email {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_email_is_one_account_however_it_is_padded_or_cased() {
+        let plain = Email::parse("m@store.test").unwrap();
+        for padded in [
+            " m@store.test",
+            "m@store.test ",
+            "\tM@Store.Test\n",
+            "  M@STORE.TEST\t",
+        ] {
+            assert_eq!(Email::parse(padded).unwrap(), plain, "{padded:?}");
+        }
+    }
+
+    #[test]
+    fn what_is_not_an_email_is_named() {
+        for bad in [
+            "",
+            "   ",
+            "m",
+            "@store.test",
+            "m@",
+            "m@@store.test",
+            "m @store.test",
+            "m@store\u{0}.test",
+            "m@a@b",
+        ] {
+            assert!(Email::parse(bad).is_err(), "{bad:?}");
+        }
+        let long = format!("{}@store.test", "a".repeat(250));
+        assert!(Email::parse(&long).is_err());
+        assert_eq!(
+            Email::parse("not-an-email").unwrap_err().to_string(),
+            "\"not-an-email\" is not an email address"
+        );
+    }
+}

@@ -313,6 +313,14 @@ fn fresh_ids<'a>(
 fn define_product(state: &State, p: &crate::Product) -> Result<Vec<EventKind>, DomainError> {
     non_empty("sku", &p.sku)?;
     non_empty("name", &p.name)?;
+    for (field, m) in [("price", p.price), ("cost", p.cost)] {
+        if m.amount < Decimal::ZERO {
+            return Err(invalid(
+                field,
+                format!("{} cannot be negative ({})", p.name, m.amount),
+            ));
+        }
+    }
     let family_ok = matches!(
         (p.quantity_type, p.unit.family()),
         (QuantityType::CountBased, UnitFamily::Count)
@@ -793,7 +801,10 @@ fn priced_lines(
                 .ok_or_else(|| DomainError::UnknownProduct {
                     id: p.product_id.to_string(),
                 })?;
-        let unit_price = price.unwrap_or(product.price);
+        let unit_price = match price {
+            Some(given) => line_price(state, &product.name, given)?,
+            None => product.price,
+        };
         out.push(SaleLine {
             package_id: id,
             product_id: p.product_id,
@@ -806,6 +817,31 @@ fn priced_lines(
         return Err(invalid("lines", "at least one line is needed"));
     }
     Ok(out)
+}
+
+/// A price a person typed for a line: never negative, and in the store's own currency.
+fn line_price(state: &State, product: &str, price: Money) -> Result<Money, DomainError> {
+    let currency = state.config.jurisdiction.currency;
+    if price.currency != currency {
+        return Err(invalid(
+            "unit_price",
+            format!(
+                "{product} is priced in {}; this store sells in {}",
+                price.currency.code(),
+                currency.code()
+            ),
+        ));
+    }
+    if price.amount < Decimal::ZERO {
+        return Err(invalid(
+            "unit_price",
+            format!(
+                "the price of {product} cannot be negative ({})",
+                price.amount
+            ),
+        ));
+    }
+    Ok(price)
 }
 
 fn total_of(state: &State, lines: &[SaleLine]) -> Money {

@@ -124,3 +124,37 @@ pub fn check(
     }
     Ok(())
 }
+
+/// The store's longest pickup hold broken by one of these events, if any: a hold placed to last
+/// longer than `max` (the store's pickup hold setting), on any path that places one.
+pub fn hold_too_long<'a>(
+    events: impl IntoIterator<Item = &'a crate::EventKind>,
+    max: chrono::Duration,
+) -> Option<DomainError> {
+    events.into_iter().find_map(|e| match e {
+        crate::EventKind::HoldPlaced { hold } if hold.expires_at - hold.placed_at > max => {
+            Some(DomainError::InvalidInput {
+                field: "expires_at".into(),
+                message: format!(
+                    "a hold may last at most {} in this store; this one would last until {}",
+                    spoken(max),
+                    hold.expires_at.format("%Y-%m-%d %H:%M UTC")
+                ),
+            })
+        }
+        _ => None,
+    })
+}
+
+/// A duration as a person says it: "2 hours", "90 minutes", "4 seconds".
+fn spoken(d: chrono::Duration) -> String {
+    let s = d.num_seconds();
+    let (n, unit) = if s % 3600 == 0 && s >= 3600 {
+        (s / 3600, "hour")
+    } else if s % 60 == 0 && s >= 60 {
+        (s / 60, "minute")
+    } else {
+        (s, "second")
+    };
+    format!("{n} {unit}{}", if n == 1 { "" } else { "s" })
+}

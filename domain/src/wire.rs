@@ -65,3 +65,13 @@ pub struct PackageHistory {
     /// The events.
     pub events: Vec<HistoryEntry>,
 }
+
+/// What a manager learns on saving regulator credentials: where Pistil will send, never the keys.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CredentialsSaved {
+    /// The regulator's host (and port, when not the scheme's own), as parsed.
+    pub host: String,
+    /// The facility licence the keys act for.
+    pub license: String,
+}

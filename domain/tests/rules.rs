@@ -135,6 +135,101 @@ fn a_sale_from_the_floor_reduces_the_package_and_prices_the_receipt() {
     assert_conserved(&s.state);
 }
 
+fn priced_sale(id: PackageId, price: Money) -> Action {
+    Action::Sell(Sell {
+        receipt_id: ReceiptId::new(),
+        customer: None,
+        patient: None,
+        lines: vec![SellLine {
+            package_id: id,
+            quantity: g("1"),
+            unit_price: Some(price),
+        }],
+    })
+}
+
+#[test]
+fn a_negative_price_is_refused_and_the_shelf_is_untouched() {
+    let mut s = Store::new();
+    let id = s.on_floor(FLOWER, g("28"), "B-1");
+    let e = s.err(priced_sale(id, cad("-5")));
+    assert_eq!(
+        e.to_string(),
+        "unit_price: the price of Blue Dream cannot be negative (-5)"
+    );
+    assert_eq!(s.pkg(id).quantity, g("28"));
+    // Free is a price a store may give.
+    s.ok(priced_sale(id, cad("0")));
+}
+
+#[test]
+fn a_price_in_another_currency_than_the_stores_is_refused() {
+    let mut s = Store::new();
+    let id = s.on_floor(FLOWER, g("28"), "B-1");
+    let e = s.err(priced_sale(
+        id,
+        Money::new(Decimal::new(9, 0), Currency::Usd),
+    ));
+    assert_eq!(
+        e.to_string(),
+        "unit_price: Blue Dream is priced in USD; this store sells in CAD"
+    );
+    assert_eq!(s.pkg(id).quantity, g("28"));
+}
+
+#[test]
+fn a_product_with_a_negative_price_or_cost_is_refused() {
+    let mut s = Store::new();
+    let mut p = product(ProductId::from_u128(0xBAD), "Cheap", Category::Flower);
+    p.price = cad("-1");
+    assert_eq!(
+        s.err(Action::DefineProduct(p.clone())).to_string(),
+        "price: Cheap cannot be negative (-1)"
+    );
+    p.price = cad("1");
+    p.cost = cad("-0.01");
+    assert_eq!(
+        s.err(Action::DefineProduct(p)).to_string(),
+        "cost: Cheap cannot be negative (-0.01)"
+    );
+}
+
+#[test]
+fn a_hold_longer_than_the_store_allows_is_named() {
+    let mut s = Store::new();
+    let id = s.on_floor(FLOWER, g("28"), "B-1");
+    let cmd = s.command(Action::Reserve(Reserve {
+        hold_id: HoldId::new(),
+        customer: customer("phone:4165550100"),
+        customer_name: "Pat".into(),
+        channel: HoldChannel::Staff,
+        lines: vec![ReserveLine {
+            package_id: id,
+            quantity: g("1"),
+        }],
+        expires_at: at() + Duration::days(365 * 7000),
+    }));
+    let events = s.run(&cmd).unwrap();
+    let kinds: Vec<_> = events.iter().map(|e| &e.kind).collect();
+    let e = domain::limits::hold_too_long(kinds.iter().copied(), Duration::hours(2)).unwrap();
+    assert!(
+        e.to_string()
+            .starts_with("expires_at: a hold may last at most 2 hours in this store"),
+        "{e}"
+    );
+    assert!(
+        domain::limits::hold_too_long(kinds.iter().copied(), Duration::days(365 * 8000)).is_none()
+    );
+    assert_eq!(
+        domain::limits::hold_too_long(kinds.iter().copied(), Duration::minutes(90))
+            .unwrap()
+            .to_string()
+            .split(" in this store")
+            .next(),
+        Some("expires_at: a hold may last at most 90 minutes")
+    );
+}
+
 #[test]
 fn moving_a_package_where_it_already_is_is_refused() {
     let mut s = Store::new();

@@ -132,6 +132,7 @@ pub struct Ledger {
     feed: broadcast::Sender<Arc<Committed>>,
     reasons: Reasons,
     locations: Locations,
+    max_hold: chrono::Duration,
 }
 
 /// Which Metrc location each zone is, when the store sends locations: a move is then a change
@@ -143,8 +144,12 @@ type Locations = Arc<std::sync::RwLock<Option<Arc<ZoneLocations>>>>;
 type Reasons = Arc<std::sync::RwLock<Option<Arc<ReasonMap>>>>;
 
 impl Ledger {
-    /// Replays the stored events and starts the writer.
-    pub async fn start(store: Arc<dyn LedgerStore>) -> anyhow::Result<Self> {
+    /// Replays the stored events and starts the writer. `max_hold` is the store's pickup hold:
+    /// no path places a hold that lasts longer.
+    pub async fn start(
+        store: Arc<dyn LedgerStore>,
+        max_hold: chrono::Duration,
+    ) -> anyhow::Result<Self> {
         let started = std::time::Instant::now();
         let view = load_view(&*store).await?;
         tracing::info!(
@@ -159,6 +164,7 @@ impl Ledger {
         let locations = Locations::default();
         tokio::spawn(writer(
             store,
+            max_hold,
             view.clone(),
             feed.clone(),
             reasons.clone(),
@@ -171,7 +177,13 @@ impl Ledger {
             feed,
             reasons,
             locations,
+            max_hold,
         })
+    }
+
+    /// The store's pickup hold: how long a hold lasts, and the longest any may.
+    pub fn max_hold(&self) -> chrono::Duration {
+        self.max_hold
     }
 
     /// Sets the reason map later changes are checked against (`None`: no list was read).
@@ -238,6 +250,7 @@ async fn load_view(store: &dyn LedgerStore) -> anyhow::Result<View> {
 
 async fn writer(
     store: Arc<dyn LedgerStore>,
+    max_hold: chrono::Duration,
     view: Arc<RwLock<View>>,
     feed: broadcast::Sender<Arc<Committed>>,
     reasons: Reasons,
@@ -259,7 +272,12 @@ async fn writer(
             .as_ref()
             .is_some_and(|l| l.in_use());
         let mut guard = view.write().await;
-        match write_batch(&*store, &mut guard, map.as_deref(), moves, &jobs).await {
+        let rules = Rules {
+            reasons: map.as_deref(),
+            moves,
+            max_hold,
+        };
+        match write_batch(&*store, &mut guard, &rules, &jobs).await {
             Ok((outcomes, committed)) => {
                 drop(guard);
                 // Followers first: waking a thousand streams is the slow part, and each
@@ -289,6 +307,16 @@ async fn writer(
     }
 }
 
+/// What the writer checks beyond the domain's own rules, as the store has set them.
+struct Rules<'a> {
+    /// The facility's reason mapping, once read.
+    reasons: Option<&'a ReasonMap>,
+    /// Whether a move between zones is a change for the regulator.
+    moves: bool,
+    /// The store's pickup hold: the longest any hold may last.
+    max_hold: chrono::Duration,
+}
+
 /// Events the regulator must learn of; each becomes an outbox row.
 fn regulator_relevant(kind: &EventKind, moves: bool) -> bool {
     if let EventKind::PackageMoved { .. } = kind {
@@ -313,8 +341,7 @@ fn regulator_relevant(kind: &EventKind, moves: bool) -> bool {
 async fn write_batch(
     store: &dyn LedgerStore,
     view: &mut View,
-    reasons: Option<&ReasonMap>,
-    moves: bool,
+    rules: &Rules<'_>,
     jobs: &[Job],
 ) -> anyhow::Result<(Vec<Vec<Outcome>>, Committed)> {
     let ids: Vec<domain::MutationId> = jobs
@@ -343,11 +370,16 @@ async fn write_batch(
                 outcomes.push(o.clone());
                 continue;
             }
-            let decided = domain::decide(&view.state, &m.command).and_then(|events| match reasons
-                .and_then(|r| r.unmapped(events.iter().map(|e| &e.kind)))
-            {
-                Some(e) => Err(e),
-                None => Ok(events),
+            let decided = domain::decide(&view.state, &m.command).and_then(|events| {
+                let kinds = || events.iter().map(|e| &e.kind);
+                match rules
+                    .reasons
+                    .and_then(|r| r.unmapped(kinds()))
+                    .or_else(|| domain::limits::hold_too_long(kinds(), rules.max_hold))
+                {
+                    Some(e) => Err(e),
+                    None => Ok(events),
+                }
             });
             let outcome = match decided {
                 Ok(events) => {
@@ -359,7 +391,9 @@ async fn write_batch(
                             seq: view.seq,
                             kind: event.kind.name().into(),
                         });
-                        batch.events.push(event_row(view.seq, &event, &now, moves)?);
+                        batch
+                            .events
+                            .push(event_row(view.seq, &event, &now, rules.moves)?);
                         new_events.push(SeqEvent {
                             seq: view.seq,
                             event,

@@ -42,8 +42,6 @@ pub struct AppState {
     pub outbox: regulator::outbox::Outbox,
     /// Timeout of regulator calls.
     pub regulator_timeout: std::time::Duration,
-    /// How long a pickup order holds its stock.
-    pub pickup_hold: std::time::Duration,
     /// GET calls per second allowed by the regulator.
     pub regulator_gets_per_second: f64,
     /// Packages expiring within this many days raise an alert.
@@ -65,7 +63,9 @@ impl Application {
     /// Opens the store, runs migrations, binds the address and assembles the routes.
     pub async fn build(config: Config) -> anyhow::Result<Self> {
         let store = store::Store::open(&config.data_dir).await?;
-        let ledger = ledger::Ledger::start(std::sync::Arc::new(store.clone())).await?;
+        let max_hold = chrono::Duration::from_std(config.pickup_hold)
+            .context("the pickup hold is longer than Pistil can count")?;
+        let ledger = ledger::Ledger::start(std::sync::Arc::new(store.clone()), max_hold).await?;
         if config.demo {
             #[cfg(feature = "demo")]
             demo::seed_if_empty(&store, &ledger).await?;
@@ -117,12 +117,11 @@ impl Application {
         let state = AppState {
             store,
             ledger,
-            limiter: auth::LoginLimiter::new(10, std::time::Duration::from_secs(60)),
+            limiter: auth::LoginLimiter::new(10, 50, std::time::Duration::from_secs(60), 100_000),
             secure_cookies: config.secure_cookies,
             outbox,
             regulator_timeout: config.regulator_timeout,
             regulator_gets_per_second: config.regulator_gets_per_second,
-            pickup_hold: config.pickup_hold,
             expiry_alert_days: config.expiry_alert_days,
             alerts: std::sync::Arc::new(tokio::sync::watch::channel(Vec::new()).0),
             report_events: report_events::ReportEvents::default(),
@@ -160,10 +159,15 @@ impl Application {
         let listener = self.listener.tap_io(|tcp| {
             let _ = tcp.set_nodelay(true);
         });
-        axum::serve(listener, self.router)
-            .with_graceful_shutdown(shutdown_signal())
-            .await
-            .context("server stopped with an error")
+        // Connection info: limits on sign-in and public orders count per client address too.
+        axum::serve(
+            listener,
+            self.router
+                .into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+        .context("server stopped with an error")
     }
 }
 

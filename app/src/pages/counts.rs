@@ -3,13 +3,16 @@
 //! different counter; review variances per package and per product, then accept them as count
 //! corrections.
 
-use std::{collections::BTreeMap, sync::Arc};
+use std::{
+    collections::{BTreeMap, HashMap},
+    sync::Arc,
+};
 
 use domain::{
     account::{Role, User},
     command::{CountRef, PlanCount, RecordCount},
     count::{CountLine, CountScope, CountSession, LineState},
-    Action, Category, CountId, Package, ProductId, Quantity, RegulatorTag, State, Zone,
+    Action, Category, CountId, Package, PackageId, ProductId, Quantity, RegulatorTag, State, Zone,
 };
 use leptos::prelude::*;
 use leptos_router::{components::A, hooks::use_params_map};
@@ -192,6 +195,43 @@ fn PlanForm() -> impl IntoView {
     }
 }
 
+/// What a person has typed on a sheet. It lives as long as the sheet, above the parts that are
+/// drawn again whenever the store changes (another line counted, a sync), so an answer arriving
+/// for one line never wipes what is being typed on the next, nor the witness's email.
+#[derive(Clone, Copy)]
+struct Typed {
+    witness_email: RwSignal<String>,
+    witness_password: RwSignal<String>,
+    witness_error: RwSignal<Option<String>>,
+    lines: StoredValue<HashMap<PackageId, LineTyped>>,
+}
+
+/// A line's typed amount and its refusal.
+type LineTyped = (RwSignal<String>, RwSignal<Option<String>>);
+
+impl Typed {
+    fn new() -> Self {
+        Self {
+            witness_email: RwSignal::new(String::new()),
+            witness_password: RwSignal::new(String::new()),
+            witness_error: RwSignal::new(None),
+            lines: StoredValue::new(HashMap::new()),
+        }
+    }
+
+    /// The amount typed on a package's line and that line's refusal.
+    fn line(&self, package: PackageId) -> LineTyped {
+        if let Some(kept) = self.lines.with_value(|m| m.get(&package).copied()) {
+            return kept;
+        }
+        let made = (RwSignal::new(String::new()), RwSignal::new(None));
+        self.lines.update_value(|m| {
+            m.insert(package, made);
+        });
+        made
+    }
+}
+
 /// One count's sheet: blind entry, witness, recounts, review and acceptance.
 #[component]
 pub fn CountSheet() -> impl IntoView {
@@ -203,6 +243,7 @@ pub fn CountSheet() -> impl IntoView {
             .and_then(|s| s.parse::<CountId>().ok())
     };
     let witness = RwSignal::new(None::<User>);
+    let typed = Typed::new();
     let reviewing = RwSignal::new(false);
     let count = move || {
         let id = id()?;
@@ -222,9 +263,9 @@ pub fn CountSheet() -> impl IntoView {
                 Some((id, state, c)) => view! {
                     <h2 class="section">{format!("Count of {}", c.scope.describe())}</h2>
                     <p class="sub">{format!("Started {} · {} of {} counted", started(&c), counted_lines(&c), c.lines.len())}</p>
-                    <WitnessBox witness=witness />
+                    <WitnessBox witness=witness typed=typed />
                     <ul class="count-lines">
-                        {c.lines.iter().map(|l| view! { <Line id=id line=l.clone() state=state.clone() witness=witness /> }).collect_view()}
+                        {c.lines.iter().map(|l| view! { <Line id=id line=l.clone() state=state.clone() witness=witness typed=typed /> }).collect_view()}
                     </ul>
                     <Show when=move || !reviewing.get()>
                         <div class="form-actions">
@@ -241,10 +282,12 @@ pub fn CountSheet() -> impl IntoView {
 }
 
 #[component]
-fn WitnessBox(witness: RwSignal<Option<User>>) -> impl IntoView {
-    let email = RwSignal::new(String::new());
-    let password = RwSignal::new(String::new());
-    let error = RwSignal::new(None::<String>);
+fn WitnessBox(witness: RwSignal<Option<User>>, typed: Typed) -> impl IntoView {
+    let (email, password, error) = (
+        typed.witness_email,
+        typed.witness_password,
+        typed.witness_error,
+    );
     let confirm = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         error.set(None);
@@ -306,6 +349,7 @@ fn Line(
     line: CountLine,
     state: Arc<State>,
     witness: RwSignal<Option<User>>,
+    typed: Typed,
 ) -> impl IntoView {
     let replica = use_replica();
     let session = use_session();
@@ -344,8 +388,7 @@ fn Line(
         .rev()
         .find(|e| Some(e.counter) == me)
         .map(|e| fmt_q(e.counted));
-    let amount = RwSignal::new(String::new());
-    let error = RwSignal::new(None::<String>);
+    let (amount, error) = typed.line(line.package_id);
     let package_id = line.package_id;
     let record = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -358,7 +401,7 @@ fn Line(
             return error.set(Some(format!("Counted: \"{raw}\" is not a number")));
         };
         leptos::task::spawn_local(async move {
-            if let Err(e) = replica
+            match replica
                 .submit(Action::RecordCount(RecordCount {
                     count_id: id,
                     package_id,
@@ -367,7 +410,9 @@ fn Line(
                 }))
                 .await
             {
-                error.set(Some(e.to_string()));
+                Err(e) => error.set(Some(e.to_string())),
+                // Recorded: a recount by someone else starts from an empty field.
+                Ok(_) => amount.set(String::new()),
             }
         });
     };

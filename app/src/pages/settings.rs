@@ -112,11 +112,11 @@ fn Credentials(again: RwSignal<u32>) -> impl IntoView {
     let license = RwSignal::new(String::new());
     let expires = RwSignal::new(String::new());
     let error = RwSignal::new(None::<String>);
-    let done = RwSignal::new(false);
+    let done = RwSignal::new(None::<domain::wire::CredentialsSaved>);
     let save = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         error.set(None);
-        done.set(false);
+        done.set(None);
         let mut body = serde_json::json!({
             "base_url": base_url.get_untracked().trim(),
             "vendor_key": vendor.get_untracked().trim(),
@@ -129,10 +129,10 @@ fn Credentials(again: RwSignal<u32>) -> impl IntoView {
         }
         leptos::task::spawn_local(async move {
             match api::save_credentials(&body).await {
-                Ok(()) => {
+                Ok(saved) => {
                     vendor.set(String::new());
                     user.set(String::new());
-                    done.set(true);
+                    done.set(Some(saved));
                     again.update(|n| *n += 1);
                 }
                 Err(m) => error.set(Some(m)),
@@ -153,7 +153,7 @@ fn Credentials(again: RwSignal<u32>) -> impl IntoView {
                 <label class="field"><span>"User key expires"</span><input type="date" data-testid="cred-expires" bind:value=expires /></label>
             </div>
             {move || error.get().map(|m| view! { <p class="banner error" role="alert" data-testid="cred-error">{m}</p> })}
-            {move || done.get().then(|| view! { <p class="banner ok" role="status" data-testid="cred-saved">"Saved. Sync resumes with the new key."</p> })}
+            {move || done.get().map(|s| view! { <p class="banner ok" role="status" data-testid="cred-saved">{format!("Saved. Changes now go to {} for licence {}; sync resumes with the new key.", s.host, s.license)}</p> })}
             <div class="form-actions">
                 <button type="submit" class="button primary" data-testid="cred-save">"Save credentials"</button>
             </div>

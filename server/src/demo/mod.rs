@@ -505,7 +505,7 @@ pub async fn seed_if_empty(store: &Store, ledger: &Ledger) -> anyhow::Result<()>
                         g(2, 0)
                     },
                 }],
-                expires_at: now + Duration::hours(2),
+                expires_at: now + ledger.max_hold().min(Duration::hours(2)),
             }),
         ));
     }

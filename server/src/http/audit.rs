@@ -3,7 +3,7 @@
 
 use axum::{
     body::Body,
-    extract::{Query, State},
+    extract::State,
     http::header,
     response::{IntoResponse, Response},
 };
@@ -12,7 +12,7 @@ use domain::{Event, EventKind};
 use futures_util::StreamExt;
 use serde::Deserialize;
 
-use super::{session::CurrentUser, ApiError};
+use super::{error::QueryLater, session::CurrentUser, ApiError};
 use crate::{auth::Role, store::EventStore, AppState};
 
 /// Export formats.
@@ -166,9 +166,10 @@ const CSV_HEADER: &str =
 pub async fn audit_export(
     State(state): State<AppState>,
     user: CurrentUser,
-    Query(q): Query<ExportQuery>,
+    query: QueryLater<ExportQuery>,
 ) -> Result<Response, ApiError> {
     user.require(Role::Manager, "the audit export")?;
+    let q = query.parse()?;
     let from = parse_bound(&q.from, false)?;
     let to = parse_bound(&q.to, true)?;
     if to < from {

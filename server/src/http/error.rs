@@ -1,12 +1,17 @@
 //! The API's error type and its JSON body `{"error": {"code", "message"}}`.
 
+use std::marker::PhantomData;
+
 use axum::{
-    extract::{rejection::JsonRejection, FromRequest},
-    http::{header, HeaderValue, StatusCode},
+    extract::{
+        rejection::{JsonRejection, QueryRejection},
+        FromRequest, FromRequestParts, Query,
+    },
+    http::{header, request::Parts, HeaderValue, Method, StatusCode, Uri},
     response::{IntoResponse, Response},
     Json,
 };
-use serde::Serialize;
+use serde::{de::DeserializeOwned, Serialize};
 
 /// Every way an API request can fail; each maps to one status code and a stable `code`.
 #[derive(Debug, thiserror::Error)]
@@ -47,6 +52,19 @@ pub enum ApiError {
     /// The body is larger than the limit.
     #[error("the request body is larger than {0} bytes")]
     TooLarge(usize),
+    /// The route exists, not with this method.
+    #[error("{method} is not allowed on {path}{allowed}")]
+    MethodNotAllowed {
+        /// The method asked for.
+        method: String,
+        /// The path.
+        path: String,
+        /// ", only GET, POST" or empty.
+        allowed: String,
+    },
+    /// The body is not in a type the route reads.
+    #[error("{0}")]
+    UnsupportedMediaType(String),
     /// The database failed; details are logged, not sent.
     #[error("database error")]
     Database(#[from] crate::store::StoreError),
@@ -67,6 +85,8 @@ impl ApiError {
             ApiError::InvalidBody(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::Conflict(_) => StatusCode::CONFLICT,
             ApiError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
+            ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::Database(_) | ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -84,6 +104,8 @@ impl ApiError {
             ApiError::BadRequest(_) => "bad_request",
             ApiError::Conflict(_) => "conflict",
             ApiError::TooLarge(_) => "payload_too_large",
+            ApiError::MethodNotAllowed { .. } => "method_not_allowed",
+            ApiError::UnsupportedMediaType(_) => "unsupported_media_type",
             ApiError::Database(_) => "database_error",
             ApiError::Internal(_) => "internal_error",
         }
@@ -152,4 +174,95 @@ pub struct AppJson<T>(pub T);
 /// Fallback for unknown `/api/v1` paths: JSON, never the app's HTML.
 pub async fn api_not_found(uri: axum::http::Uri) -> ApiError {
     ApiError::NotFound(uri.path().to_owned())
+}
+
+impl From<QueryRejection> for ApiError {
+    fn from(r: QueryRejection) -> Self {
+        ApiError::BadRequest(format!("query: {}", r.body_text()))
+    }
+}
+
+/// A query string parsed only when the handler asks, after it has checked the caller's role:
+/// a caller without the role learns nothing about which parameters are right.
+pub struct QueryLater<T> {
+    uri: Uri,
+    wanted: PhantomData<fn() -> T>,
+}
+
+impl<T, S: Send + Sync> FromRequestParts<S> for QueryLater<T> {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(QueryLater {
+            uri: parts.uri.clone(),
+            wanted: PhantomData,
+        })
+    }
+}
+
+impl<T: DeserializeOwned> QueryLater<T> {
+    /// The parsed query, or a 400 in the API's shape naming what is wrong.
+    pub fn parse(&self) -> Result<T, ApiError> {
+        Ok(Query::<T>::try_from_uri(&self.uri)?.0)
+    }
+}
+
+/// Largest error body read back when one from below the handlers is rewritten.
+const PLAIN_ERROR_LIMIT: usize = 4 * 1024;
+
+/// Every error the API answers, whoever made it (the router's 405, the body limit's 413, an
+/// extractor's 400 or 415), in the API's shape `{"error": {"code", "message"}}`.
+pub async fn json_errors(method: Method, uri: Uri, res: Response) -> Response {
+    if !uri.path().starts_with("/api/") {
+        return res;
+    }
+    let status = res.status();
+    let is_json = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    if !(status.is_client_error() || status.is_server_error()) || is_json {
+        return res;
+    }
+    let (parts, body) = res.into_parts();
+    let text = axum::body::to_bytes(body, PLAIN_ERROR_LIMIT)
+        .await
+        .map(|b| String::from_utf8_lossy(&b).trim().to_owned())
+        .unwrap_or_default();
+    let path = uri.path().to_owned();
+    let error = match status {
+        StatusCode::METHOD_NOT_ALLOWED => ApiError::MethodNotAllowed {
+            method: method.to_string(),
+            path,
+            allowed: parts
+                .headers
+                .get(header::ALLOW)
+                .and_then(|v| v.to_str().ok())
+                .filter(|v| !v.is_empty())
+                .map(|v| format!("; it takes {v}"))
+                .unwrap_or_default(),
+        },
+        StatusCode::PAYLOAD_TOO_LARGE => ApiError::TooLarge(super::BODY_LIMIT),
+        StatusCode::NOT_FOUND => ApiError::NotFound(path),
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => ApiError::UnsupportedMediaType(if text.is_empty() {
+            "send the body as JSON with Content-Type: application/json".into()
+        } else {
+            text
+        }),
+        s if s.is_server_error() => ApiError::Internal(anyhow::anyhow!("{s}: {text}")),
+        s => ApiError::BadRequest(if text.is_empty() {
+            s.canonical_reason().unwrap_or("bad request").to_lowercase()
+        } else {
+            text
+        }),
+    };
+    let mut out = error.into_response();
+    // What the layer below said about retrying or the methods allowed still holds.
+    for h in [header::ALLOW, header::RETRY_AFTER] {
+        if let Some(v) = parts.headers.get(&h) {
+            out.headers_mut().insert(h, v.clone());
+        }
+    }
+    out
 }

@@ -21,6 +21,7 @@
 //! - `GET /api/v1/reports/health-canada`: the monthly Health Canada retailer report.
 
 pub mod audit;
+pub mod client_addr;
 pub mod error;
 pub mod events_stream;
 pub mod health;
@@ -157,6 +158,8 @@ pub fn router(state: AppState, dist: &Path) -> Router {
         .nest("/api/v1", api)
         .merge(web::router(dist))
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
+        // Outside the body limit, so its 413 is rewritten too.
+        .layer(axum::middleware::map_response(error::json_errors))
         // Compression skips Server-Sent-Events streams by default, so live feeds are not buffered.
         .layer(CompressionLayer::new())
         .layer(TraceLayer::new_for_http())

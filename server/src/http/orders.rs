@@ -251,9 +251,7 @@ pub async fn orders_create(
                     HoldChannel::Online
                 },
                 lines,
-                expires_at: now
-                    + chrono::Duration::from_std(state.pickup_hold)
-                        .unwrap_or_else(|_| chrono::Duration::hours(2)),
+                expires_at: now + state.ledger.max_hold(),
             }),
         };
         (command, hold_id)

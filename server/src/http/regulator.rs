@@ -3,8 +3,9 @@
 //! - `GET /api/v1/regulator/health` (manager): state, cause, counts, oldest pending change.
 //! - `PUT /api/v1/regulator/credentials` (manager): save new keys; they are never returned.
 
-use axum::{extract::State, http::StatusCode, Json};
+use axum::{extract::State, Json};
 use chrono::{NaiveDate, Utc};
+use domain::wire::CredentialsSaved;
 use serde::{Deserialize, Serialize};
 
 use super::{
@@ -310,12 +311,12 @@ pub struct NewCredentials {
 
 /// Saves credentials and resumes sync with them.
 #[utoipa::path(put, path = "/api/v1/regulator/credentials", tag = "regulator", request_body = NewCredentials,
-    responses((status = 204, description = "Saved; never returned by any route"), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 200, body = CredentialsSaved, description = "Saved; the keys are never returned by any route"), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn credentials_update(
     State(state): State<AppState>,
     user: CurrentUser,
     AppJson(body): AppJson<NewCredentials>,
-) -> Result<StatusCode, ApiError> {
+) -> Result<Json<CredentialsSaved>, ApiError> {
     user.require(Role::Manager, "regulator credentials")?;
     for (field, v) in [
         ("base_url", &body.base_url),
@@ -327,20 +328,18 @@ pub async fn credentials_update(
             return Err(ApiError::InvalidBody(format!("{field} must not be empty")));
         }
     }
-    if !(body.base_url.starts_with("https://")
-        || body.base_url.starts_with("http://127.0.0.1")
-        || body.base_url.starts_with("http://localhost"))
-    {
-        return Err(ApiError::InvalidBody(
-            "base_url must be https (plain http only on this machine)".into(),
-        ));
-    }
+    let (base_url, host) =
+        setup::parse_base_url(&body.base_url).map_err(|e| ApiError::InvalidBody(e.to_string()))?;
     let embedded = setup::saved(&state.store)
         .await?
-        .is_some_and(|c| c.embedded && c.credentials.base_url == body.base_url);
+        .is_some_and(|c| c.embedded && c.credentials.base_url == base_url);
+    let saved = CredentialsSaved {
+        host,
+        license: body.license.clone(),
+    };
     let creds = setup::Connection {
         credentials: metrc::Credentials {
-            base_url: body.base_url,
+            base_url,
             vendor_key: body.vendor_key,
             user_key: body.user_key,
             license: body.license,
@@ -357,5 +356,5 @@ pub async fn credentials_update(
     // Another facility or state may list other reasons.
     crate::regulator::reasons::read_soon(state.store.clone(), state.ledger.clone(), client.clone());
     state.outbox.set_client(client).await;
-    Ok(StatusCode::NO_CONTENT)
+    Ok(Json(saved))
 }

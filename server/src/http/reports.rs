@@ -4,7 +4,7 @@
 //! `domain::report`; a finished month's file is kept as generated and served with those bytes.
 
 use axum::{
-    extract::{Query, State},
+    extract::State,
     http::header,
     response::{IntoResponse, Response},
     Json,
@@ -22,7 +22,11 @@ use domain::{
 };
 use serde::{Deserialize, Serialize};
 
-use super::{error::ErrorBody, session::CurrentUser, ApiError};
+use super::{
+    error::{ErrorBody, QueryLater},
+    session::CurrentUser,
+    ApiError,
+};
 use crate::{
     auth::Role,
     reports::{ReportKind, ReportStatus},
@@ -64,9 +68,10 @@ fn parse_month(s: &str) -> Result<NaiveDate, ApiError> {
 pub async fn health_canada_show(
     State(state): State<AppState>,
     user: CurrentUser,
-    Query(q): Query<ReportQuery>,
+    query: QueryLater<ReportQuery>,
 ) -> Result<Response, ApiError> {
     user.require(Role::Manager, "monthly reports")?;
+    let q = query.parse()?;
     let month = parse_month(&q.month)?;
     let csv = wants_csv(&q)?;
     if csv {
@@ -122,9 +127,10 @@ pub struct DrillQuery {
 pub async fn health_canada_events(
     State(state): State<AppState>,
     user: CurrentUser,
-    Query(q): Query<DrillQuery>,
+    query: QueryLater<DrillQuery>,
 ) -> Result<Json<Vec<FigureEvent>>, ApiError> {
     user.require(Role::Manager, "monthly reports")?;
+    let q = query.parse()?;
     let month = parse_month(&q.month)?;
     let figure: Movement = q
         .figure
@@ -184,9 +190,10 @@ pub const POSTING_LIMIT_HOURS: i64 = 24;
 pub async fn completeness_show(
     State(state): State<AppState>,
     user: CurrentUser,
-    Query(q): Query<ReportQuery>,
+    query: QueryLater<ReportQuery>,
 ) -> Result<Response, ApiError> {
     user.require(Role::Manager, "monthly reports")?;
+    let q = query.parse()?;
     let month = parse_month(&q.month)?;
     let csv = wants_csv(&q)?;
     if csv {
@@ -478,9 +485,10 @@ fn workbook(tabs: &[AgcoTab], month: NaiveDate) -> Result<Vec<u8>, ApiError> {
 pub async fn agco_show(
     State(state): State<AppState>,
     user: CurrentUser,
-    Query(q): Query<AgcoQuery>,
+    query: QueryLater<AgcoQuery>,
 ) -> Result<Response, ApiError> {
     user.require(Role::Manager, "monthly reports")?;
+    let q = query.parse()?;
     let month = parse_month(&q.month)?;
     let stem = format!("agco-{}", month.format("%Y-%m"));
     let xlsx = match q.format.as_deref() {
@@ -547,9 +555,10 @@ fn attachment(content_type: &str, name: &str, body: impl IntoResponse) -> Respon
 pub async fn alberta_show(
     State(state): State<AppState>,
     user: CurrentUser,
-    Query(q): Query<ReportQuery>,
+    query: QueryLater<ReportQuery>,
 ) -> Result<Response, ApiError> {
     user.require(Role::Manager, "monthly reports")?;
+    let q = query.parse()?;
     download(&state, ReportKind::Alberta, parse_month(&q.month)?).await
 }
 
@@ -559,9 +568,10 @@ pub async fn alberta_show(
 pub async fn british_columbia_show(
     State(state): State<AppState>,
     user: CurrentUser,
-    Query(q): Query<ReportQuery>,
+    query: QueryLater<ReportQuery>,
 ) -> Result<Response, ApiError> {
     user.require(Role::Manager, "monthly reports")?;
+    let q = query.parse()?;
     download(&state, ReportKind::BritishColumbia, parse_month(&q.month)?).await
 }
 
@@ -572,9 +582,10 @@ pub async fn british_columbia_show(
 pub async fn skus_show(
     State(state): State<AppState>,
     user: CurrentUser,
-    Query(q): Query<ReportQuery>,
+    query: QueryLater<ReportQuery>,
 ) -> Result<Json<SkuReport>, ApiError> {
     user.require(Role::Manager, "monthly reports")?;
+    let q = query.parse()?;
     let month = parse_month(&q.month)?;
     let (_, events) = ledger_events(&state).await?;
     let start = state.report_events.start(&events, month).await;

@@ -14,11 +14,12 @@ use axum::{
 use serde::Deserialize;
 
 use super::{
+    client_addr::ClientAddr,
     error::{AppJson, ErrorBody},
     ApiError,
 };
 use crate::{
-    auth::{self, Role, User},
+    auth::{self, Email, Role, User},
     AppState,
 };
 
@@ -30,6 +31,11 @@ pub struct SignIn {
     pub email: String,
     /// Password.
     pub password: String,
+}
+
+/// The email of a sign-in, folded once: the limiter and the lookup see the same account.
+fn email_of(body: &SignIn) -> Result<Email, ApiError> {
+    Email::parse(&body.email).map_err(|e| ApiError::InvalidBody(format!("email: {e}")))
 }
 
 fn cookie_token(headers: &HeaderMap) -> Option<String> {
@@ -87,15 +93,16 @@ impl FromRequestParts<AppState> for CurrentUser {
     responses((status = 200, body = User, description = "Signed in; sets the session cookie"), (status = 401, body = ErrorBody), (status = 429, body = ErrorBody)))]
 pub async fn session_create(
     State(state): State<AppState>,
+    ClientAddr(address): ClientAddr,
     AppJson(body): AppJson<SignIn>,
 ) -> Result<Response, ApiError> {
+    let email = email_of(&body)?;
     state
         .limiter
-        .check(&body.email)
+        .check(&email, address)
         .map_err(|wait| ApiError::TooManyRequests(wait.as_secs().max(1)))?;
-    let Some((user, token)) = auth::sign_in(&state.store, &body.email, &body.password).await?
-    else {
-        state.limiter.failed(&body.email);
+    let Some((user, token)) = auth::sign_in(&state.store, &email, &body.password).await? else {
+        state.limiter.failed(&email, address);
         return Err(ApiError::BadCredentials);
     };
     let secure = if state.secure_cookies { "; Secure" } else { "" };
@@ -119,16 +126,17 @@ pub async fn session_create(
 pub async fn witness_create(
     State(state): State<AppState>,
     user: CurrentUser,
+    ClientAddr(address): ClientAddr,
     AppJson(body): AppJson<SignIn>,
 ) -> Result<Json<User>, ApiError> {
     user.require(Role::Manager, "confirming a witness")?;
+    let email = email_of(&body)?;
     state
         .limiter
-        .check(&body.email)
+        .check(&email, address)
         .map_err(|wait| ApiError::TooManyRequests(wait.as_secs().max(1)))?;
-    let Some(witness) = auth::check_password(&state.store, &body.email, &body.password).await?
-    else {
-        state.limiter.failed(&body.email);
+    let Some(witness) = auth::check_password(&state.store, &email, &body.password).await? else {
+        state.limiter.failed(&email, address);
         return Err(ApiError::BadCredentials);
     };
     if witness.id == user.0.id {

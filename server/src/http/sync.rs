@@ -4,13 +4,14 @@
 //! otherwise the events after its cursor. Either way it learns the last mutation number the
 //! server processed for it, read in the same transaction as the data.
 
-use axum::{
-    extract::{Query, State},
-    Json,
-};
+use axum::{extract::State, Json};
 use serde::Deserialize;
 
-use super::{error::ErrorBody, session::CurrentUser, ApiError};
+use super::{
+    error::{ErrorBody, QueryLater},
+    session::CurrentUser,
+    ApiError,
+};
 use crate::{
     store::{Pull, PullContents, SnapshotStore},
     AppState,
@@ -36,8 +37,9 @@ pub use domain::sync::{Snapshot, SyncResponse};
 pub async fn sync_show(
     State(state): State<AppState>,
     _user: CurrentUser,
-    Query(q): Query<SyncQuery>,
+    query: QueryLater<SyncQuery>,
 ) -> Result<Json<SyncResponse>, ApiError> {
+    let q = query.parse()?;
     let since = q.since.unwrap_or(0);
     let (cursor, last_mutation_id, contents) = match state
         .store

@@ -44,6 +44,63 @@ pub async fn save(store: &Store, creds: &Connection) -> Result<(), StoreError> {
     store.put_setting(SETTING, creds).await
 }
 
+/// Why a regulator address is refused.
+#[derive(Debug, PartialEq, Eq, thiserror::Error)]
+pub enum BaseUrlError {
+    /// Not a URL at all.
+    #[error("base_url: \"{0}\" is not a URL ({1})")]
+    NotAUrl(String, String),
+    /// Not http or https.
+    #[error("base_url: the regulator is reached over https, not {0}")]
+    Scheme(String),
+    /// A user name or password inside the address: the keys would go to whichever host follows.
+    #[error("base_url: an address may not carry a user name or password (\"user@\"): the keys go in their own fields")]
+    UserInfo,
+    /// No host.
+    #[error("base_url: the address names no host")]
+    NoHost,
+    /// Plain http to another machine would send the keys in clear.
+    #[error("base_url: plain http only to this machine (127.0.0.1 or [::1]); {0} needs https")]
+    PlainHttp(String),
+    /// A query or fragment has no place in a base address.
+    #[error("base_url: the address may not carry a query or a fragment")]
+    Extra,
+}
+
+/// A regulator address as Pistil will call it: parsed as a URL, https unless the host is a
+/// loopback IP literal, no user name or password, no query; returned without a trailing slash,
+/// with its host (and port) in words.
+pub fn parse_base_url(s: &str) -> Result<(String, String), BaseUrlError> {
+    let url = url::Url::parse(s.trim())
+        .map_err(|e| BaseUrlError::NotAUrl(s.trim().chars().take(120).collect(), e.to_string()))?;
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(BaseUrlError::UserInfo);
+    }
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err(BaseUrlError::Extra);
+    }
+    let host = match url.host() {
+        Some(h) => h,
+        None => return Err(BaseUrlError::NoHost),
+    };
+    let loopback = match &host {
+        url::Host::Ipv4(ip) => ip.is_loopback(),
+        url::Host::Ipv6(ip) => ip.is_loopback(),
+        url::Host::Domain(_) => false,
+    };
+    let shown = match url.port() {
+        Some(p) => format!("{host}:{p}"),
+        None => host.to_string(),
+    };
+    match url.scheme() {
+        "https" => {}
+        "http" if loopback => {}
+        "http" => return Err(BaseUrlError::PlainHttp(shown)),
+        other => return Err(BaseUrlError::Scheme(other.to_owned())),
+    }
+    Ok((url.as_str().trim_end_matches('/').to_owned(), shown))
+}
+
 /// The embedded sandbox's licence.
 pub const SANDBOX_LICENSE: &str = "C10-0000001-LIC";
 
@@ -98,4 +155,61 @@ pub async fn embedded_sandbox(data_dir: &Path, store: &Store) -> anyhow::Result<
 /// A client for saved credentials.
 pub fn client(creds: Credentials, timeout: Duration, gets_per_second: f64) -> MetrcClient {
     MetrcClient::with_get_rate(creds, timeout, gets_per_second)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn https_anywhere_and_plain_http_only_to_a_loopback_literal() {
+        assert_eq!(
+            parse_base_url(" https://api-ca.metrc.com/ ").unwrap(),
+            ("https://api-ca.metrc.com".into(), "api-ca.metrc.com".into())
+        );
+        assert_eq!(
+            parse_base_url("http://127.0.0.1:8081").unwrap(),
+            ("http://127.0.0.1:8081".into(), "127.0.0.1:8081".into())
+        );
+        assert_eq!(parse_base_url("http://[::1]:9000").unwrap().1, "[::1]:9000");
+        assert!(parse_base_url("http://127.1.2.3:80").is_ok());
+    }
+
+    #[test]
+    fn an_address_that_would_send_the_keys_elsewhere_is_refused() {
+        use BaseUrlError::*;
+        assert_eq!(
+            parse_base_url("http://127.0.0.1@127.0.0.2:8081"),
+            Err(UserInfo)
+        );
+        assert_eq!(
+            parse_base_url("https://user:pw@api-ca.metrc.com"),
+            Err(UserInfo)
+        );
+        assert_eq!(
+            parse_base_url("http://127.0.0.1.evil.test"),
+            Err(PlainHttp("127.0.0.1.evil.test".into()))
+        );
+        assert_eq!(
+            parse_base_url("http://localhost:8081"),
+            Err(PlainHttp("localhost:8081".into()))
+        );
+        assert_eq!(
+            parse_base_url("http://10.0.0.5"),
+            Err(PlainHttp("10.0.0.5".into()))
+        );
+        assert_eq!(
+            parse_base_url("ftp://api-ca.metrc.com"),
+            Err(Scheme("ftp".into()))
+        );
+        assert_eq!(parse_base_url("https://api-ca.metrc.com/?x=1"), Err(Extra));
+        assert!(matches!(
+            parse_base_url("api-ca.metrc.com"),
+            Err(NotAUrl(..))
+        ));
+        assert!(matches!(
+            parse_base_url("file:///etc/passwd"),
+            Err(Scheme(_)) | Err(NoHost)
+        ));
+    }
 }

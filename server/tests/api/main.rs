@@ -16,6 +16,7 @@ mod regulator;
 mod relay_faults;
 mod reports;
 mod roles;
+mod security;
 mod store;
 mod tablet;
 mod validation;

@@ -156,7 +156,7 @@ async fn a_states_own_reasons_are_read_mapped_by_a_manager_and_an_unmapped_one_i
     let store = server::store::Store::open(app.data_dir.path())
         .await
         .unwrap();
-    let ledger = server::ledger::Ledger::start(Arc::new(store.clone()))
+    let ledger = server::ledger::Ledger::start(Arc::new(store.clone()), chrono::Duration::hours(2))
         .await
         .unwrap();
     server::regulator::reasons::restore(&store, &ledger)

@@ -446,7 +446,13 @@ async fn an_expired_key_turns_sync_auth_failed_loses_nothing_and_drains_once_a_n
         .send()
         .await
         .unwrap();
-    assert_eq!(res.status(), StatusCode::NO_CONTENT);
+    assert_eq!(res.status(), StatusCode::OK);
+    let saved: Value = res.json().await.unwrap();
+    assert_eq!(saved["license"], reg.license.as_str());
+    assert!(
+        reg.url.ends_with(saved["host"].as_str().unwrap()),
+        "{saved}"
+    );
     let h = wait_until(&app, "drain after new key", Duration::from_secs(20), |h| {
         h["pending"] == 0 && h["sending"] == 0 && h["state"] == "healthy"
     })

@@ -91,3 +91,34 @@ test("the reconciliation page explains each planted difference before any adjust
   await expect(page.locator('[data-testid="recon-package"][data-diagnosis="duplication"]')).toHaveCount(0, { timeout: 15_000 });
   expect(consoleErrors).toEqual([]);
 });
+
+test("what a counter types on the next line and the witness's email survive the answer for the line before", async ({ page, consoleErrors }) => {
+  await signIn(page, demo.manager);
+  const [a, b] = fresh(await serverPackages(page));
+  await page.goto("/counts");
+  await page.getByTestId("plan-by").selectOption("tags");
+  await page.getByTestId("plan-tags").fill(`${a.tag}\n${b.tag}`);
+  await page.getByTestId("plan-submit").click();
+  await expect(page).toHaveURL(/\/counts\/[0-9a-f-]{36}$/);
+  const lineA = page.locator(`[data-testid="count-line"][data-tag="${a.tag}"]`);
+  const lineB = page.locator(`[data-testid="count-line"][data-tag="${b.tag}"]`);
+  // The counter types ahead on the second line before anything else happens on the sheet.
+  await lineB.getByTestId("count-amount").fill(b.quantity.amount);
+  await page.getByTestId("witness-email").fill(witness.email);
+  await page.getByTestId("witness-password").fill(witness.password);
+  await page.getByTestId("witness-confirm").click();
+  await expect(page.getByTestId("count-witness")).toContainText("Witnessed by Wren Witness");
+  await expect(lineB.getByTestId("count-amount")).toHaveValue(b.quantity.amount);
+  // The first line is recorded; its answer redraws the lines, and the second keeps its figure.
+  await lineA.getByTestId("count-amount").fill(a.quantity.amount);
+  await lineA.getByTestId("count-record").click();
+  await expect(lineA).toHaveAttribute("data-state", /^(matches|variance)$/);
+  await expect(lineB.getByTestId("count-amount")).toHaveValue(b.quantity.amount);
+  await lineB.getByTestId("count-record").click();
+  await expect(lineB).toHaveAttribute("data-state", /^(matches|variance)$/);
+  // Both lines as the ledger holds them: accepting changes nothing on the shelf.
+  await page.getByTestId("count-review").click();
+  await page.getByTestId("count-accept").click();
+  await expect(page.getByTestId("count-accepted")).toContainText("was accepted");
+  expect(consoleErrors).toEqual([]);
+});

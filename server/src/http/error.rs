@@ -207,6 +207,61 @@ impl<T: DeserializeOwned> QueryLater<T> {
     }
 }
 
+/// A JSON body read whole but parsed only when the handler asks, after it has checked the
+/// caller's role: a caller without the role learns nothing about which fields are right.
+pub struct JsonLater<T> {
+    bytes: axum::body::Bytes,
+    json: bool,
+    wanted: PhantomData<fn() -> T>,
+}
+
+impl<S: Send + Sync, T> FromRequest<S> for JsonLater<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, ApiError> {
+        let json = req
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(is_json);
+        let bytes = axum::body::Bytes::from_request(req, state)
+            .await
+            .map_err(|e| match e.status() {
+                StatusCode::PAYLOAD_TOO_LARGE => ApiError::TooLarge(super::BODY_LIMIT),
+                _ => ApiError::BadRequest(e.body_text()),
+            })?;
+        Ok(JsonLater {
+            bytes,
+            json,
+            wanted: PhantomData,
+        })
+    }
+}
+
+impl<T: DeserializeOwned> JsonLater<T> {
+    /// The parsed body, or the API's error naming what is wrong with it.
+    pub fn parse(&self) -> Result<T, ApiError> {
+        if !self.json {
+            return Err(ApiError::BadRequest(
+                "send the body as JSON with Content-Type: application/json".into(),
+            ));
+        }
+        Ok(Json::<T>::from_bytes(&self.bytes)?.0)
+    }
+}
+
+/// Whether a Content-Type is JSON: `application/json` or an `application/…+json` type.
+fn is_json(content_type: &str) -> bool {
+    let essence = content_type
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_ascii_lowercase();
+    essence == "application/json"
+        || (essence.starts_with("application/") && essence.ends_with("+json"))
+}
+
 /// Largest error body read back when one from below the handlers is rewritten.
 const PLAIN_ERROR_LIMIT: usize = 4 * 1024;
 

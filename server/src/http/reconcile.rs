@@ -11,7 +11,7 @@ use axum::{extract::State, Json};
 use serde::{Deserialize, Serialize};
 
 use super::{
-    error::{AppJson, ErrorBody},
+    error::{ErrorBody, JsonLater},
     session::CurrentUser,
     ApiError,
 };
@@ -125,9 +125,10 @@ pub struct Voided {
 pub async fn void_receipt(
     State(state): State<AppState>,
     user: CurrentUser,
-    AppJson(body): AppJson<VoidReceipt>,
+    body: JsonLater<VoidReceipt>,
 ) -> Result<Json<Voided>, ApiError> {
     user.require(Role::Manager, "voiding a duplicate receipt")?;
+    let body = body.parse()?;
     let Some(client) = state.outbox.client().await else {
         return Err(ApiError::RegulatorUnavailable(
             "no regulator connection is configured".into(),

@@ -9,7 +9,7 @@ use domain::wire::CredentialsSaved;
 use serde::{Deserialize, Serialize};
 
 use super::{
-    error::{AppJson, ErrorBody},
+    error::{ErrorBody, JsonLater},
     session::CurrentUser,
     ApiError,
 };
@@ -315,9 +315,10 @@ pub struct NewCredentials {
 pub async fn credentials_update(
     State(state): State<AppState>,
     user: CurrentUser,
-    AppJson(body): AppJson<NewCredentials>,
+    body: JsonLater<NewCredentials>,
 ) -> Result<Json<CredentialsSaved>, ApiError> {
     user.require(Role::Manager, "regulator credentials")?;
+    let body = body.parse()?;
     for (field, v) in [
         ("base_url", &body.base_url),
         ("vendor_key", &body.vendor_key),

@@ -6,7 +6,7 @@ use domain::zone_locations::ZoneLocations;
 use serde::Deserialize;
 
 use super::{
-    error::{AppJson, ErrorBody},
+    error::{ErrorBody, JsonLater},
     session::CurrentUser,
     ApiError,
 };
@@ -77,9 +77,10 @@ pub struct LocationChoices {
 pub async fn locations_update(
     State(state): State<AppState>,
     user: CurrentUser,
-    AppJson(body): AppJson<LocationChoices>,
+    body: JsonLater<LocationChoices>,
 ) -> Result<Json<ZoneLocations>, ApiError> {
     user.require(Role::Manager, "Metrc locations")?;
+    let body = body.parse()?;
     let blank = |v: Option<String>| v.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty());
     Ok(Json(
         locations::choose(

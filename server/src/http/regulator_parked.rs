@@ -13,7 +13,7 @@ use domain::{Action, Command, MutationId, RelayDecision, SettleRelay};
 use serde::Deserialize;
 
 use super::{
-    error::{AppJson, ErrorBody},
+    error::{ErrorBody, JsonLater},
     session::CurrentUser,
     ApiError,
 };
@@ -61,9 +61,10 @@ pub async fn parked_settle(
     State(state): State<AppState>,
     user: CurrentUser,
     Path(seq): Path<String>,
-    AppJson(body): AppJson<Decision>,
+    body: JsonLater<Decision>,
 ) -> Result<Json<Outcome>, ApiError> {
     user.require(Role::Manager, "settling a change the regulator refused")?;
+    let body = body.parse()?;
     let seq: i64 = seq
         .parse()
         .ok()

@@ -9,7 +9,7 @@ use domain::{reason_map::ReasonMap, AdjustReason};
 use serde::Deserialize;
 
 use super::{
-    error::{AppJson, ErrorBody},
+    error::{ErrorBody, JsonLater},
     session::CurrentUser,
     ApiError,
 };
@@ -81,9 +81,10 @@ pub struct ReasonChoices {
 pub async fn reasons_update(
     State(state): State<AppState>,
     user: CurrentUser,
-    AppJson(body): AppJson<ReasonChoices>,
+    body: JsonLater<ReasonChoices>,
 ) -> Result<Json<ReasonMap>, ApiError> {
     user.require(Role::Manager, "Metrc adjustment reasons")?;
+    let body = body.parse()?;
     Ok(Json(
         reasons::choose(&state.store, &state.ledger, body.adjust, body.destruction).await?,
     ))

@@ -15,7 +15,7 @@ use serde::Deserialize;
 
 use super::{
     client_addr::ClientAddr,
-    error::{AppJson, ErrorBody},
+    error::{AppJson, ErrorBody, JsonLater},
     ApiError,
 };
 use crate::{
@@ -127,9 +127,10 @@ pub async fn witness_create(
     State(state): State<AppState>,
     user: CurrentUser,
     ClientAddr(address): ClientAddr,
-    AppJson(body): AppJson<SignIn>,
+    body: JsonLater<SignIn>,
 ) -> Result<Json<User>, ApiError> {
     user.require(Role::Manager, "confirming a witness")?;
+    let body = body.parse()?;
     let email = email_of(&body)?;
     state
         .limiter

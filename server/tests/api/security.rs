@@ -298,6 +298,43 @@ async fn the_role_is_checked_before_the_query_is_read() {
         let res = app.anonymous.get(app.url(path)).send().await.unwrap();
         assert_eq!(res.status(), StatusCode::UNAUTHORIZED, "{path}");
     }
+    // Bodies too: a malformed one from someone without the role is a 403, not a hint.
+    for path in [
+        "/regulator/credentials",
+        "/regulator/reasons",
+        "/regulator/locations",
+    ] {
+        let res = app
+            .staff
+            .client
+            .put(app.url(path))
+            .header("content-type", "application/json")
+            .body("{not json")
+            .send()
+            .await
+            .unwrap();
+        let (status, code, _) = error_of(res).await;
+        assert_eq!(
+            (status, code.as_str()),
+            (StatusCode::FORBIDDEN, "forbidden"),
+            "{path}"
+        );
+    }
+    let res = app
+        .manager
+        .client
+        .put(app.url("/regulator/credentials"))
+        .header("content-type", "text/plain")
+        .body("{}")
+        .send()
+        .await
+        .unwrap();
+    let (status, _, message) = error_of(res).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(
+        message,
+        "send the body as JSON with Content-Type: application/json"
+    );
     // The manager, allowed, is told what is wrong with the query.
     let res = app
         .manager

@@ -30,6 +30,8 @@ pub enum AlertKind {
     SignificantDiscrepancy,
     /// The regulator refused changes; they, and later changes of their packages, wait for a manager.
     RegulatorRefused,
+    /// Online orders were often refused by the per-customer hold limits: stock may be targeted.
+    OrderLimitsHit,
 }
 
 /// One alert.

@@ -123,6 +123,17 @@ pub async fn current(state: &crate::AppState) -> Vec<Alert> {
             }
         }
     }
+    let refused = state.order_limits.recent_refusals();
+    if refused >= crate::order_limits::OFTEN {
+        out.push(Alert {
+            kind: AlertKind::OrderLimitsHit,
+            urgent: false,
+            message: format!(
+                "{refused} online orders were refused in the last hour for holding more than one customer may: someone may be trying to take stock off the menu"
+            ),
+            link: "/orders".into(),
+        });
+    }
     out.sort_by_key(|a| !a.urgent);
     out
 }

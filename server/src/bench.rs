@@ -56,6 +56,7 @@ impl BenchApp {
             pickup_hold: Duration::from_secs(7200),
             expiry_alert_days: 30,
             alert_sweep: Duration::from_secs(60),
+            online_hold_share: 100,
         })
         .await?;
         let url = format!("http://{}/api/v1", app.local_addr());

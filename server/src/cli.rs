@@ -146,6 +146,10 @@ pub struct ServeArgs {
     /// Packages expiring within this many days raise an alert.
     #[arg(long, default_value_t = 30, env = "PISTIL_EXPIRY_ALERT_DAYS")]
     pub expiry_alert_days: u32,
+    /// The share (percent, 1 to 100) of a product's stock on the floor that one online customer
+    /// may hold at once.
+    #[arg(long, default_value_t = 50, value_parser = clap::value_parser!(u32).range(1..=100), env = "PISTIL_ONLINE_HOLD_SHARE")]
+    pub online_hold_share: u32,
 }
 
 impl ServeArgs {
@@ -166,6 +170,7 @@ impl ServeArgs {
             pickup_hold: self.pickup_hold,
             expiry_alert_days: self.expiry_alert_days,
             alert_sweep: std::time::Duration::from_secs(15),
+            online_hold_share: self.online_hold_share,
         }
     }
 }

@@ -27,4 +27,6 @@ pub struct Config {
     pub expiry_alert_days: u32,
     /// How often alerts are recomputed for the staff stream.
     pub alert_sweep: std::time::Duration,
+    /// The share (percent) of a product's stock on the floor one online customer may hold.
+    pub online_hold_share: u32,
 }

@@ -12,6 +12,7 @@ pub mod demo;
 pub mod hold_expiry;
 pub mod http;
 pub mod ledger;
+pub mod order_limits;
 pub mod reconcile;
 pub mod regulator;
 pub mod report_events;
@@ -36,6 +37,8 @@ pub struct AppState {
     pub ledger: ledger::Ledger,
     /// Sign-in rate limiter.
     pub limiter: auth::LoginLimiter,
+    /// Bounds on what anonymous callers may hold through public orders.
+    pub order_limits: order_limits::OrderLimits,
     /// Whether session cookies carry `Secure` (behind TLS).
     pub secure_cookies: bool,
     /// The regulator outbox worker and its health.
@@ -117,6 +120,11 @@ impl Application {
         let state = AppState {
             store,
             ledger,
+            order_limits: order_limits::OrderLimits::new(
+                order_limits::PER_PHONE,
+                order_limits::PER_ADDRESS,
+                config.online_hold_share,
+            ),
             limiter: auth::LoginLimiter::new(10, 50, std::time::Duration::from_secs(60), 100_000),
             secure_cookies: config.secure_cookies,
             outbox,

@@ -204,6 +204,9 @@ struct Typed {
     witness_password: RwSignal<String>,
     witness_error: RwSignal<Option<String>>,
     lines: StoredValue<HashMap<PackageId, LineTyped>>,
+    /// The sheet's owner: a line's signals are made under it, not under the line drawn first,
+    /// which is dropped when the lines are drawn again.
+    owner: StoredValue<Option<Owner>>,
 }
 
 /// A line's typed amount and its refusal.
@@ -216,6 +219,7 @@ impl Typed {
             witness_password: RwSignal::new(String::new()),
             witness_error: RwSignal::new(None),
             lines: StoredValue::new(HashMap::new()),
+            owner: StoredValue::new(Owner::current()),
         }
     }
 
@@ -224,7 +228,11 @@ impl Typed {
         if let Some(kept) = self.lines.with_value(|m| m.get(&package).copied()) {
             return kept;
         }
-        let made = (RwSignal::new(String::new()), RwSignal::new(None));
+        let make = || (RwSignal::new(String::new()), RwSignal::new(None));
+        let made = match self.owner.get_value() {
+            Some(owner) => owner.with(make),
+            None => make(),
+        };
         self.lines.update_value(|m| {
             m.insert(package, made);
         });

@@ -52,6 +52,14 @@ pub enum ApiError {
     /// The body is larger than the limit.
     #[error("the request body is larger than {0} bytes")]
     TooLarge(usize),
+    /// A limit on what one caller may hold; waiting `retry_after` seconds lets one lapse.
+    #[error("{message}")]
+    Limited {
+        /// What the caller is told.
+        message: String,
+        /// Seconds until it may succeed.
+        retry_after: u64,
+    },
     /// The route exists, not with this method.
     #[error("{method} is not allowed on {path}{allowed}")]
     MethodNotAllowed {
@@ -80,7 +88,9 @@ impl ApiError {
             ApiError::RegulatorUnavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Unauthorized | ApiError::BadCredentials => StatusCode::UNAUTHORIZED,
             ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
-            ApiError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
+            ApiError::TooManyRequests(_) | ApiError::Limited { .. } => {
+                StatusCode::TOO_MANY_REQUESTS
+            }
             ApiError::MalformedJson(_) | ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
             ApiError::InvalidBody(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::Conflict(_) => StatusCode::CONFLICT,
@@ -98,7 +108,7 @@ impl ApiError {
             ApiError::Unauthorized => "unauthorized",
             ApiError::Forbidden(_) => "forbidden",
             ApiError::BadCredentials => "bad_credentials",
-            ApiError::TooManyRequests(_) => "too_many_requests",
+            ApiError::TooManyRequests(_) | ApiError::Limited { .. } => "too_many_requests",
             ApiError::MalformedJson(_) => "malformed_json",
             ApiError::InvalidBody(_) => "invalid_body",
             ApiError::BadRequest(_) => "bad_request",
@@ -141,7 +151,11 @@ impl IntoResponse for ApiError {
             },
         };
         let mut res = (status, Json(body)).into_response();
-        if let ApiError::TooManyRequests(secs) = self {
+        if let ApiError::TooManyRequests(secs)
+        | ApiError::Limited {
+            retry_after: secs, ..
+        } = self
+        {
             if let Ok(v) = HeaderValue::from_str(&secs.to_string()) {
                 res.headers_mut().insert(header::RETRY_AFTER, v);
             }

@@ -23,6 +23,7 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use super::{
+    client_addr::ClientAddr,
     error::{AppJson, ErrorBody},
     session::CurrentUser,
     ApiError,
@@ -154,6 +155,7 @@ fn order_of(hold: &Hold, status: OrderStatus, state: &domain::State) -> Order {
     responses((status = 201, body = Order), (status = 400, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn orders_create(
     State(state): State<AppState>,
+    ClientAddr(address): ClientAddr,
     headers: axum::http::HeaderMap,
     AppJson(body): AppJson<PlaceOrder>,
 ) -> Result<(StatusCode, Json<Order>), ApiError> {
@@ -243,7 +245,7 @@ pub async fn orders_create(
             at: now,
             action: Action::Reserve(Reserve {
                 hold_id,
-                customer,
+                customer: customer.clone(),
                 customer_name: name.to_owned(),
                 channel: if staff.is_some() {
                     HoldChannel::Staff
@@ -254,6 +256,30 @@ pub async fn orders_create(
                 expires_at: now + state.ledger.max_hold(),
             }),
         };
+        // Anyone may reserve, but no one caller may hold the shelf: checked after the law's own
+        // limits (which say more), with the ledger deciding again when it commits.
+        if staff.is_none() {
+            if let Err(e) = domain::decide(&view.state, &command) {
+                return Err(ApiError::InvalidBody(e.to_string()));
+            }
+            let wanted: Vec<(ProductId, Decimal)> = body
+                .lines
+                .iter()
+                .map(|l| (l.product_id, l.quantity))
+                .collect();
+            if let Err(r) = state
+                .order_limits
+                .check(&view.state, now, address, &customer, &wanted)
+            {
+                return Err(match r.retry_after {
+                    Some(wait) => ApiError::Limited {
+                        message: r.message,
+                        retry_after: wait.as_secs().max(1),
+                    },
+                    None => ApiError::InvalidBody(r.message),
+                });
+            }
+        }
         (command, hold_id)
     };
     let outcome = state
@@ -269,6 +295,9 @@ pub async fn orders_create(
     match outcome.into_iter().next() {
         Some(Outcome::Applied { .. }) => {
             let view = state.ledger.view().await;
+            if staff.is_none() {
+                state.order_limits.placed(address, hold_id, &view.state);
+            }
             let hold = view
                 .state
                 .holds

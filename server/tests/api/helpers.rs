@@ -49,6 +49,7 @@ pub fn config(data_dir: &std::path::Path) -> Config {
         pickup_hold: std::time::Duration::from_secs(7200),
         expiry_alert_days: 30,
         alert_sweep: std::time::Duration::from_millis(200),
+        online_hold_share: 100,
     }
 }
 

@@ -280,7 +280,7 @@ async fn every_error_the_server_answers_has_the_apis_shape() {
 }
 
 #[tokio::test]
-async fn the_role_is_checked_before_the_query_is_read() {
+async fn the_role_is_checked_before_the_query_or_the_body_is_read() {
     let app = spawn_app().await;
     for path in [
         "/audit/export",
@@ -379,4 +379,107 @@ async fn announce_too_much(app: &TestApp) -> (u16, String, String) {
         })
         .unwrap_or_default();
     (status, ctype, body.to_owned())
+}
+
+async fn order(
+    app: &TestApp,
+    phone: &str,
+    product: domain::ProductId,
+    qty: &str,
+) -> reqwest::Response {
+    app.anonymous
+        .post(app.url("/orders"))
+        .json(
+            &json!({"customer_name": "Sam", "phone": phone, "age_confirmed": true,
+            "lines": [{"product_id": product, "quantity": qty}]}),
+        )
+        .send()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn one_phone_cannot_hold_more_than_three_orders_and_often_refused_orders_alert_the_store() {
+    let app = spawn_app().await;
+    app.stock_the_shelf(100, 100).await;
+    for _ in 0..3 {
+        assert_eq!(
+            order(&app, "416 555 0142", PREROLL, "1").await.status(),
+            StatusCode::CREATED
+        );
+    }
+    let res = order(&app, "(416) 555-0142", PREROLL, "1").await;
+    assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
+    let wait: u64 = res.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(
+        (7000..=7201).contains(&wait),
+        "lapses with the first hold: {wait}"
+    );
+    let body: Value = res.json().await.unwrap();
+    assert!(body["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("already has 3 orders"));
+    // A budtender taking the same customer's phone order is not bounded by it.
+    let staff = app
+        .staff
+        .client
+        .post(app.url("/orders"))
+        .json(
+            &json!({"customer_name": "Sam", "phone": "4165550142", "age_confirmed": true,
+            "lines": [{"product_id": PREROLL, "quantity": "1"}]}),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(staff.status(), StatusCode::CREATED);
+    let alerts = |app: &TestApp| {
+        let c = app.manager.client.clone();
+        let url = app.url("/alerts");
+        async move {
+            c.get(url)
+                .send()
+                .await
+                .unwrap()
+                .json::<Value>()
+                .await
+                .unwrap()
+        }
+    };
+    let has_alert = |a: &Value| a.to_string().contains("order_limits_hit");
+    assert!(!has_alert(&alerts(&app).await));
+    for _ in 0..9 {
+        order(&app, "4165550142", PREROLL, "1").await;
+    }
+    let a = alerts(&app).await;
+    assert!(has_alert(&a), "{a}");
+}
+
+#[tokio::test]
+async fn one_customer_holds_at_most_the_stores_share_of_a_product() {
+    let app = spawn_app_with(|c| c.online_hold_share = 25).await;
+    app.stock_the_shelf(100, 40).await;
+    let res = order(&app, "4165550150", PREROLL, "11").await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(
+        body["error"]["message"],
+        "at most 10 ea of Test Pre-roll can be held for one customer online"
+    );
+    assert_eq!(
+        order(&app, "4165550150", PREROLL, "10").await.status(),
+        StatusCode::CREATED
+    );
+    let res = order(&app, "4165550150", PREROLL, "1").await;
+    assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert!(res.headers().get("retry-after").is_some());
+    // Another customer still finds the rest on the menu.
+    assert_eq!(
+        order(&app, "4165550151", PREROLL, "10").await.status(),
+        StatusCode::CREATED
+    );
 }

@@ -159,8 +159,11 @@ impl LoginLimiter {
         }
     }
 
+    /// What an attempt counts against. A loopback address is not one caller: behind a reverse
+    /// proxy on this machine every caller arrives from it, and fifty typos would lock out the shop.
     fn keys(account: &Email, address: Option<IpAddr>) -> impl Iterator<Item = Key> {
-        std::iter::once(Key::Account(account.clone())).chain(address.map(Key::Address))
+        std::iter::once(Key::Account(account.clone()))
+            .chain(address.filter(|a| !a.is_loopback()).map(Key::Address))
     }
 
     fn limit(&self, key: &Key) -> usize {

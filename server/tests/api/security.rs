@@ -42,25 +42,19 @@ async fn a_locked_account_stays_locked_however_its_email_is_padded_or_cased() {
 }
 
 #[tokio::test]
-async fn one_address_guessing_across_many_accounts_is_stopped() {
+async fn callers_behind_a_proxy_on_this_machine_are_not_locked_out_together() {
+    // Every test client arrives from loopback, as customers do behind a reverse proxy here: sixty
+    // failures spread over sixty accounts lock none of the others (one address guessing across
+    // accounts is stopped by the per-address limit, tested in auth.rs with a real address).
     let app = spawn_app().await;
-    let mut statuses = Vec::new();
     for n in 0..60 {
-        statuses.push(
-            sign_in(&app, &format!("guess{n}@t.test"), "wrong")
-                .await
-                .status(),
-        );
+        let res = sign_in(&app, &format!("guess{n}@t.test"), "wrong").await;
+        assert_eq!(res.status(), StatusCode::UNAUTHORIZED, "attempt {n}");
     }
-    assert!(statuses[..50]
-        .iter()
-        .all(|s| *s == StatusCode::UNAUTHORIZED));
-    assert!(statuses[50..]
-        .iter()
-        .all(|s| *s == StatusCode::TOO_MANY_REQUESTS));
-    let res = sign_in(&app, "m@t.test", PASSWORD).await;
-    assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
-    assert!(res.headers().get("retry-after").is_some());
+    assert_eq!(
+        sign_in(&app, "m@t.test", PASSWORD).await.status(),
+        StatusCode::OK
+    );
 }
 
 #[tokio::test]

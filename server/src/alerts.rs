@@ -2,12 +2,22 @@
 //! ledger's state, the regulator sync's health and the regulator's incoming manifests; a task
 //! recomputes them on a schedule and publishes each change.
 
-use std::time::Duration;
+use std::{sync::Arc, time::Duration};
 
 use chrono::Utc;
 pub use domain::alerts::{from_state, Alert, AlertKind};
+use tokio::sync::watch;
 
-use crate::{http::regulator::RegulatorHealth, regulator::outbox::SyncState};
+use crate::{
+    ledger::Ledger,
+    order_limits::OrderLimits,
+    regulator::{
+        health::{self, RegulatorHealth, SyncState},
+        outbox::Outbox,
+        parked,
+    },
+    store::Store,
+};
 
 /// Alerts from the regulator sync's health report.
 pub fn from_health(h: &RegulatorHealth) -> Vec<Alert> {
@@ -97,61 +107,96 @@ async fn newest_manifests(
     Ok(out)
 }
 
-/// Everything that needs attention now.
-pub async fn current(state: &crate::AppState) -> Vec<Alert> {
-    let mut out = {
-        let view = state.ledger.view().await;
-        from_state(&view.state, Utc::now(), state.expiry_alert_days)
-    };
-    if let Ok(h) = crate::http::regulator::report(state).await {
-        let halted = matches!(
-            h.health.state,
-            SyncState::AuthFailed | SyncState::RegulatorDown
-        );
-        out.extend(from_health(&h));
-        if h.parked > 0 {
-            let behind = crate::regulator::parked::waiting_behind_any(&state.store)
-                .await
-                .unwrap_or(0);
-            out.push(refused(h.parked, behind));
+/// What the alerts are computed from, and where each change is published.
+#[derive(Clone)]
+pub struct Alerts {
+    store: Store,
+    ledger: Ledger,
+    outbox: Outbox,
+    order_limits: OrderLimits,
+    /// Packages expiring within this many days raise an alert.
+    expiry_days: u32,
+    published: Arc<watch::Sender<Vec<Alert>>>,
+}
+
+impl Alerts {
+    /// Alerts over these sources, none published yet.
+    pub fn new(
+        store: Store,
+        ledger: Ledger,
+        outbox: Outbox,
+        order_limits: OrderLimits,
+        expiry_days: u32,
+    ) -> Self {
+        Self {
+            store,
+            ledger,
+            outbox,
+            order_limits,
+            expiry_days,
+            published: Arc::new(watch::channel(Vec::new()).0),
         }
-        if !halted {
-            if let Some(c) = state.outbox.client().await {
-                if let Ok(m) = newest_manifests(&c).await {
-                    out.extend(from_manifests(&m));
+    }
+
+    /// Follows each published change.
+    pub fn subscribe(&self) -> watch::Receiver<Vec<Alert>> {
+        self.published.subscribe()
+    }
+
+    /// Everything that needs attention now.
+    pub async fn current(&self) -> Vec<Alert> {
+        let mut out = {
+            let view = self.ledger.view().await;
+            from_state(&view.state, Utc::now(), self.expiry_days)
+        };
+        if let Ok(h) = health::report(&self.store, &self.outbox, &self.ledger).await {
+            let halted = matches!(
+                h.health.state,
+                SyncState::AuthFailed | SyncState::RegulatorDown
+            );
+            out.extend(from_health(&h));
+            if h.parked > 0 {
+                let behind = parked::waiting_behind_any(&self.store).await.unwrap_or(0);
+                out.push(refused(h.parked, behind));
+            }
+            if !halted {
+                if let Some(c) = self.outbox.client().await {
+                    if let Ok(m) = newest_manifests(&c).await {
+                        out.extend(from_manifests(&m));
+                    }
                 }
             }
         }
+        let refused = self.order_limits.recent_refusals();
+        if refused >= crate::order_limits::OFTEN {
+            out.push(Alert {
+                kind: AlertKind::OrderLimitsHit,
+                urgent: false,
+                message: format!(
+                    "{refused} online orders were refused in the last hour for holding more than one customer may: someone may be trying to take stock off the menu"
+                ),
+                link: "/orders".into(),
+            });
+        }
+        out.sort_by_key(|a| !a.urgent);
+        out
     }
-    let refused = state.order_limits.recent_refusals();
-    if refused >= crate::order_limits::OFTEN {
-        out.push(Alert {
-            kind: AlertKind::OrderLimitsHit,
-            urgent: false,
-            message: format!(
-                "{refused} online orders were refused in the last hour for holding more than one customer may: someone may be trying to take stock off the menu"
-            ),
-            link: "/orders".into(),
+
+    /// Recomputes the alerts every `every` and publishes them when they change.
+    pub fn spawn(self, every: Duration) {
+        tokio::spawn(async move {
+            loop {
+                let now = self.current().await;
+                self.published.send_if_modified(|a| {
+                    if *a != now {
+                        *a = now;
+                        true
+                    } else {
+                        false
+                    }
+                });
+                tokio::time::sleep(every).await;
+            }
         });
     }
-    out.sort_by_key(|a| !a.urgent);
-    out
-}
-
-/// Recomputes the alerts every `every` and publishes them on `state.alerts` when they change.
-pub fn spawn(state: crate::AppState, every: Duration) {
-    tokio::spawn(async move {
-        loop {
-            let now = current(&state).await;
-            state.alerts.send_if_modified(|a| {
-                if *a != now {
-                    *a = now;
-                    true
-                } else {
-                    false
-                }
-            });
-            tokio::time::sleep(every).await;
-        }
-    });
 }

@@ -9,13 +9,13 @@ pub mod cli;
 pub mod config;
 #[cfg(feature = "demo")]
 pub mod demo;
+pub mod feed;
 pub mod hold_expiry;
 pub mod http;
 pub mod ledger;
 pub mod order_limits;
 pub mod reconcile;
 pub mod regulator;
-pub mod report_events;
 pub mod reports;
 pub mod store;
 pub mod telemetry;
@@ -47,12 +47,12 @@ pub struct AppState {
     pub regulator_timeout: std::time::Duration,
     /// GET calls per second allowed by the regulator.
     pub regulator_gets_per_second: f64,
-    /// Packages expiring within this many days raise an alert.
-    pub expiry_alert_days: u32,
     /// The current alerts, republished whenever they change.
-    pub alerts: std::sync::Arc<tokio::sync::watch::Sender<Vec<alerts::Alert>>>,
-    /// The ledger's events as the reports last read them.
-    pub report_events: report_events::ReportEvents,
+    pub alerts: alerts::Alerts,
+    /// The monthly reports, and the ledger's events as they last read them.
+    pub reports: reports::Reports,
+    /// The public menu's live stream.
+    pub menu_feed: feed::MenuFeed,
 }
 
 /// A bound, ready-to-run server.
@@ -69,6 +69,7 @@ impl Application {
         let max_hold = chrono::Duration::from_std(config.pickup_hold)
             .context("the pickup hold is longer than Pistil can count")?;
         let ledger = ledger::Ledger::start(std::sync::Arc::new(store.clone()), max_hold).await?;
+        let menu_feed = feed::MenuFeed::start(&ledger);
         if config.demo {
             #[cfg(feature = "demo")]
             demo::seed_if_empty(&store, &ledger).await?;
@@ -117,25 +118,34 @@ impl Application {
             demo::plants::plant_once(&store, &ledger, &outbox, &creds.credentials).await?;
         }
         outbox.clone().spawn();
+        let order_limits = order_limits::OrderLimits::new(
+            order_limits::PER_PHONE,
+            order_limits::PER_ADDRESS,
+            config.online_hold_share,
+        );
+        let alerts = alerts::Alerts::new(
+            store.clone(),
+            ledger.clone(),
+            outbox.clone(),
+            order_limits.clone(),
+            config.expiry_alert_days,
+        );
+        let reports = reports::Reports::new(store.clone(), ledger.clone());
         let state = AppState {
             store,
             ledger,
-            order_limits: order_limits::OrderLimits::new(
-                order_limits::PER_PHONE,
-                order_limits::PER_ADDRESS,
-                config.online_hold_share,
-            ),
+            order_limits,
             limiter: auth::LoginLimiter::new(10, 50, std::time::Duration::from_secs(60), 100_000),
             secure_cookies: config.secure_cookies,
             outbox,
             regulator_timeout: config.regulator_timeout,
             regulator_gets_per_second: config.regulator_gets_per_second,
-            expiry_alert_days: config.expiry_alert_days,
-            alerts: std::sync::Arc::new(tokio::sync::watch::channel(Vec::new()).0),
-            report_events: report_events::ReportEvents::default(),
+            alerts: alerts.clone(),
+            reports: reports.clone(),
+            menu_feed,
         };
-        alerts::spawn(state.clone(), config.alert_sweep);
-        reports::spawn(state.clone(), std::time::Duration::from_secs(600));
+        alerts.spawn(config.alert_sweep);
+        reports.spawn(std::time::Duration::from_secs(600));
         let router = http::router(state.clone(), &config.dist);
         let listener = TcpListener::bind(config.addr)
             .await

@@ -8,7 +8,6 @@ use axum::{
     response::{IntoResponse, Response},
 };
 use chrono::{DateTime, NaiveDate, Utc};
-use domain::{Event, EventKind};
 use futures_util::StreamExt;
 use serde::Deserialize;
 
@@ -54,107 +53,6 @@ fn parse_bound(s: &str, end: bool) -> Result<DateTime<Utc>, ApiError> {
 }
 
 pub use domain::wire::AuditRow;
-
-fn reason_and_quantities(kind: &EventKind) -> (String, String) {
-    let q = |v: Vec<String>| v.join(" ");
-    match kind {
-        EventKind::PackageReceived {
-            package,
-            adjust_reason,
-            ..
-        } => (
-            adjust_reason
-                .map(|r| r.label().to_owned())
-                .unwrap_or_default(),
-            package.quantity.to_string(),
-        ),
-        EventKind::PackageSplit {
-            taken, children, ..
-        } => (
-            String::new(),
-            q(std::iter::once(format!("-{taken}"))
-                .chain(children.iter().map(|c| c.quantity.to_string()))
-                .collect()),
-        ),
-        EventKind::PackagesMerged { package, .. } => (String::new(), package.quantity.to_string()),
-        EventKind::PackageDestroyed {
-            quantity, reason, ..
-        } => (reason.label().to_owned(), format!("-{quantity}")),
-        EventKind::PackageAdjusted { delta, reason, .. } => {
-            (reason.label().to_owned(), delta.to_string())
-        }
-        EventKind::Sold { receipt } | EventKind::HoldFulfilled { receipt, .. } => (
-            String::new(),
-            q(receipt
-                .lines
-                .iter()
-                .map(|l| format!("-{}", l.quantity))
-                .collect()),
-        ),
-        EventKind::Returned {
-            lines, disposition, ..
-        } => (
-            format!("{disposition:?}").to_lowercase(),
-            q(lines.iter().map(|l| l.quantity.to_string()).collect()),
-        ),
-        EventKind::HoldPlaced { hold } => (
-            String::new(),
-            q(hold.lines.iter().map(|l| l.quantity.to_string()).collect()),
-        ),
-        EventKind::HoldReleased { lines, expired, .. } => (
-            if *expired {
-                "expired".into()
-            } else {
-                "cancelled".into()
-            },
-            q(lines.iter().map(|l| l.quantity.to_string()).collect()),
-        ),
-        EventKind::CountRecorded {
-            expected, counted, ..
-        } => (
-            String::new(),
-            format!("expected {expected} counted {counted}"),
-        ),
-        EventKind::PackagePlacedOnHold { reason, .. } => (reason.label().to_owned(), String::new()),
-        EventKind::RelayChangeSettled {
-            seq,
-            decision,
-            note,
-        } => (
-            match note {
-                Some(n) => format!("change {seq} {}: {n}", decision.label()),
-                None => format!("change {seq} {}", decision.label()),
-            },
-            String::new(),
-        ),
-        _ => (String::new(), String::new()),
-    }
-}
-
-/// Turns a stored event into an export row.
-pub fn audit_row(seq: i64, recorded_at: String, event: &Event) -> AuditRow {
-    let (reason, quantities) = reason_and_quantities(&event.kind);
-    AuditRow {
-        seq,
-        at: event
-            .at
-            .to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
-        recorded_at,
-        actor: event.actor.to_string(),
-        device: event.device.to_string(),
-        mutation_id: event.mutation_id.to_string(),
-        event: event.kind.name().to_owned(),
-        packages: event
-            .kind
-            .packages()
-            .iter()
-            .map(|p| p.to_string())
-            .collect::<Vec<_>>()
-            .join(" "),
-        reason,
-        quantities,
-    }
-}
 
 const CSV_HEADER: &str =
     "seq,at,recorded_at,actor,device,mutation_id,event,packages,reason,quantities\n";

@@ -164,6 +164,15 @@ impl IntoResponse for ApiError {
     }
 }
 
+impl From<crate::reports::ReportError> for ApiError {
+    fn from(e: crate::reports::ReportError) -> Self {
+        match e {
+            crate::reports::ReportError::Store(e) => ApiError::Database(e),
+            e @ crate::reports::ReportError::File(_) => ApiError::Internal(e.into()),
+        }
+    }
+}
+
 impl From<JsonRejection> for ApiError {
     fn from(r: JsonRejection) -> Self {
         match r {

@@ -10,18 +10,38 @@ use axum::{
     http::HeaderMap,
     response::sse::{Event as SseEvent, KeepAlive, Sse},
 };
-use futures_util::Stream;
-use tokio::sync::broadcast::error::RecvError;
+use futures_util::{Stream, StreamExt};
 
 use super::{session::CurrentUser, ApiError};
-use crate::{ledger::SeqEvent, store::EventStore, AppState};
+use crate::{
+    feed::{staff, StaffNews},
+    ledger::SeqEvent,
+    AppState,
+};
 
-fn sse(e: &SeqEvent) -> SseEvent {
-    SseEvent::default()
-        .id(e.seq.to_string())
-        .event(e.event.kind.name())
-        .json_data(e)
-        .unwrap_or_else(|_| SseEvent::default().comment("unserializable"))
+/// One piece of news as an SSE event: a ledger event carries its sequence as id; health and
+/// alerts carry none, so resuming ignores them.
+fn sse(news: &StaffNews) -> SseEvent {
+    let (event, data) = match news {
+        StaffNews::Event(e) => (
+            SseEvent::default()
+                .id(e.seq.to_string())
+                .event(e.event.kind.name()),
+            serde_json::to_string(e),
+        ),
+        StaffNews::Health(h) => (
+            SseEvent::default().event("regulator_health"),
+            serde_json::to_string(h),
+        ),
+        StaffNews::Alerts(a) => (
+            SseEvent::default().event("alerts"),
+            serde_json::to_string(a),
+        ),
+    };
+    match data {
+        Ok(json) => event.data(json),
+        Err(_) => SseEvent::default().comment("unserializable"),
+    }
 }
 
 /// The staff event stream.
@@ -33,89 +53,16 @@ pub async fn events_stream(
     _user: CurrentUser,
     headers: HeaderMap,
 ) -> Result<Sse<impl Stream<Item = Result<SseEvent, Infallible>>>, ApiError> {
-    let resume = match headers.get("last-event-id") {
-        None => None,
-        Some(v) => Some(
-            v.to_str()
-                .ok()
-                .and_then(|s| s.trim().parse::<i64>().ok())
-                .ok_or_else(|| {
-                    ApiError::BadRequest("Last-Event-ID must be a ledger sequence number".into())
-                })?,
-        ),
-    };
-    let mut rx = state.ledger.subscribe();
-    let now = state.ledger.view().await.seq;
-    let mut sent = resume.unwrap_or(now);
-    let backlog = if sent < now {
-        state.store.events_after(sent, now).await?
-    } else {
-        vec![]
-    };
-    let store = state.store.clone();
-    let mut health = state.outbox.watch_health();
-    health.mark_unchanged();
-    let mut alerts = state.alerts.subscribe();
-    alerts.mark_unchanged();
-    let stream = async_stream::stream! {
-        for e in &backlog {
-            yield Ok(sse(e));
-            sent = e.seq;
-        }
-        loop {
-            let next = tokio::select! {
-                c = rx.recv() => c,
-                changed = health.changed() => {
-                    if changed.is_err() {
-                        break;
-                    }
-                    // No id: a regulator state change is not a ledger event, so resuming ignores it.
-                    let h = health.borrow_and_update().clone();
-                    yield Ok(SseEvent::default()
-                        .event("regulator_health")
-                        .json_data(&h)
-                        .unwrap_or_else(|_| SseEvent::default().comment("unserializable")));
-                    continue;
-                }
-                changed = alerts.changed() => {
-                    if changed.is_err() {
-                        break;
-                    }
-                    // Alerts are derived, not ledger events: no id, the current set each time.
-                    let a = alerts.borrow_and_update().clone();
-                    yield Ok(SseEvent::default()
-                        .event("alerts")
-                        .json_data(&a)
-                        .unwrap_or_else(|_| SseEvent::default().comment("unserializable")));
-                    continue;
-                }
-            };
-            match next {
-                Ok(c) => {
-                    let from = sent;
-                    for e in c.events.iter().filter(|e| e.seq > from) {
-                        yield Ok(sse(e));
-                        sent = e.seq;
-                    }
-                }
-                Err(RecvError::Lagged(_)) => {
-                    // Fell behind the broadcast: read what was missed from the ledger itself.
-                    match store.events_after(sent, i64::MAX).await {
-                        Ok(missed) => for e in &missed {
-                            yield Ok(sse(e));
-                            sent = e.seq;
-                        },
-                        Err(err) => {
-                            tracing::error!(error = ?err, "staff stream could not catch up");
-                            break;
-                        }
-                    }
-                }
-                Err(RecvError::Closed) => break,
-            }
-        }
-    };
-    Ok(Sse::new(stream).keep_alive(
+    let resume = super::menu_feed::last_event_id(&headers)?;
+    let news = staff::follow(
+        &state.ledger,
+        &state.store,
+        &state.outbox,
+        &state.alerts,
+        resume,
+    )
+    .await?;
+    Ok(Sse::new(news.map(|n| Ok(sse(&n)))).keep_alive(
         KeepAlive::new()
             .interval(Duration::from_secs(15))
             .text("heartbeat"),

@@ -193,5 +193,5 @@ pub async fn alerts_index(
     user: CurrentUser,
 ) -> Result<Json<Vec<crate::alerts::Alert>>, ApiError> {
     user.require(Role::Manager, "alerts")?;
-    Ok(Json(crate::alerts::current(&state).await))
+    Ok(Json(state.alerts.current().await))
 }

@@ -9,18 +9,12 @@ use axum::{
     response::{IntoResponse, Response},
     Json,
 };
-use std::sync::Arc;
-
-use chrono::{DateTime, Datelike, NaiveDate, Utc};
-use domain::{
-    report::{
-        agco_tab, by_sku_from, drill_from, monthly_by_weight_from, monthly_from, opening_checks,
-        to_csv, CompletenessReport, FigureEvent, HealthCanadaReport, Movement, PostingRow,
-        ReportClass, Scope, SkuReport, AGCO_TABS,
-    },
-    Event,
+use chrono::NaiveDate;
+use domain::report::{
+    by_sku_from, drill_from, monthly_from, opening_checks, CompletenessReport, FigureEvent,
+    HealthCanadaReport, Movement, ReportClass, Scope, SkuReport, AGCO_TABS,
 };
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
 use super::{
     error::{ErrorBody, QueryLater},
@@ -29,8 +23,11 @@ use super::{
 };
 use crate::{
     auth::Role,
-    reports::{ReportKind, ReportStatus},
-    store::{OutboxStore, ReportStore, RowState},
+    reports::{
+        files::{self, AgcoTab},
+        ReportError, ReportKind, ReportStatus,
+    },
+    store::ReportStore,
     AppState,
 };
 
@@ -77,11 +74,11 @@ pub async fn health_canada_show(
     if csv {
         return download(&state, ReportKind::HealthCanada, month).await;
     }
-    let (_, events) = ledger_events(&state).await?;
-    let this = state.report_events.start(&events, month).await;
+    let (_, events) = state.reports.events().await?;
+    let this = state.reports.start(&events, month).await;
     let report = monthly_from(&this, &events);
     let before = domain::report::previous_month(month);
-    let last = state.report_events.start(&events, before).await;
+    let last = state.reports.start(&events, before).await;
     let previous = monthly_from(&last, &events);
     let tolerance = state
         .ledger
@@ -154,8 +151,8 @@ pub async fn health_canada_events(
             ))
         }
     };
-    let (seqs, events) = ledger_events(&state).await?;
-    let start = state.report_events.start(&events, month).await;
+    let (seqs, events) = state.reports.events().await?;
+    let start = state.reports.start(&events, month).await;
     Ok(Json(
         drill_from(&start, &events, scope, figure)
             .into_iter()
@@ -170,18 +167,6 @@ pub async fn health_canada_events(
             .collect(),
     ))
 }
-
-/// Every event with its sequence, in ledger order.
-async fn ledger_events(state: &AppState) -> Result<(Arc<Vec<i64>>, Arc<Vec<Event>>), ApiError> {
-    Ok(state
-        .report_events
-        .read(&state.store)
-        .await
-        .map_err(anyhow::Error::from)?)
-}
-
-/// Regulator postings later than this are flagged.
-pub const POSTING_LIMIT_HOURS: i64 = 24;
 
 /// Metrc sync completeness for a month: every sale, return, adjustment, split, merge,
 /// destruction and receipt with its regulator ids and posting delay, flagging any over 24 hours.
@@ -199,165 +184,7 @@ pub async fn completeness_show(
     if csv {
         return download(&state, ReportKind::MetrcCompleteness, month).await;
     }
-    Ok(Json(completeness(&state, month).await?).into_response())
-}
-
-/// The month's postings, read from the outbox.
-async fn completeness(state: &AppState, month: NaiveDate) -> Result<CompletenessReport, ApiError> {
-    let config = state.ledger.view().await.state.config.clone();
-    let from = domain::report::day_start_of(&config, month);
-    let to = domain::report::day_start_of(&config, domain::report::next_month(month));
-    // The `at` column holds the export's millisecond UTC form, which sorts as text.
-    let rows = state
-        .store
-        .postings_between(
-            &from.to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
-            &to.to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
-        )
-        .await?;
-    let now = Utc::now();
-    let mut out = Vec::new();
-    for r in rows {
-        let at: DateTime<Utc> = DateTime::parse_from_rfc3339(&r.at)
-            .map_err(anyhow::Error::from)?
-            .with_timezone(&Utc);
-        if at < from || at >= to {
-            continue;
-        }
-        let posted_at = r
-            .done_at
-            .as_deref()
-            .and_then(|t| DateTime::parse_from_rfc3339(t).ok())
-            .map(|t| t.with_timezone(&Utc))
-            .filter(|_| r.state == RowState::Done);
-        let delay = posted_at.unwrap_or(now) - at;
-        out.push(PostingRow {
-            seq: r.seq,
-            at,
-            kind: r.kind,
-            regulator_ids: r
-                .regulator_ids
-                .as_deref()
-                .and_then(|s| serde_json::from_str(s).ok())
-                .unwrap_or_default(),
-            posted_at,
-            delay_minutes: delay.num_minutes().max(0),
-            late: delay > chrono::Duration::hours(POSTING_LIMIT_HOURS),
-            refusal: r.last_error.filter(|_| r.state == RowState::Parked),
-            state: r.state.as_str().to_owned(),
-        });
-    }
-    Ok(CompletenessReport {
-        month,
-        changes: out.len(),
-        posted: out.iter().filter(|r| r.state == "done").count(),
-        waiting: out
-            .iter()
-            .filter(|r| matches!(r.state.as_str(), "pending" | "sending" | "uncertain"))
-            .count(),
-        parked: out.iter().filter(|r| r.state == "parked").count(),
-        late: out.iter().filter(|r| r.late).count(),
-        rows: out,
-    })
-}
-
-fn completeness_csv(report: &CompletenessReport) -> Result<String, ApiError> {
-    let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record([
-        "seq",
-        "at",
-        "kind",
-        "state",
-        "regulator_ids",
-        "posted_at",
-        "delay_minutes",
-        "late",
-        "refusal",
-    ])
-    .map_err(anyhow::Error::from)?;
-    for r in &report.rows {
-        w.write_record([
-            r.seq.to_string(),
-            r.at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-            r.kind.clone(),
-            r.state.clone(),
-            r.regulator_ids
-                .iter()
-                .map(i64::to_string)
-                .collect::<Vec<_>>()
-                .join(" "),
-            r.posted_at
-                .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
-                .unwrap_or_default(),
-            r.delay_minutes.to_string(),
-            if r.late { "late".into() } else { String::new() },
-            r.refusal.clone().unwrap_or_default(),
-        ])
-        .map_err(anyhow::Error::from)?;
-    }
-    let body = w.into_inner().map_err(|e| anyhow::anyhow!("{e}"))?;
-    String::from_utf8(body).map_err(|e| ApiError::Internal(e.into()))
-}
-
-/// A report's CSV as of now, computed from the ledger and the outbox.
-pub async fn generate(
-    state: &AppState,
-    kind: ReportKind,
-    month: NaiveDate,
-) -> Result<String, ApiError> {
-    let body = match kind {
-        ReportKind::MetrcCompleteness => completeness_csv(&completeness(state, month).await?)?,
-        _ => {
-            let (_, events) = ledger_events(state).await?;
-            let start = state.report_events.start(&events, month).await;
-            match kind {
-                ReportKind::Agco => {
-                    let report = by_sku_from(&start, &events);
-                    let tabs: Vec<AgcoTab> = AGCO_TABS
-                        .iter()
-                        .map(|t| AgcoTab {
-                            name: (*t).to_owned(),
-                            rows: agco_tab(&report, t).unwrap_or_default(),
-                        })
-                        .collect();
-                    serde_json::to_string(&tabs).map_err(anyhow::Error::from)?
-                }
-                ReportKind::Alberta => {
-                    cells(&domain::report::alberta_rows(&by_sku_from(&start, &events)))?
-                }
-                ReportKind::BritishColumbia => cells(&domain::report::british_columbia_rows(
-                    &monthly_by_weight_from(&start, &events),
-                ))?,
-                _ => to_csv(&monthly_from(&start, &events)),
-            }
-        }
-    };
-    // A finished month is kept as generated, so it is filed with exactly these bytes.
-    let current = domain::report::next_month(crate::reports::previous_store_month(
-        &state.ledger.view().await.state,
-    ));
-    if month < current {
-        state.store.keep_report(kind, month, &body).await?;
-    }
-    Ok(body)
-}
-
-/// One AGCO tab as kept: its name and its rows of cells, header first.
-#[derive(Debug, Serialize, Deserialize)]
-struct AgcoTab {
-    name: String,
-    rows: Vec<Vec<String>>,
-}
-
-/// The report as filed: the kept bytes of a generated month, or this month's draft computed
-/// now; either way marked downloaded.
-async fn filed(state: &AppState, kind: ReportKind, month: NaiveDate) -> Result<String, ApiError> {
-    let body = match state.store.report_body(kind, month).await? {
-        Some(b) => b,
-        None => generate(state, kind, month).await?,
-    };
-    state.store.mark_report(kind, month, false).await?;
-    Ok(body)
+    Ok(Json(state.reports.completeness(month).await?).into_response())
 }
 
 /// A CSV report as filed, for the browser to save.
@@ -366,7 +193,7 @@ async fn download(
     kind: ReportKind,
     month: NaiveDate,
 ) -> Result<Response, ApiError> {
-    let body = filed(state, kind, month).await?;
+    let body = state.reports.filed(kind, month).await?;
     let name = format!(
         "{}-{}.csv",
         kind.slug().replace('_', "-"),
@@ -425,58 +252,6 @@ pub struct AgcoQuery {
     pub tab: Option<String>,
 }
 
-fn cells(rows: &[Vec<String>]) -> Result<String, ApiError> {
-    let mut w = csv::Writer::from_writer(Vec::new());
-    for r in rows {
-        w.write_record(r).map_err(anyhow::Error::from)?;
-    }
-    let body = w.into_inner().map_err(|e| anyhow::anyhow!("{e}"))?;
-    String::from_utf8(body).map_err(|e| ApiError::Internal(e.into()))
-}
-
-/// The workbook of the kept tabs. Its document date is the month's end, not the moment it is
-/// rendered, so the same month gives the same bytes.
-fn workbook(tabs: &[AgcoTab], month: NaiveDate) -> Result<Vec<u8>, ApiError> {
-    let mut book = rust_xlsxwriter::Workbook::new();
-    let end = domain::report::next_month(month);
-    let date = rust_xlsxwriter::ExcelDateTime::from_ymd(
-        u16::try_from(end.year()).unwrap_or(1900),
-        end.month() as u8,
-        1,
-    )
-    .map_err(|e| anyhow::anyhow!("{e}"))?;
-    book.set_properties(
-        &rust_xlsxwriter::DocProperties::new()
-            .set_title(format!(
-                "AGCO integrated retail report {}",
-                month.format("%Y-%m")
-            ))
-            .set_creation_datetime(&date),
-    );
-    let bold = rust_xlsxwriter::Format::new().set_bold();
-    for tab in tabs {
-        let rows = &tab.rows;
-        let sheet = book.add_worksheet();
-        // Excel caps sheet names at 31 characters.
-        sheet
-            .set_name(tab.name.chars().take(31).collect::<String>())
-            .map_err(|e| anyhow::anyhow!("{e}"))?;
-        for (r, row) in rows.iter().enumerate() {
-            for (c, v) in row.iter().enumerate() {
-                let (r, c) = (r as u32, c as u16);
-                let done = match (r, v.parse::<f64>()) {
-                    (0, _) => sheet.write_string_with_format(r, c, v, &bold),
-                    (_, Ok(x)) if c >= 3 && !v.is_empty() => sheet.write_number(r, c, x),
-                    _ => sheet.write_string(r, c, v),
-                };
-                done.map_err(|e| anyhow::anyhow!("{e}"))?;
-            }
-        }
-    }
-    book.save_to_buffer()
-        .map_err(|e| ApiError::Internal(anyhow::anyhow!("{e}")))
-}
-
 /// The Ontario AGCO integrated retail report per SKU-UPC in eaches: every tab as one XLSX
 /// workbook, or one tab as CSV. Headings follow the regulation's fields; the AGCO template's
 /// exact headings are not confirmed.
@@ -507,13 +282,14 @@ pub async fn agco_show(
             AGCO_TABS.join(", ")
         )));
     }
-    let tabs: Vec<AgcoTab> = serde_json::from_str(&filed(&state, ReportKind::Agco, month).await?)
-        .map_err(anyhow::Error::from)?;
+    let tabs: Vec<AgcoTab> =
+        serde_json::from_str(&state.reports.filed(ReportKind::Agco, month).await?)
+            .map_err(ReportError::file)?;
     match xlsx {
         true => Ok(attachment(
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             &format!("{stem}.xlsx"),
-            workbook(&tabs, month)?,
+            files::workbook(&tabs, month)?,
         )),
         false => {
             let rows = tabs
@@ -525,7 +301,7 @@ pub async fn agco_show(
             Ok(attachment(
                 CSV,
                 &format!("{stem}-{slug}.csv"),
-                cells(&rows)?,
+                files::cells(&rows)?,
             ))
         }
     }
@@ -587,7 +363,7 @@ pub async fn skus_show(
     user.require(Role::Manager, "monthly reports")?;
     let q = query.parse()?;
     let month = parse_month(&q.month)?;
-    let (_, events) = ledger_events(&state).await?;
-    let start = state.report_events.start(&events, month).await;
+    let (_, events) = state.reports.events().await?;
+    let start = state.reports.start(&events, month).await;
     Ok(Json(by_sku_from(&start, &events)))
 }

@@ -180,3 +180,51 @@ async fn the_staff_stream_resumes_from_last_event_id_in_order() {
     assert_eq!(ids, vec![start + 1, start + 2, start + 3]);
     assert!(events.iter().all(|e| e.event.as_deref() == Some("sold")));
 }
+
+#[tokio::test]
+async fn two_customers_following_the_menu_while_sales_flow_end_on_the_same_stock() {
+    let app = spawn_app().await;
+    let (flower, _) = app.stock_the_shelf(100, 10).await;
+    let follow = || async {
+        let res = app
+            .anonymous
+            .get(app.url("/menu/stream"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::OK);
+        res
+    };
+    // The first follows from before the sales; the second arrives half-way, with no resume id.
+    let first = follow().await;
+    for _ in 0..5 {
+        app.push(&app.staff, vec![sell(flower, Quantity::grams(1, 0))])
+            .await;
+    }
+    let second = follow().await;
+    for _ in 0..5 {
+        app.push(&app.staff, vec![sell(flower, Quantity::grams(1, 0))])
+            .await;
+    }
+    let done = |evs: &[Sse]| availability_of(evs, FLOWER).is_some_and(|a| a["available"] == "90");
+    let (a, b) = tokio::join!(read_events(first, done), read_events(second, done));
+    // The first saw every sale, one frame each, in order.
+    let seen: Vec<String> = a
+        .iter()
+        .filter(|e| e.event.as_deref() == Some("availability"))
+        .map(|e| serde_json::from_str::<serde_json::Value>(&e.data).unwrap())
+        .filter(|v| v["product_id"] == FLOWER.to_string())
+        .map(|v| v["available"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(
+        seen,
+        (90..100).rev().map(|n| n.to_string()).collect::<Vec<_>>()
+    );
+    // The second starts where it joined: nothing before its `ready`, nothing after it missed.
+    let ready: i64 = b[0].data.parse().unwrap();
+    assert_eq!(b[0].event.as_deref(), Some("ready"));
+    assert!(b[1..]
+        .iter()
+        .all(|e| e.id.as_ref().unwrap().parse::<i64>().unwrap() > ready));
+    assert_eq!(availability_of(&b, FLOWER).unwrap()["available"], "90");
+}

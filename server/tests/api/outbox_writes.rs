@@ -87,15 +87,15 @@ async fn store_failed(app: &TestApp) {
 }
 
 async fn drained_once(app: &TestApp, reg: &Regulator, number: &str) {
-    wait_until(app, "the sale synced", Duration::from_secs(60), |h| {
+    let h = wait_until(app, "the sale synced", Duration::from_secs(60), |h| {
         h["pending"] == 0 && h["sending"] == 0 && h["uncertain"] == 0 && h["state"] == "healthy"
     })
     .await;
-    assert_eq!(sale_states(app).await, ["done"]);
+    assert_eq!(sale_states(app).await, ["done"], "health then: {h}");
     assert_eq!(
         copies(reg, number).await,
         1,
-        "the sale is at the regulator once"
+        "the sale is at the regulator once (health then: {h})"
     );
 }
 

@@ -4,31 +4,11 @@ use serde::{Deserialize, Serialize};
 
 use crate::Event;
 
-/// One row of the audit export, as the ledger stores it beside each event.
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct AuditRow {
-    /// Ledger sequence.
-    pub seq: i64,
-    /// When it happened (device clock).
-    pub at: String,
-    /// When the server recorded it.
-    pub recorded_at: String,
-    /// Who.
-    pub actor: String,
-    /// From which device.
-    pub device: String,
-    /// The mutation that caused it.
-    pub mutation_id: String,
-    /// What happened.
-    pub event: String,
-    /// Packages touched.
-    pub packages: String,
-    /// Reason code, where there is one.
-    pub reason: String,
-    /// Quantities, as "amount unit" separated by spaces.
-    pub quantities: String,
-}
+mod audit;
+mod menu;
+
+pub use audit::AuditRow;
+pub use menu::{Availability, Menu, MenuItem, Stock};
 
 /// One event in a package's history.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]

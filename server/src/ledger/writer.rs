@@ -1,254 +1,28 @@
-//! The ledger writer: one task decides every command against the in-memory state and commits
-//! whole batches of them in one SQLite transaction (group commit), events, projections, outbox and
-//! mutation outcomes together. Readers share the state behind a read lock.
+//! The single writer: decides each job's commands against the in-memory state, commits a batch
+//! of jobs in one transaction (events, outcomes, projections and outbox rows together), then
+//! tells followers and submitters.
 
 use std::{
-    collections::{BTreeSet, HashMap, HashSet},
+    collections::{HashMap, HashSet},
     sync::Arc,
 };
 
 use chrono::Utc;
 use domain::{
-    reason_map::ReasonMap, zone_locations::ZoneLocations, Command, DomainError, Event, EventKind,
-    PackageId, PackageStatus, ProductId, State, Zone,
+    reason_map::ReasonMap,
+    wire::{AuditRow, Availability},
+    Event, EventKind, PackageId, ProductId,
 };
-use futures_util::TryStreamExt;
-use rust_decimal::Decimal;
-use serde::{Deserialize, Serialize};
-use tokio::sync::{broadcast, mpsc, oneshot, RwLock};
+use tokio::sync::{broadcast, mpsc, RwLock};
 
+use super::{load_view, Committed, Job, Locations, Outcome, Reasons, SeqEvent, SeqEventRef, View};
 use crate::store::{Batch, EventRow, HoldRow, LedgerStore, MutationRow, PackageRow, ProductRow};
 
 /// Most jobs committed together in one transaction.
 const MAX_BATCH: usize = 256;
 
-/// The state every reader sees: the domain state at `seq`, plus indexes the server needs.
-pub struct View {
-    /// Domain state after every committed event.
-    pub state: State,
-    /// Sequence number of the last committed event.
-    pub seq: i64,
-    /// Packages of each product, for availability.
-    pub by_product: HashMap<ProductId, BTreeSet<PackageId>>,
-}
-
-impl View {
-    fn new(state: State, seq: i64) -> Self {
-        let mut by_product: HashMap<ProductId, BTreeSet<PackageId>> = HashMap::new();
-        for p in state.packages.values() {
-            by_product.entry(p.product_id).or_default().insert(p.id);
-        }
-        Self {
-            state,
-            seq,
-            by_product,
-        }
-    }
-
-    fn apply(&mut self, event: &Event) {
-        self.state.apply(event);
-        for id in event.kind.packages() {
-            if let Some(p) = self.state.packages.get(&id) {
-                self.by_product.entry(p.product_id).or_default().insert(id);
-            }
-        }
-    }
-
-    /// Units available to sell: active packages on the sales floor, minus holds.
-    pub fn available(&self, product: ProductId) -> Decimal {
-        self.by_product.get(&product).map_or(Decimal::ZERO, |ids| {
-            ids.iter()
-                .filter_map(|id| self.state.packages.get(id))
-                .filter(|p| p.status == PackageStatus::Active && p.zone == Zone::SalesFloor)
-                .map(|p| p.available())
-                .sum()
-        })
-    }
-}
-
-pub use domain::sync::SeqEvent;
-
-/// What became of one mutation.
-#[derive(utoipa::ToSchema, Clone, Debug, Serialize, Deserialize, PartialEq)]
-#[serde(tag = "status", rename_all = "snake_case")]
-pub enum Outcome {
-    /// Its events were committed.
-    Applied {
-        /// The mutation.
-        mutation_id: domain::MutationId,
-        /// Sequence number of its last event (the ledger's sequence when it has none).
-        seq: i64,
-        /// Its events.
-        events: Vec<SeqEventRef>,
-    },
-    /// The domain refused it; nothing changed.
-    Rejected {
-        /// The mutation.
-        mutation_id: domain::MutationId,
-        /// Why.
-        error: DomainError,
-    },
-}
-
-/// An event's sequence number and kind, as returned with an outcome.
-#[derive(utoipa::ToSchema, Clone, Debug, Serialize, Deserialize, PartialEq)]
-pub struct SeqEventRef {
-    /// Sequence number.
-    pub seq: i64,
-    /// Event kind.
-    pub kind: String,
-}
-
-/// One mutation as a client submits it.
-#[derive(utoipa::ToSchema, Clone, Debug, Serialize, Deserialize)]
-pub struct Submitted {
-    /// The tablet's own mutation number (1, 2, 3, ...), when it numbers them.
-    pub client_seq: Option<i64>,
-    /// The command.
-    pub command: Command,
-}
-
-/// What a commit tells live subscribers.
-#[derive(Debug)]
-pub struct Committed {
-    /// The new events.
-    pub events: Vec<SeqEvent>,
-    /// Availability of every product the commit touched, as menu stream frames rendered once here
-    /// rather than once per subscriber; with the sequence number of its last change.
-    pub availability: Vec<(i64, axum::body::Bytes)>,
-}
-
-struct Job {
-    client_id: Option<String>,
-    mutations: Vec<Submitted>,
-    reply: oneshot::Sender<anyhow::Result<Vec<Outcome>>>,
-}
-
-/// Handle to the ledger: submit mutations, read the view, follow commits.
-#[derive(Clone)]
-pub struct Ledger {
-    jobs: mpsc::Sender<Job>,
-    view: Arc<RwLock<View>>,
-    feed: broadcast::Sender<Arc<Committed>>,
-    reasons: Reasons,
-    locations: Locations,
-    max_hold: chrono::Duration,
-}
-
-/// Which Metrc location each zone is, when the store sends locations: a move is then a change
-/// for the regulator, queued with the move itself.
-type Locations = Arc<std::sync::RwLock<Option<Arc<ZoneLocations>>>>;
-
-/// The facility's Metrc adjustment reasons as mapped, when a list was read: a change Metrc could
-/// not take for want of a reason is refused before it is recorded, not parked at the regulator.
-type Reasons = Arc<std::sync::RwLock<Option<Arc<ReasonMap>>>>;
-
-impl Ledger {
-    /// Replays the stored events and starts the writer. `max_hold` is the store's pickup hold:
-    /// no path places a hold that lasts longer.
-    pub async fn start(
-        store: Arc<dyn LedgerStore>,
-        max_hold: chrono::Duration,
-    ) -> anyhow::Result<Self> {
-        let started = std::time::Instant::now();
-        let view = load_view(&*store).await?;
-        tracing::info!(
-            events = view.seq,
-            ms = started.elapsed().as_millis() as u64,
-            "ledger replayed"
-        );
-        let view = Arc::new(RwLock::new(view));
-        let (jobs, rx) = mpsc::channel(4096);
-        let (feed, _) = broadcast::channel(4096);
-        let reasons = Reasons::default();
-        let locations = Locations::default();
-        tokio::spawn(writer(
-            store,
-            max_hold,
-            view.clone(),
-            feed.clone(),
-            reasons.clone(),
-            locations.clone(),
-            rx,
-        ));
-        Ok(Self {
-            jobs,
-            view,
-            feed,
-            reasons,
-            locations,
-            max_hold,
-        })
-    }
-
-    /// The store's pickup hold: how long a hold lasts, and the longest any may.
-    pub fn max_hold(&self) -> chrono::Duration {
-        self.max_hold
-    }
-
-    /// Sets the reason map later changes are checked against (`None`: no list was read).
-    pub fn set_reasons(&self, map: Option<ReasonMap>) {
-        *self.reasons.write().expect("reasons lock") = map.map(Arc::new);
-    }
-
-    /// The reason map in force.
-    pub fn reasons(&self) -> Option<Arc<ReasonMap>> {
-        self.reasons.read().expect("reasons lock").clone()
-    }
-
-    /// Sets which Metrc location each zone is (`None`: no list was read).
-    pub fn set_locations(&self, map: Option<ZoneLocations>) {
-        *self.locations.write().expect("locations lock") = map.map(Arc::new);
-    }
-
-    /// The zone locations in force.
-    pub fn locations(&self) -> Option<Arc<ZoneLocations>> {
-        self.locations.read().expect("locations lock").clone()
-    }
-
-    /// Submits mutations; returns one outcome each once they are durable.
-    pub async fn submit(
-        &self,
-        client_id: Option<String>,
-        mutations: Vec<Submitted>,
-    ) -> anyhow::Result<Vec<Outcome>> {
-        let (reply, rx) = oneshot::channel();
-        self.jobs
-            .send(Job {
-                client_id,
-                mutations,
-                reply,
-            })
-            .await
-            .map_err(|_| anyhow::anyhow!("the ledger writer has stopped"))?;
-        rx.await
-            .map_err(|_| anyhow::anyhow!("the ledger writer dropped the request"))?
-    }
-
-    /// Read access to the current view.
-    pub async fn view(&self) -> tokio::sync::RwLockReadGuard<'_, View> {
-        self.view.read().await
-    }
-
-    /// Follows commits from now on.
-    pub fn subscribe(&self) -> broadcast::Receiver<Arc<Committed>> {
-        self.feed.subscribe()
-    }
-}
-
-async fn load_view(store: &dyn LedgerStore) -> anyhow::Result<View> {
-    let mut state = State::default();
-    let mut seq = 0;
-    // Folded as the rows arrive: the ledger is never held in memory twice.
-    let mut events = store.events();
-    while let Some(e) = events.try_next().await? {
-        state.apply(&e.event);
-        seq = e.seq;
-    }
-    Ok(View::new(state, seq))
-}
-
-async fn writer(
+/// Runs until every `Ledger` handle is dropped: takes the waiting jobs, commits them, answers.
+pub(super) async fn writer(
     store: Arc<dyn LedgerStore>,
     max_hold: chrono::Duration,
     view: Arc<RwLock<View>>,
@@ -443,7 +217,7 @@ pub fn event_row(seq: i64, event: &Event, now: &str, moves: bool) -> anyhow::Res
     Ok(EventRow {
         seq,
         body: serde_json::to_string(event)?,
-        audit: crate::http::audit::audit_row(seq, now.to_owned(), event),
+        audit: AuditRow::of(seq, now.to_owned(), event),
         // Every package the change touches, so a change in doubt or refused holds back each
         // one's later changes at the regulator.
         outbox_key: regulator_relevant(&event.kind, moves).then(|| {
@@ -468,7 +242,7 @@ fn projections(
     batch: &mut Batch,
     view: &View,
     events: &[SeqEvent],
-) -> anyhow::Result<Vec<(i64, axum::body::Bytes)>> {
+) -> anyhow::Result<Vec<(i64, Availability)>> {
     let mut packages: HashMap<PackageId, i64> = HashMap::new();
     let mut products: HashMap<ProductId, i64> = HashMap::new();
     let mut holds: HashSet<domain::HoldId> = HashSet::new();
@@ -527,8 +301,8 @@ fn projections(
             body: serde_json::to_string(p)?,
             changed_seq: *seq,
         });
-        if let Some(a) = crate::http::menu_feed::availability(view, *id) {
-            availability.push((*seq, crate::http::menu_feed::frame(*seq, &a)));
+        if let Some(a) = view.availability(*id) {
+            availability.push((*seq, a));
         }
     }
     for id in holds {

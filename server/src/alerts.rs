@@ -12,9 +12,10 @@ use crate::{
     ledger::Ledger,
     order_limits::OrderLimits,
     regulator::{
-        health::{self, RegulatorHealth, SyncState},
+        health::SyncState,
         outbox::Outbox,
         parked,
+        report::{self, RegulatorHealth},
     },
     store::Store,
 };
@@ -149,7 +150,7 @@ impl Alerts {
             let view = self.ledger.view().await;
             from_state(&view.state, Utc::now(), self.expiry_days)
         };
-        if let Ok(h) = health::report(&self.store, &self.outbox, &self.ledger).await {
+        if let Ok(h) = report::read(&self.store, &self.outbox, &self.ledger).await {
             let halted = matches!(
                 h.health.state,
                 SyncState::AuthFailed | SyncState::RegulatorDown

@@ -27,33 +27,7 @@ use anyhow::Context;
 use tokio::net::TcpListener;
 
 pub use config::Config;
-
-/// Shared state handed to every handler.
-#[derive(Clone)]
-pub struct AppState {
-    /// The ledger's database.
-    pub store: store::Store,
-    /// The ledger writer and its live view.
-    pub ledger: ledger::Ledger,
-    /// Sign-in rate limiter.
-    pub limiter: auth::LoginLimiter,
-    /// Bounds on what anonymous callers may hold through public orders.
-    pub order_limits: order_limits::OrderLimits,
-    /// Whether session cookies carry `Secure` (behind TLS).
-    pub secure_cookies: bool,
-    /// The regulator outbox worker and its health.
-    pub outbox: regulator::outbox::Outbox,
-    /// Timeout of regulator calls.
-    pub regulator_timeout: std::time::Duration,
-    /// GET calls per second allowed by the regulator.
-    pub regulator_gets_per_second: f64,
-    /// The current alerts, republished whenever they change.
-    pub alerts: alerts::Alerts,
-    /// The monthly reports, and the ledger's events as they last read them.
-    pub reports: reports::Reports,
-    /// The public menu's live stream.
-    pub menu_feed: feed::MenuFeed,
-}
+pub use http::AppState;
 
 /// A bound, ready-to-run server.
 pub struct Application {

@@ -9,6 +9,7 @@ pub mod mapping;
 pub mod outbox;
 pub mod parked;
 pub mod reasons;
+pub mod report;
 pub mod setup;
 
 use metrc::MetrcError;

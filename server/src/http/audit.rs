@@ -11,8 +11,9 @@ use chrono::{DateTime, NaiveDate, Utc};
 use futures_util::StreamExt;
 use serde::Deserialize;
 
+use super::AppState;
 use super::{error::QueryLater, session::CurrentUser, ApiError};
-use crate::{auth::Role, store::EventStore, AppState};
+use crate::{auth::Role, store::EventStore};
 
 /// Export formats.
 #[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq, utoipa::ToSchema)]

@@ -12,11 +12,11 @@ use axum::{
 };
 use futures_util::{Stream, StreamExt};
 
+use super::AppState;
 use super::{session::CurrentUser, ApiError};
 use crate::{
     feed::{staff, StaffNews},
     ledger::SeqEvent,
-    AppState,
 };
 
 /// One piece of news as an SSE event: a ledger event carries its sequence as id; health and

@@ -3,7 +3,7 @@
 use axum::{extract::State, Json};
 use serde::Serialize;
 
-use crate::AppState;
+use super::AppState;
 
 /// What the health endpoint reports.
 #[derive(Debug, Serialize, utoipa::ToSchema)]

@@ -14,7 +14,8 @@ use domain::wire::{Availability, Menu};
 use futures_util::StreamExt;
 
 use super::ApiError;
-use crate::{feed::menu, AppState};
+use super::AppState;
+use crate::feed::menu;
 
 /// The menu now.
 #[utoipa::path(get, path = "/api/v1/menu", tag = "menu", responses((status = 200, body = Menu)))]

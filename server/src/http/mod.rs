@@ -38,6 +38,7 @@ pub mod regulator_parked;
 pub mod regulator_reasons;
 pub mod reports;
 pub mod session;
+mod state;
 pub mod sync;
 
 use std::path::Path;
@@ -53,7 +54,8 @@ use tower_http::{
     trace::TraceLayer,
 };
 
-use crate::{web, AppState};
+use crate::web;
+pub use state::AppState;
 
 pub use error::ApiError;
 

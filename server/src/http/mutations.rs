@@ -4,6 +4,7 @@ use axum::{extract::State, Json};
 use domain::Action;
 use serde::{Deserialize, Serialize};
 
+use super::AppState;
 use super::{
     error::{AppJson, ErrorBody},
     session::CurrentUser,
@@ -12,7 +13,6 @@ use super::{
 use crate::{
     auth::{self, Role},
     ledger::{Outcome, Submitted},
-    AppState,
 };
 
 /// Most mutations in one request.

@@ -22,6 +22,7 @@ use domain::{
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
+use super::AppState;
 use super::{
     client_addr::ClientAddr,
     error::{AppJson, ErrorBody},
@@ -33,7 +34,6 @@ use crate::{
     hold_expiry::{SERVER_DEVICE, SYSTEM},
     ledger::{Outcome, Submitted},
     store::EventStore,
-    AppState,
 };
 
 /// One product and how much of it.

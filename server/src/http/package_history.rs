@@ -7,8 +7,9 @@ use axum::{
 };
 use domain::PackageId;
 
+use super::AppState;
 use super::{error::ErrorBody, session::CurrentUser, ApiError};
-use crate::{auth::Role, store::EventStore, AppState};
+use crate::{auth::Role, store::EventStore};
 
 pub use domain::wire::{HistoryEntry, PackageHistory, RegulatorStep};
 

@@ -8,11 +8,11 @@ use axum::{
 use domain::ProductId;
 use serde::Serialize;
 
+use super::AppState;
 use super::{error::ErrorBody, session::CurrentUser, ApiError};
 use crate::{
     auth::Role,
     regulator::items::{self, ItemsError},
-    AppState,
 };
 
 /// What was done at the regulator, and the item as it now stands there.

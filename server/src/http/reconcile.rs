@@ -10,6 +10,7 @@ use std::collections::HashMap;
 use axum::{extract::State, Json};
 use serde::{Deserialize, Serialize};
 
+use super::AppState;
 use super::{
     error::{ErrorBody, JsonLater},
     session::CurrentUser,
@@ -19,7 +20,6 @@ use crate::{
     auth::Role,
     reconcile::{self, ReconcileReport},
     regulator::RelayError,
-    AppState,
 };
 
 /// Packages the regulator shows short that are read back for duplicates per request: enough for

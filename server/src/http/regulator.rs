@@ -8,6 +8,7 @@ use chrono::NaiveDate;
 use domain::wire::CredentialsSaved;
 use serde::{Deserialize, Serialize};
 
+use super::AppState;
 use super::{
     error::{ErrorBody, JsonLater},
     session::CurrentUser,
@@ -16,10 +17,9 @@ use super::{
 use crate::{
     auth::Role,
     regulator::{
-        health::{self, RegulatorHealth},
+        report::{self, RegulatorHealth},
         setup,
     },
-    AppState,
 };
 
 /// Free package tags, for a split or merge to pick from.
@@ -203,7 +203,7 @@ pub async fn regulator_health(
 ) -> Result<Json<RegulatorHealth>, ApiError> {
     user.require(Role::Manager, "regulator sync health")?;
     Ok(Json(
-        health::report(&state.store, &state.outbox, &state.ledger).await?,
+        report::read(&state.store, &state.outbox, &state.ledger).await?,
     ))
 }
 

@@ -5,6 +5,7 @@ use axum::{extract::State, Json};
 use domain::zone_locations::ZoneLocations;
 use serde::Deserialize;
 
+use super::AppState;
 use super::{
     error::{ErrorBody, JsonLater},
     session::CurrentUser,
@@ -13,7 +14,6 @@ use super::{
 use crate::{
     auth::Role,
     regulator::locations::{self, LocationsError},
-    AppState,
 };
 
 impl From<LocationsError> for ApiError {

@@ -12,6 +12,7 @@ use chrono::Utc;
 use domain::{Action, Command, MutationId, RelayDecision, SettleRelay};
 use serde::Deserialize;
 
+use super::AppState;
 use super::{
     error::{ErrorBody, JsonLater},
     session::CurrentUser,
@@ -23,7 +24,6 @@ use crate::{
     ledger::{Outcome, Submitted},
     regulator::parked::{self, ParkedList},
     store::{LedgerStore, OutboxStore, RowState},
-    AppState,
 };
 
 /// A manager's decision on one refused change.

@@ -8,6 +8,7 @@ use axum::{extract::State, Json};
 use domain::{reason_map::ReasonMap, AdjustReason};
 use serde::Deserialize;
 
+use super::AppState;
 use super::{
     error::{ErrorBody, JsonLater},
     session::CurrentUser,
@@ -16,7 +17,6 @@ use super::{
 use crate::{
     auth::Role,
     regulator::reasons::{self, ReasonsError},
-    AppState,
 };
 
 impl From<ReasonsError> for ApiError {

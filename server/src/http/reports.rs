@@ -16,6 +16,7 @@ use domain::report::{
 };
 use serde::Deserialize;
 
+use super::AppState;
 use super::{
     error::{ErrorBody, QueryLater},
     session::CurrentUser,
@@ -28,7 +29,6 @@ use crate::{
         ReportError, ReportKind, ReportStatus,
     },
     store::ReportStore,
-    AppState,
 };
 
 /// The report's query.

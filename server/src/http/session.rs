@@ -13,15 +13,13 @@ use axum::{
 };
 use serde::Deserialize;
 
+use super::AppState;
 use super::{
     client_addr::ClientAddr,
     error::{AppJson, ErrorBody, JsonLater},
     ApiError,
 };
-use crate::{
-    auth::{self, Email, Role, User},
-    AppState,
-};
+use crate::auth::{self, Email, Role, User};
 
 /// Sign-in request.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]

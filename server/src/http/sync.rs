@@ -7,15 +7,13 @@
 use axum::{extract::State, Json};
 use serde::Deserialize;
 
+use super::AppState;
 use super::{
     error::{ErrorBody, QueryLater},
     session::CurrentUser,
     ApiError,
 };
-use crate::{
-    store::{Pull, PullContents, SnapshotStore},
-    AppState,
-};
+use crate::store::{Pull, PullContents, SnapshotStore};
 
 /// Past this many events behind, a snapshot is cheaper than the events.
 pub const SNAPSHOT_AFTER: i64 = 5_000;

@@ -1,6 +1,8 @@
 //! Reusable pieces shared by every page.
 
 pub mod alerts;
+pub mod audit_export;
+pub mod flows;
 pub mod guard;
 pub mod limit_rules;
 pub mod nav;

@@ -1,9 +1,7 @@
 //! Route targets, one module per page.
 
 mod attention;
-mod audit;
 mod counts;
-mod flows;
 mod inventory;
 mod login;
 mod menu;

@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 use rust_decimal::Decimal;
 
-use super::package::fmt_q;
+use crate::words::fmt_q;
 use crate::{
     components::{page::Page, parked::ParkedChanges},
     local::Refused,

@@ -18,7 +18,7 @@ use leptos::prelude::*;
 use leptos_router::{components::A, hooks::use_params_map};
 use rust_decimal::Decimal;
 
-use super::package::fmt_q;
+use crate::words::fmt_q;
 use crate::{api, components::page::Page, replica::use_replica, session::use_session};
 
 fn started(c: &CountSession) -> String {

@@ -10,6 +10,7 @@ use leptos::{html::Div, prelude::*};
 use crate::{
     components::page::Page,
     replica::{use_replica, Net},
+    words::{status_class, status_words},
 };
 
 /// Height of one row in pixels; the CSS gives `.vrow` the same.
@@ -95,27 +96,6 @@ impl StatusFilter {
             Self::OnHold => matches!(s, PackageStatus::OnHold(_)),
             Self::Closed => matches!(s, PackageStatus::Finished | PackageStatus::Destroyed),
             Self::All => true,
-        }
-    }
-}
-
-/// The badge class for a status.
-pub fn status_class(s: PackageStatus) -> &'static str {
-    match s {
-        PackageStatus::Active => "status ok",
-        PackageStatus::OnHold(_) => "status warn",
-        PackageStatus::Finished => "status muted",
-        PackageStatus::Destroyed => "status danger",
-    }
-}
-
-/// A status in words.
-pub fn status_words(s: PackageStatus) -> String {
-    match s {
-        PackageStatus::OnHold(r) => format!("On hold: {}", r.label()),
-        s => {
-            let l = s.label();
-            l[..1].to_uppercase() + &l[1..]
         }
     }
 }

@@ -9,7 +9,7 @@ use domain::{
 use leptos::prelude::*;
 use leptos_router::components::A;
 
-use super::package::fmt_q;
+use crate::words::fmt_q;
 use crate::{
     api::{self, QueuedOrder, SyncFailure},
     components::page::Page,

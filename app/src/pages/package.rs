@@ -7,23 +7,16 @@ use domain::{account::Role, Event, EventKind, LabState, Package, PackageId, Quan
 use leptos::prelude::*;
 use leptos_router::{components::A, hooks::use_params_map};
 
-use super::{
-    flows::{Flow, FlowPanel},
-    inventory::{status_class, status_words},
-};
 use crate::{
     api::{self, HistoryEntry},
-    components::page::Page,
+    components::{
+        flows::{Flow, FlowPanel},
+        page::Page,
+    },
     replica::{use_replica, Net},
     session::use_session,
+    words::{fmt_q, status_class, status_words},
 };
-
-/// A quantity as people write it: "3.5 g", "12 ea".
-pub fn fmt_q(q: Quantity) -> String {
-    format!("{} {}", q.amount.normalize(), q.unit.symbol())
-}
-
-pub use crate::words::cap;
 
 fn lab_words(s: LabState) -> &'static str {
     match s {

@@ -10,7 +10,7 @@ use domain::{
 use leptos::prelude::*;
 use rust_decimal::Decimal;
 
-use super::package::{cap, fmt_q};
+use crate::words::{cap, fmt_q};
 use crate::{
     api::{self, IncomingManifest, SyncFailure},
     components::page::Page,

@@ -12,7 +12,7 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 use rust_decimal::Decimal;
 
-use super::package::fmt_q;
+use crate::words::fmt_q;
 use crate::{
     api::{self, SyncFailure},
     components::{alerts::Alerts, page::Page},

@@ -81,7 +81,7 @@ pub fn Reports() -> impl IntoView {
             </div>
             <PerSku month=month />
             <Completeness month=month />
-            <super::audit::AuditExport />
+            <crate::components::audit_export::AuditExport />
         </Page>
     }
 }

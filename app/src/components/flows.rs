@@ -12,7 +12,7 @@ use domain::{
 use leptos::prelude::*;
 use rust_decimal::Decimal;
 
-use super::package::{cap, fmt_q};
+use crate::words::{cap, fmt_q};
 use crate::{
     api,
     replica::{use_replica, Replica},

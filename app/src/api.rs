@@ -1,18 +1,14 @@
 //! The server's API as the app calls it: one function per route, errors as the server's message.
 
 use domain::account::User;
+use domain::wire::{
+    sync::{Outcome, PushRequest, PushResponse, Submitted},
+    AvailableTags, CredentialsSaved, Decision, ErrorBody, HistoryEntry, IncomingManifest, ItemSent,
+    LocationChoices, NewCredentials, Order, PackageHistory, ReasonChoices, SignIn, SyncReport,
+    VoidReceipt, Voided,
+};
 use gloo_net::http::{Request, Response};
-use serde::{de::DeserializeOwned, Deserialize};
-
-#[derive(Deserialize)]
-struct ErrorBody {
-    error: ErrorDetail,
-}
-
-#[derive(Deserialize)]
-struct ErrorDetail {
-    message: String,
-}
+use serde::de::DeserializeOwned;
 
 /// The server's message for a failed response, or a plain one when it sent none.
 async fn failure(res: Response) -> String {
@@ -35,9 +31,16 @@ async fn parse<T: DeserializeOwned>(res: Result<Response, gloo_net::Error>) -> R
 /// Signs in; the server sets the session cookie.
 pub async fn sign_in(email: &str, password: &str) -> Result<User, String> {
     let req = Request::post("/api/v1/session")
-        .json(&serde_json::json!({ "email": email, "password": password }))
+        .json(&sign_in_body(email, password))
         .map_err(|e| e.to_string())?;
     parse(req.send().await).await
+}
+
+fn sign_in_body(email: &str, password: &str) -> SignIn {
+    SignIn {
+        email: email.to_owned(),
+        password: password.to_owned(),
+    }
 }
 
 /// Who is signed in, if anyone; `Err` when the server cannot be reached.
@@ -86,46 +89,12 @@ async fn sync_parse<T: DeserializeOwned>(
         .map_err(|e| SyncFailure::Server(format!("unexpected answer from the server: {e}")))
 }
 
-/// What became of one pushed command.
-#[derive(Clone, Debug, Deserialize)]
-#[serde(tag = "status", rename_all = "snake_case")]
-pub enum Outcome {
-    /// Applied (now or before: a resent command changes nothing).
-    Applied {
-        /// The command.
-        mutation_id: domain::MutationId,
-    },
-    /// Refused by the domain; nothing changed.
-    Rejected {
-        /// The command.
-        mutation_id: domain::MutationId,
-        /// Why.
-        error: domain::DomainError,
-    },
-}
-
-#[derive(Deserialize)]
-struct PushResponse {
-    outcomes: Vec<Outcome>,
-}
-
-#[derive(serde::Serialize)]
-struct PushBody<'a> {
-    mutations: Vec<PushItem<'a>>,
-}
-
-#[derive(serde::Serialize)]
-struct PushItem<'a> {
-    command: &'a domain::Command,
-}
-
-/// Sends queued commands, oldest first; each is applied at most once however often it is sent.
-pub async fn push(commands: &[domain::Command]) -> Result<Vec<Outcome>, SyncFailure> {
-    let body = PushBody {
-        mutations: commands
-            .iter()
-            .map(|command| PushItem { command })
-            .collect(),
+/// Sends queued commands, oldest first, each with this tablet's number for it: the server applies
+/// each number once and answers a number sent again with its first outcome.
+pub async fn push(client_id: &str, mutations: Vec<Submitted>) -> Result<Vec<Outcome>, SyncFailure> {
+    let body = PushRequest {
+        client_id: Some(client_id.to_owned()),
+        mutations,
     };
     let req = Request::post("/api/v1/mutations")
         .json(&body)
@@ -135,46 +104,23 @@ pub async fn push(commands: &[domain::Command]) -> Result<Vec<Outcome>, SyncFail
         .map(|r| r.outcomes)
 }
 
-/// What changed after `since` (a snapshot when `since` is 0 or far behind).
-pub async fn pull(since: i64) -> Result<domain::sync::SyncResponse, SyncFailure> {
+/// What changed after `since` (a snapshot when `since` is 0 or far behind), and the last of this
+/// tablet's numbers the server has processed.
+pub async fn pull(
+    since: i64,
+    client_id: &str,
+) -> Result<domain::wire::sync::SyncResponse, SyncFailure> {
     sync_parse(
-        Request::get(&format!("/api/v1/sync?since={since}"))
+        Request::get(&format!("/api/v1/sync?since={since}&client_id={client_id}"))
             .send()
             .await,
     )
     .await
 }
 
-/// One event in a package's history, as the server tells it.
-#[derive(Clone, Debug, Deserialize)]
-pub struct HistoryEntry {
-    /// Ledger sequence.
-    pub seq: i64,
-    /// Who made it.
-    pub actor_name: Option<String>,
-    /// The event.
-    pub event: domain::Event,
-    /// How far it reached the regulator.
-    pub regulator: Option<RegulatorStep>,
-}
-
-/// How far one event reached the regulator.
-#[derive(Clone, Debug, Deserialize)]
-pub struct RegulatorStep {
-    /// `pending`, `sending`, `uncertain`, `parked` or `done`.
-    pub state: String,
-    /// The regulator's refusal, for a parked change.
-    pub last_error: Option<String>,
-}
-
-#[derive(Deserialize)]
-struct History {
-    events: Vec<HistoryEntry>,
-}
-
 /// A package's history from the server.
 pub async fn history(id: domain::PackageId) -> Result<Vec<HistoryEntry>, String> {
-    parse::<History>(
+    parse::<PackageHistory>(
         Request::get(&format!("/api/v1/packages/{id}/history"))
             .send()
             .await,
@@ -186,51 +132,16 @@ pub async fn history(id: domain::PackageId) -> Result<Vec<HistoryEntry>, String>
 /// A second person confirms who they are; returns them without changing who is signed in.
 pub async fn witness(email: &str, password: &str) -> Result<User, String> {
     let req = Request::post("/api/v1/session/witness")
-        .json(&serde_json::json!({ "email": email, "password": password }))
+        .json(&sign_in_body(email, password))
         .map_err(|e| e.to_string())?;
     parse(req.send().await).await
 }
 
-#[derive(Deserialize)]
-struct Tags {
-    tags: Vec<String>,
-}
-
 /// Package tags free at the regulator and unused in the ledger.
 pub async fn free_tags() -> Result<Vec<String>, String> {
-    parse::<Tags>(Request::get("/api/v1/regulator/tags").send().await)
+    parse::<AvailableTags>(Request::get("/api/v1/regulator/tags").send().await)
         .await
         .map(|t| t.tags)
-}
-
-/// A manifest to receive, as the server lists it.
-#[derive(Clone, Debug, Deserialize)]
-pub struct IncomingManifest {
-    /// The manifest number.
-    pub manifest_number: String,
-    /// Who ships it.
-    pub shipper: Option<String>,
-    /// Its packages.
-    pub lines: Vec<IncomingLine>,
-}
-
-/// One package on an incoming manifest.
-#[derive(Clone, Debug, Deserialize)]
-pub struct IncomingLine {
-    /// Its tag.
-    pub tag: String,
-    /// The regulator's item name.
-    pub item_name: String,
-    /// Quantity shipped.
-    pub shipped: domain::Quantity,
-    /// When it was packaged.
-    pub packaged_on: Option<chrono::NaiveDate>,
-    /// The matched product.
-    pub product_id: Option<domain::ProductId>,
-    /// The lab state the regulator records.
-    pub lab: domain::LabState,
-    /// Why it cannot be received as it is.
-    pub problem: Option<String>,
 }
 
 /// Manifests at the regulator that the store has not received yet.
@@ -238,40 +149,8 @@ pub async fn incoming() -> Result<Vec<IncomingManifest>, SyncFailure> {
     sync_parse(Request::get("/api/v1/regulator/incoming").send().await).await
 }
 
-/// An order waiting for pickup, as the queue lists it.
-#[derive(Clone, Debug, PartialEq, Deserialize)]
-pub struct QueuedOrder {
-    /// Its id.
-    pub order_id: domain::HoldId,
-    /// The number said at the counter.
-    pub number: String,
-    /// Who reserved it.
-    pub customer_name: String,
-    /// `placed`, `preparing` or `ready`.
-    pub status: String,
-    /// Online or staff.
-    pub channel: domain::HoldChannel,
-    /// When it was placed.
-    pub placed_at: chrono::DateTime<chrono::Utc>,
-    /// When it lapses.
-    pub expires_at: chrono::DateTime<chrono::Utc>,
-    /// What it holds.
-    pub lines: Vec<QueuedLine>,
-    /// Its total.
-    pub total: domain::Money,
-}
-
-/// One product of a queued order.
-#[derive(Clone, Debug, PartialEq, Deserialize)]
-pub struct QueuedLine {
-    /// Its name.
-    pub name: String,
-    /// How much.
-    pub quantity: domain::Quantity,
-}
-
 /// Orders waiting for pickup.
-pub async fn orders() -> Result<Vec<QueuedOrder>, SyncFailure> {
+pub async fn orders() -> Result<Vec<Order>, SyncFailure> {
     sync_parse(Request::get("/api/v1/orders").send().await).await
 }
 
@@ -285,17 +164,12 @@ pub async fn reconcile() -> Result<domain::reconcile::ReconcileReport, SyncFailu
     sync_parse(Request::get("/api/v1/reconcile").send().await).await
 }
 
-/// What the server says after voiding a duplicate receipt.
-#[derive(Clone, Debug, Deserialize)]
-pub struct Voided {
-    /// Our receipt number it duplicated.
-    pub external_receipt_number: String,
-}
-
 /// Voids a receipt the regulator recorded twice (the later copy).
 pub async fn void_receipt(regulator_receipt_id: i64) -> Result<Voided, String> {
     let req = Request::post("/api/v1/reconcile/void-receipt")
-        .json(&serde_json::json!({ "regulator_receipt_id": regulator_receipt_id }))
+        .json(&VoidReceipt {
+            regulator_receipt_id,
+        })
         .map_err(|e| e.to_string())?;
     parse(req.send().await).await
 }
@@ -362,37 +236,14 @@ pub async fn mark_submitted(kind: &str, month: &str) -> Result<(), String> {
     .await
 }
 
-/// Regulator sync health as the Settings page shows it.
-#[derive(Clone, Debug, Deserialize)]
-pub struct RegulatorHealth {
-    /// healthy, auth_failed, mapping_error, rate_limited, regulator_down, lagging, not_configured.
-    pub state: String,
-    /// The cause in words.
-    pub cause: String,
-    /// Changes waiting.
-    pub pending: i64,
-    /// Changes refused.
-    pub parked: i64,
-    /// The facility licence.
-    pub license: Option<String>,
-    /// Whether the embedded sandbox is the regulator.
-    pub sandbox: bool,
-    /// When the key expires, if known.
-    pub key_expires_on: Option<chrono::NaiveDate>,
-    /// Things to act on.
-    pub warnings: Vec<String>,
-}
-
 /// Regulator sync health.
-pub async fn regulator_health() -> Result<RegulatorHealth, SyncFailure> {
+pub async fn regulator_health() -> Result<SyncReport, SyncFailure> {
     sync_parse(Request::get("/api/v1/regulator/health").send().await).await
 }
 
 /// Saves new regulator credentials on the server (they never come back); answers where Pistil
 /// now sends.
-pub async fn save_credentials(
-    body: &serde_json::Value,
-) -> Result<domain::wire::CredentialsSaved, String> {
+pub async fn save_credentials(body: &NewCredentials) -> Result<CredentialsSaved, String> {
     let req = Request::put("/api/v1/regulator/credentials")
         .json(body)
         .map_err(|e| e.to_string())?;
@@ -415,7 +266,10 @@ pub async fn save_reasons(
     destruction: Option<&str>,
 ) -> Result<domain::reason_map::ReasonMap, String> {
     let req = Request::put("/api/v1/regulator/reasons")
-        .json(&serde_json::json!({ "adjust": adjust, "destruction": destruction }))
+        .json(&ReasonChoices {
+            adjust: adjust.clone(),
+            destruction: destruction.map(str::to_owned),
+        })
         .map_err(|e| e.to_string())?;
     parse(req.send().await).await
 }
@@ -423,11 +277,7 @@ pub async fn save_reasons(
 /// Makes a product's Metrc item from its mapping, or brings the item of that name up to date;
 /// answers what was done, in a sentence.
 pub async fn send_regulator_item(product: domain::ProductId) -> Result<String, String> {
-    #[derive(serde::Deserialize)]
-    struct Sent {
-        summary: String,
-    }
-    let sent: Sent = parse(
+    let sent: ItemSent = parse(
         Request::post(&format!("/api/v1/products/{product}/regulator-item"))
             .send()
             .await,
@@ -457,7 +307,10 @@ pub async fn save_zone_locations(
     sales_floor: Option<&str>,
 ) -> Result<domain::zone_locations::ZoneLocations, String> {
     let req = Request::put("/api/v1/regulator/locations")
-        .json(&serde_json::json!({ "vault": vault, "sales_floor": sales_floor }))
+        .json(&LocationChoices {
+            vault: vault.map(str::to_owned),
+            sales_floor: sales_floor.map(str::to_owned),
+        })
         .map_err(|e| e.to_string())?;
     parse(req.send().await).await
 }
@@ -474,11 +327,11 @@ pub async fn settle_parked(
     note: Option<String>,
 ) -> Result<(), String> {
     let req = Request::post(&format!("/api/v1/regulator/parked/{seq}"))
-        .json(&serde_json::json!({
-            "decision": decision,
-            "note": note,
-            "mutation_id": domain::MutationId::new(),
-        }))
+        .json(&Decision {
+            decision,
+            note,
+            mutation_id: Some(domain::MutationId::new()),
+        })
         .map_err(|e| e.to_string())?;
     match parse::<Outcome>(req.send().await).await? {
         Outcome::Applied { .. } => Ok(()),

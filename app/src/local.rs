@@ -6,7 +6,10 @@
 //! packages' JSON: reading ten thousand packages is 64 reads, not ten thousand, and a pull that
 //! changes a few packages rewrites only their buckets.
 
-use domain::{sync::Snapshot, Command, DomainError, Package, Product, StoreConfig};
+use domain::{
+    wire::sync::{Snapshot, Submitted},
+    Command, DomainError, Package, Product, StoreConfig,
+};
 use indexed_db_futures::{
     database::Database, prelude::*, transaction::TransactionMode, BuildPrimitive,
 };
@@ -34,10 +37,36 @@ pub struct Cached {
     pub cursor: i64,
     /// Confirmed products, packages and policies.
     pub snapshot: Snapshot,
-    /// Commands waiting for the server, oldest first.
-    pub outbox: Vec<Command>,
+    /// Commands waiting for the server with this tablet's number for each, oldest first.
+    pub outbox: Vec<Submitted>,
     /// Commands the server refused.
     pub attention: Vec<Refused>,
+}
+
+/// This tablet's name in the sync protocol and its next mutation number. Kept in the same
+/// database as the outbox: if the browser clears one it clears both, and a new name starts again
+/// at 1, so a number is never reused for another command.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Client {
+    /// Minted once per database.
+    pub client_id: String,
+    /// The number the next queued command gets.
+    pub next: i64,
+}
+
+impl Client {
+    /// A new name, numbering from 1.
+    pub fn mint() -> Self {
+        Client {
+            client_id: uuid_like(),
+            next: 1,
+        }
+    }
+}
+
+/// A fresh random id, in the shape of a UUID (the domain's ids already bring the generator).
+fn uuid_like() -> String {
+    domain::MutationId::new().to_string()
 }
 
 fn err(e: impl std::fmt::Display) -> String {
@@ -127,11 +156,10 @@ fn parse_all<T: for<'a> Deserialize<'a>>(rows: Vec<String>) -> Vec<T> {
 
 /// What the tablet holds, or `None` when it has never synced.
 pub async fn load(db: &Database) -> Result<Option<Cached>, String> {
-    let meta = all(db, META).await?;
-    let Some(meta) = meta.first() else {
+    let Some(meta) = record(db, META, "meta").await? else {
         return Ok(None);
     };
-    let meta: Meta = serde_json::from_str(meta).map_err(err)?;
+    let meta: Meta = serde_json::from_str(&meta).map_err(err)?;
     let products: Vec<Product> = parse_all(all(db, PRODUCTS).await?);
     // One unreadable bucket must not cost the others: then each bucket is read on its own.
     let packages: Vec<Package> = match serde_json::from_str(&all_joined(db, PACKAGES).await?) {
@@ -156,7 +184,13 @@ pub async fn load(db: &Database) -> Result<Option<Cached>, String> {
             holds: meta.holds,
             counts: meta.counts,
         },
-        outbox: outbox.into_iter().map(|p| p.command).collect(),
+        outbox: outbox
+            .into_iter()
+            .map(|p| Submitted {
+                client_seq: p.client_seq,
+                command: p.command,
+            })
+            .collect(),
         attention,
     }))
 }
@@ -166,7 +200,7 @@ pub struct Open {
     /// Pickup holds not yet settled.
     pub holds: Vec<domain::event::Hold>,
     /// Counts not yet accepted.
-    pub counts: Vec<domain::sync::OpenCount>,
+    pub counts: Vec<domain::wire::sync::OpenCount>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -178,14 +212,51 @@ struct Meta {
     holds: Vec<domain::event::Hold>,
     /// Counts not yet accepted (few; rewritten with every pull), so counting works offline.
     #[serde(default)]
-    counts: Vec<domain::sync::OpenCount>,
+    counts: Vec<domain::wire::sync::OpenCount>,
 }
 
 #[derive(Serialize, Deserialize)]
 struct Pending {
     /// Milliseconds since the epoch when queued, then a tie-breaker: the outbox keeps its order.
     order: (i64, u32),
+    /// The tablet's number for it (absent on commands queued before tablets numbered them).
+    #[serde(default)]
+    client_seq: Option<i64>,
     command: Command,
+}
+
+/// One record by key, if it is there.
+async fn record(db: &Database, store: &str, key: &str) -> Result<Option<String>, String> {
+    let tx = db.transaction(store).build().map_err(err)?;
+    let s = tx.object_store(store).map_err(err)?;
+    s.get::<String, _, _>(key)
+        .primitive()
+        .map_err(err)?
+        .await
+        .map_err(err)
+}
+
+/// The tablet's sync name, minted and kept on first use.
+pub async fn client(db: &Database) -> Result<Client, String> {
+    if let Some(c) = record(db, META, "client").await? {
+        if let Ok(c) = serde_json::from_str(&c) {
+            return Ok(c);
+        }
+    }
+    let c = Client::mint();
+    let tx = db
+        .transaction(META)
+        .with_mode(TransactionMode::Readwrite)
+        .build()
+        .map_err(err)?;
+    tx.object_store(META)
+        .map_err(err)?
+        .put(serde_json::to_string(&c).map_err(err)?)
+        .with_key("client")
+        .primitive()
+        .map_err(err)?;
+    tx.commit().await.map_err(err)?;
+    Ok(c)
 }
 
 /// Writes products, package buckets and the cursor in one transaction. With `replace`, what was
@@ -257,20 +328,33 @@ pub fn buckets<'a>(
     out
 }
 
-/// Queues a command; it is on disk before the screen shows it.
-pub async fn outbox_put(db: &Database, command: &Command, order: (i64, u32)) -> Result<(), String> {
+/// Queues a command under its number and keeps the client's next number, in one transaction: it
+/// is on disk before the screen shows it, and no number is handed out twice.
+pub async fn outbox_put(
+    db: &Database,
+    queued: &Submitted,
+    client: &Client,
+    order: (i64, u32),
+) -> Result<(), String> {
     let tx = db
-        .transaction(OUTBOX)
+        .transaction([OUTBOX, META])
         .with_mode(TransactionMode::Readwrite)
         .build()
         .map_err(err)?;
     let s = tx.object_store(OUTBOX).map_err(err)?;
     let p = Pending {
         order,
-        command: command.clone(),
+        client_seq: queued.client_seq,
+        command: queued.command.clone(),
     };
     s.put(serde_json::to_string(&p).map_err(err)?)
-        .with_key(command.mutation_id.to_string())
+        .with_key(queued.command.mutation_id.to_string())
+        .primitive()
+        .map_err(err)?;
+    tx.object_store(META)
+        .map_err(err)?
+        .put(serde_json::to_string(client).map_err(err)?)
+        .with_key("client")
         .primitive()
         .map_err(err)?;
     tx.commit().await.map_err(err)

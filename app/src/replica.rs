@@ -5,15 +5,17 @@
 use std::sync::Arc;
 
 use domain::{
-    decide, sync::Snapshot, Action, Command, DeviceId, DomainError, EventKind, MutationId, State,
+    decide,
+    wire::sync::{Outcome, Snapshot, Submitted},
+    Action, Command, DeviceId, DomainError, EventKind, MutationId, State,
 };
 use indexed_db_futures::database::Database;
 use leptos::prelude::*;
 use wasm_bindgen::{closure::Closure, JsCast};
 
 use crate::{
-    api::{self, Outcome, SyncFailure},
-    local::{self, Refused},
+    api::{self, SyncFailure},
+    local::{self, Client, Refused},
     session::{use_session, Session},
 };
 
@@ -44,13 +46,18 @@ pub struct Replica {
     loaded: StoredValue<bool>,
     again: StoredValue<bool>,
     queued: StoredValue<u32>,
+    /// This tablet's sync name and next number (from its database, or minted for this visit).
+    client: StoredValue<Client>,
+    /// The last of this tablet's numbers the server has processed, as the last pull said: those
+    /// commands are in the confirmed state (or refused), so they are not replayed over it.
+    processed: StoredValue<i64>,
     session: Session,
     /// Confirmed state with the outbox replayed on top; `None` until something is known.
     pub view: RwSignal<Option<Arc<State>>>,
     /// Packages a pending command touches (shown as "Pending").
     pub pending: RwSignal<std::collections::HashSet<domain::PackageId>>,
-    /// Commands waiting for the server, oldest first.
-    pub outbox: RwSignal<Vec<Command>>,
+    /// Commands waiting for the server, each with this tablet's number for it, oldest first.
+    pub outbox: RwSignal<Vec<Submitted>>,
     /// Commands the server refused, waiting for a person.
     pub attention: RwSignal<Vec<Refused>>,
     /// Connection state.
@@ -92,6 +99,8 @@ impl Replica {
             loaded: StoredValue::new(false),
             again: StoredValue::new(false),
             queued: StoredValue::new(0),
+            client: StoredValue::new(Client::mint()),
+            processed: StoredValue::new(0),
             session: use_session(),
             view: RwSignal::new(None),
             pending: RwSignal::new(Default::default()),
@@ -113,6 +122,10 @@ impl Replica {
         let timing = Timing::start("pistil:cache-load");
         match local::open().await {
             Ok(db) => {
+                match local::client(&db).await {
+                    Ok(c) => self.client.set_value(c),
+                    Err(e) => self.problem.set(Some(e)),
+                }
                 match local::load(&db).await {
                     Ok(Some(cached)) => {
                         self.cursor.set_value(cached.cursor);
@@ -145,8 +158,12 @@ impl Replica {
                     return Arc::clone(c);
                 }
                 let mut s = State::clone(c);
+                let processed = self.processed.get_value();
                 self.outbox.with_untracked(|out| {
-                    for cmd in out {
+                    let waiting = out
+                        .iter()
+                        .filter(|q| q.client_seq.is_none_or(|n| n > processed));
+                    for Submitted { command: cmd, .. } in waiting {
                         if let Ok(events) = decide(&s, cmd) {
                             for e in &events {
                                 pending.extend(e.kind.packages());
@@ -198,13 +215,21 @@ impl Replica {
         let n = self.queued.get_value() + 1;
         self.queued.set_value(n);
         let order = (js_sys::Date::now() as i64, n);
+        // The number is taken before the first await, so two quick taps never share one.
+        let mut client = self.client.get_value();
+        let queued = Submitted {
+            client_seq: Some(client.next),
+            command: cmd,
+        };
+        client.next += 1;
+        self.client.set_value(client.clone());
         if let Some(db) = self.db.get_value() {
-            if let Err(e) = local::outbox_put(&db, &cmd, order).await {
+            if let Err(e) = local::outbox_put(&db, &queued, &client, order).await {
                 self.problem.set(Some(e));
             }
         }
-        let id = cmd.mutation_id;
-        self.outbox.update(|o| o.push(cmd));
+        let id = queued.command.mutation_id;
+        self.outbox.update(|o| o.push(queued));
         self.recompute();
         let me = *self;
         leptos::task::spawn_local(async move { me.sync().await });
@@ -264,13 +289,15 @@ impl Replica {
     async fn sync_once(&self) -> Result<(), SyncFailure> {
         self.net.set(Net::Syncing);
         let pending = self.outbox.get_untracked();
+        let client_id = self.client.with_value(|c| c.client_id.clone());
         let outcomes = if pending.is_empty() {
             Vec::new()
         } else {
-            api::push(&pending).await?
+            api::push(&client_id, pending.clone()).await?
         };
         // Pull before settling, so a change never vanishes from the screen between the two.
-        let res = api::pull(self.cursor.get_value()).await?;
+        let res = api::pull(self.cursor.get_value(), &client_id).await?;
+        self.processed.set_value(res.last_mutation_id);
         let db = self.db.get_value();
         if let Some(snapshot) = res.snapshot {
             self.replace(snapshot, res.cursor, db.as_ref()).await;
@@ -315,21 +342,15 @@ impl Replica {
         // Settle what the server answered: accepted commands are in the confirmed state now.
         let mut accepted = Vec::new();
         let mut refused = Vec::new();
-        for o in outcomes {
+        // Outcomes come in the order sent; each answers the command at its place (a number sent
+        // again is answered with the outcome of the command first sent under it).
+        for (q, o) in pending.iter().zip(outcomes) {
             match o {
-                Outcome::Applied { mutation_id } => {
-                    if let Some(c) = pending.iter().find(|c| c.mutation_id == mutation_id) {
-                        accepted.push(c.clone());
-                    }
-                }
-                Outcome::Rejected { mutation_id, error } => {
-                    if let Some(c) = pending.iter().find(|c| c.mutation_id == mutation_id) {
-                        refused.push(Refused {
-                            command: c.clone(),
-                            error,
-                        });
-                    }
-                }
+                Outcome::Applied { .. } => accepted.push(q.command.clone()),
+                Outcome::Rejected { error, .. } => refused.push(Refused {
+                    command: q.command.clone(),
+                    error,
+                }),
             }
         }
         if !accepted.is_empty() || !refused.is_empty() {
@@ -344,7 +365,7 @@ impl Replica {
                 .chain(refused.iter().map(|r| r.command.mutation_id))
                 .collect();
             self.outbox
-                .update(|o| o.retain(|c| !settled.contains(&c.mutation_id)));
+                .update(|o| o.retain(|q| !settled.contains(&q.command.mutation_id)));
             self.attention.update(|a| a.extend(refused));
         }
         self.recompute();
@@ -461,11 +482,11 @@ impl Replica {
 }
 
 /// The counts still open, as the tablet keeps them between starts.
-fn open_counts(s: &State) -> Vec<domain::sync::OpenCount> {
+fn open_counts(s: &State) -> Vec<domain::wire::sync::OpenCount> {
     s.counts
         .iter()
         .filter(|(_, c)| c.is_open())
-        .map(|(id, c)| domain::sync::OpenCount {
+        .map(|(id, c)| domain::wire::sync::OpenCount {
             count_id: *id,
             session: c.clone(),
         })

@@ -22,7 +22,6 @@ pub mod reconcile;
 pub mod relay;
 pub mod report;
 mod state;
-pub mod sync;
 pub mod tag;
 pub mod wire;
 pub mod zone_locations;

@@ -159,6 +159,47 @@ test("offline, a split and an adjustment wait on the tablet, survive a reload an
   expect(kinds(await history(page, b.id)).filter((k) => k === "package_adjusted")).toHaveLength(1);
 });
 
+test("a push whose answer is lost is sent again under the same number and lands once", async ({ page }) => {
+  await signIn(page, demo.manager);
+  const p = fresh(await serverPackages(page))[0];
+  await page.goto(`/packages/${p.id}`);
+  await expect(page.getByTestId("sync-status")).toHaveAttribute("data-state", "online");
+  // The server takes the first push and commits it; its answer never reaches the tablet.
+  const pushes: { client_id: string; mutations: { client_seq: number; command: { mutation_id: string } }[] }[] = [];
+  await page.route("**/api/v1/mutations", async (route) => {
+    pushes.push(route.request().postDataJSON());
+    const answer = await route.fetch();
+    if (pushes.length === 1) await route.abort("connectionreset");
+    else await route.fulfill({ response: answer });
+  });
+  await page.getByTestId("action-adjust").click();
+  await page.getByTestId("adjust-quantity").fill("1");
+  await page.getByTestId("adjust-reason").selectOption({ label: "Scale variance" });
+  await page.getByTestId("flow-submit").click();
+  await expect.poll(async () => kinds(await history(page, p.id)).filter((k) => k === "package_adjusted").length).toBe(1);
+  // The tablet does not know yet: it sends the same number again and settles on the first outcome.
+  await expect(page.getByTestId("pending-count")).toHaveAttribute("data-count", "0", { timeout: 30_000 });
+  expect(pushes.length).toBeGreaterThanOrEqual(2);
+  const [first, again] = pushes;
+  expect(first.client_id).toMatch(/^[0-9a-f-]{36}$/);
+  expect(again.client_id).toBe(first.client_id);
+  expect(again.mutations[0].client_seq).toBe(first.mutations[0].client_seq);
+  expect(again.mutations[0].command.mutation_id).toBe(first.mutations[0].command.mutation_id);
+  expect(kinds(await history(page, p.id)).filter((k) => k === "package_adjusted")).toHaveLength(1);
+  await expect(page.getByTestId("attention-link")).toHaveCount(0);
+  // The next change gets the next number.
+  await page.getByTestId("action-adjust").click();
+  await page.getByTestId("adjust-quantity").fill("1");
+  await page.getByTestId("adjust-reason").selectOption({ label: "Scale variance" });
+  await page.getByTestId("flow-submit").click();
+  await expect(page.getByTestId("pending-count")).toHaveAttribute("data-count", "0", { timeout: 30_000 });
+  const last = pushes[pushes.length - 1];
+  expect(last.client_id).toBe(first.client_id);
+  expect(last.mutations.map((m) => m.client_seq)).toEqual([first.mutations[0].client_seq + 1]);
+  expect(kinds(await history(page, p.id)).filter((k) => k === "package_adjusted")).toHaveLength(2);
+  await page.unroute("**/api/v1/mutations");
+});
+
 test("a change that conflicts with another tablet's shows up in Needs attention with the reason", async ({ page, context, playwright, baseURL }) => {
   await signIn(page, demo.manager);
   const p = fresh(await serverPackages(page))[0];

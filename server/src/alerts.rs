@@ -6,22 +6,18 @@ use std::{sync::Arc, time::Duration};
 
 use chrono::Utc;
 pub use domain::alerts::{from_state, Alert, AlertKind};
+use domain::wire::{SyncReport, SyncState};
 use tokio::sync::watch;
 
 use crate::{
     ledger::Ledger,
     order_limits::OrderLimits,
-    regulator::{
-        health::SyncState,
-        outbox::Outbox,
-        parked,
-        report::{self, RegulatorHealth},
-    },
+    regulator::{outbox::Outbox, parked, report},
     store::Store,
 };
 
 /// Alerts from the regulator sync's health report.
-pub fn from_health(h: &RegulatorHealth) -> Vec<Alert> {
+pub fn from_health(h: &SyncReport) -> Vec<Alert> {
     let mut out = Vec::new();
     if matches!(
         h.health.state,

@@ -2,7 +2,6 @@
 //! sandbox), the mapping from ledger events to Metrc calls, sync health, and the outbox worker
 //! that relays the ledger exactly once through `metrc`.
 
-pub mod health;
 pub mod items;
 pub mod locations;
 pub mod mapping;

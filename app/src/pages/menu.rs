@@ -4,61 +4,27 @@
 
 use std::str::FromStr;
 
-use domain::{Category, Money, ProductId, StrainType, Unit};
+use domain::{
+    wire::{
+        Availability, ErrorBody, MenuItem as Item, Order, OrderLineRequest, OrderStatus,
+        PlaceOrder, Stock,
+    },
+    Category, Money, ProductId, StrainType, Unit,
+};
 use gloo_net::http::Request;
 use leptos::prelude::*;
 use rust_decimal::Decimal;
-use serde::Deserialize;
 use wasm_bindgen::{closure::Closure, JsCast};
 
 use crate::components::page::Page;
 
-/// A stock state in words, as the server sends it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Deserialize)]
-#[serde(rename_all = "snake_case")]
-enum Level {
-    InStock,
-    Low,
-    SoldOut,
-}
-
-impl Level {
-    fn words(self) -> &'static str {
-        match self {
-            Level::InStock => "In stock",
-            Level::Low => "Low stock",
-            Level::SoldOut => "Sold out",
-        }
+/// A stock state in words, and its name as page styles and tests read it.
+fn stock_words(s: Stock) -> (&'static str, &'static str) {
+    match s {
+        Stock::InStock => ("In stock", "in_stock"),
+        Stock::Low => ("Low stock", "low"),
+        Stock::SoldOut => ("Sold out", "sold_out"),
     }
-
-    fn slug(self) -> &'static str {
-        match self {
-            Level::InStock => "in_stock",
-            Level::Low => "low",
-            Level::SoldOut => "sold_out",
-        }
-    }
-}
-
-#[derive(Clone, Debug, PartialEq, Deserialize)]
-struct Item {
-    product_id: ProductId,
-    name: String,
-    brand: String,
-    category: Category,
-    strain: StrainType,
-    thc_percent: Option<Decimal>,
-    cbd_percent: Option<Decimal>,
-    price: Money,
-    unit: Unit,
-    stock: Level,
-}
-
-#[derive(Deserialize)]
-struct MenuBody {
-    seq: i64,
-    items: Vec<Item>,
-    min_age: u8,
 }
 
 /// One product in the cart.
@@ -71,12 +37,6 @@ struct CartLine {
     price: Money,
 }
 
-#[derive(Deserialize)]
-struct Availability {
-    product_id: ProductId,
-    stock: Level,
-}
-
 fn strain_words(s: StrainType) -> &'static str {
     match s {
         StrainType::Indica => "Indica",
@@ -87,12 +47,12 @@ fn strain_words(s: StrainType) -> &'static str {
     }
 }
 
-async fn fetch_menu() -> Result<MenuBody, String> {
+async fn fetch_menu() -> Result<domain::wire::Menu, String> {
     let res = Request::get("/api/v1/menu")
         .send()
         .await
         .map_err(|_| "The menu cannot be reached right now; it will try again.".to_owned())?;
-    res.json::<MenuBody>()
+    res.json::<domain::wire::Menu>()
         .await
         .map_err(|e| format!("The menu could not be read: {e}"))
 }
@@ -246,7 +206,7 @@ fn MenuBoard() -> impl IntoView {
                 .filter(|x| thc.is_none_or(|t| x.thc_percent.is_some_and(|v| v >= t)))
                 .filter(|x| thc_top.is_none_or(|t| x.thc_percent.is_none_or(|v| v <= t)))
                 .filter(|x| price.is_none_or(|p| x.price.amount <= p))
-                .filter(|x| !only || x.stock != Level::SoldOut)
+                .filter(|x| !only || x.stock != Stock::SoldOut)
                 .cloned()
                 .collect::<Vec<_>>(),
             _ => vec![],
@@ -342,7 +302,7 @@ fn MenuCard(item: Item) -> impl IntoView {
         .collect::<Vec<_>>()
         .join(" · ");
     let cart = expect_context::<RwSignal<Vec<CartLine>>>();
-    let sold_out = item.stock == Level::SoldOut;
+    let sold_out = item.stock == Stock::SoldOut;
     let line = CartLine {
         product_id: item.product_id,
         name: item.name.clone(),
@@ -363,35 +323,20 @@ fn MenuCard(item: Item) -> impl IntoView {
         u => format!(" / {}", u.symbol()),
     };
     view! {
-        <li class="menu-card" class:sold-out=item.stock == Level::SoldOut data-testid="menu-item" data-product=item.product_id.to_string()>
+        <li class="menu-card" class:sold-out=item.stock == Stock::SoldOut data-testid="menu-item" data-product=item.product_id.to_string()>
             <p class="brand">{item.brand.clone()}</p>
             <h2>{item.name.clone()}</h2>
             <p class="sub">{kind}</p>
             <p class="potency">{potency}</p>
             <div class="menu-foot">
                 <strong class="price">{format!("{}{per}", item.price)}</strong>
-                <span class=format!("stock {}", item.stock.slug()) data-testid="stock" data-stock=item.stock.slug()>{item.stock.words()}</span>
+                <span class=format!("stock {}", stock_words(item.stock).1) data-testid="stock" data-stock=stock_words(item.stock).1>{stock_words(item.stock).0}</span>
             </div>
             <button type="button" class="button add" data-testid="add-to-cart" disabled=sold_out on:click=add>
                 {if sold_out { "Sold out".to_owned() } else { format!("Add 1{}", if item.unit == Unit::Each { String::new() } else { format!(" {}", item.unit.symbol()) }) }}
             </button>
         </li>
     }
-}
-
-#[derive(Deserialize)]
-struct PlacedOrder {
-    order_id: String,
-}
-
-#[derive(Deserialize)]
-struct ErrorBody {
-    error: ErrorDetail,
-}
-
-#[derive(Deserialize)]
-struct ErrorDetail {
-    message: String,
 }
 
 /// The cart and the reservation form: name, phone and the age confirmation.
@@ -414,14 +359,19 @@ fn Cart(cart: RwSignal<Vec<CartLine>>, min_age: RwSignal<u8>) -> impl IntoView {
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         error.set(None);
-        let body = serde_json::json!({
-            "customer_name": name.get_untracked(),
-            "phone": phone.get_untracked(),
-            "age_confirmed": adult.get_untracked(),
-            "lines": cart.with_untracked(|c| c.iter().map(|l| serde_json::json!({
-                "product_id": l.product_id, "quantity": l.quantity.to_string()
-            })).collect::<Vec<_>>()),
-        });
+        let body = PlaceOrder {
+            customer_name: name.get_untracked(),
+            phone: phone.get_untracked(),
+            age_confirmed: adult.get_untracked(),
+            lines: cart.with_untracked(|c| {
+                c.iter()
+                    .map(|l| OrderLineRequest {
+                        product_id: l.product_id,
+                        quantity: l.quantity,
+                    })
+                    .collect()
+            }),
+        };
         busy.set(true);
         let navigate = navigate.clone();
         leptos::task::spawn_local(async move {
@@ -435,7 +385,7 @@ fn Cart(cart: RwSignal<Vec<CartLine>>, min_age: RwSignal<u8>) -> impl IntoView {
             };
             match res {
                 Ok(r) if r.status() == 201 => {
-                    if let Ok(o) = r.json::<PlacedOrder>().await {
+                    if let Ok(o) = r.json::<Order>().await {
                         cart.set(Vec::new());
                         navigate(&format!("/shop/orders/{}", o.order_id), Default::default());
                     }
@@ -495,31 +445,14 @@ fn Cart(cart: RwSignal<Vec<CartLine>>, min_age: RwSignal<u8>) -> impl IntoView {
     }
 }
 
-#[derive(Clone, Debug, Deserialize)]
-struct OrderView {
-    number: String,
-    status: String,
-    customer_name: String,
-    expires_at: chrono::DateTime<chrono::Utc>,
-    lines: Vec<OrderViewLine>,
-    total: Money,
-}
-
-#[derive(Clone, Debug, Deserialize)]
-struct OrderViewLine {
-    name: String,
-    quantity: domain::Quantity,
-}
-
-fn status_words(s: &str) -> (&'static str, &'static str) {
+fn status_words(s: OrderStatus) -> (&'static str, &'static str) {
     match s {
-        "placed" => ("Received: the store will start on it shortly", "status ok"),
-        "preparing" => ("Being prepared", "status warn"),
-        "ready" => ("Ready: come and pick it up", "status ok"),
-        "picked_up" => ("Picked up. Enjoy!", "status ok"),
-        "cancelled" => ("Cancelled by the store", "status danger"),
-        "expired" => ("Not picked up in time; the hold ended", "status warn"),
-        _ => ("Unknown", "status muted"),
+        OrderStatus::Placed => ("Received: the store will start on it shortly", "status ok"),
+        OrderStatus::Preparing => ("Being prepared", "status warn"),
+        OrderStatus::Ready => ("Ready: come and pick it up", "status ok"),
+        OrderStatus::PickedUp => ("Picked up. Enjoy!", "status ok"),
+        OrderStatus::Cancelled => ("Cancelled by the store", "status danger"),
+        OrderStatus::Expired => ("Not picked up in time; the hold ended", "status warn"),
     }
 }
 
@@ -527,13 +460,13 @@ fn status_words(s: &str) -> (&'static str, &'static str) {
 #[component]
 pub fn OrderStatusPage() -> impl IntoView {
     let params = leptos_router::hooks::use_params_map();
-    let order = RwSignal::new(None::<Result<OrderView, String>>);
+    let order = RwSignal::new(None::<Result<Order, String>>);
     let fetch = move || {
         let id = params.with_untracked(|p| p.get("id").unwrap_or_default());
         leptos::task::spawn_local(async move {
             match Request::get(&format!("/api/v1/orders/{id}")).send().await {
                 Ok(r) if r.ok() => {
-                    if let Ok(o) = r.json::<OrderView>().await {
+                    if let Ok(o) = r.json::<Order>().await {
                         order.set(Some(Ok(o)));
                     }
                 }
@@ -570,15 +503,15 @@ pub fn OrderStatusPage() -> impl IntoView {
                 None => view! { <p class="muted">"Loading your order…"</p> }.into_any(),
                 Some(Err(e)) => view! { <p class="banner error" role="alert">{e}</p> }.into_any(),
                 Some(Ok(o)) => {
-                    let (words, class) = status_words(&o.status);
+                    let (words, class) = status_words(o.status);
                     view! {
                         <div class="panel order">
                             <p class="order-number">"Order " <strong data-testid="order-number">{o.number.clone()}</strong></p>
-                            <p class=class data-testid="order-status" data-status=o.status.clone()>{words}</p>
+                            <p class=class data-testid="order-status" data-status=o.status.name()>{words}</p>
                             <p>{format!("For {}", o.customer_name)}</p>
                             <ul>{o.lines.iter().map(|l| view! { <li>{format!("{} {} × {}", l.quantity.amount.normalize(), l.quantity.unit.symbol(), l.name)}</li> }).collect_view()}</ul>
                             <p>{format!("Total at pickup: {}", o.total)}</p>
-                            {matches!(o.status.as_str(), "placed" | "preparing" | "ready").then(|| view! {
+                            {matches!(o.status, OrderStatus::Placed | OrderStatus::Preparing | OrderStatus::Ready).then(|| view! {
                                 <p class="sub">{format!("Held until {} UTC. Show this number and your ID at the counter.", o.expires_at.format("%H:%M"))}</p>
                             })}
                         </div>

@@ -4,6 +4,7 @@
 
 use domain::{
     command::{AdvanceOrder, FulfilHold, HoldRef},
+    wire::{Order, OrderStatus},
     Action, HoldChannel, OrderStage, ReceiptId,
 };
 use leptos::prelude::*;
@@ -11,7 +12,7 @@ use leptos_router::components::A;
 
 use crate::words::fmt_q;
 use crate::{
-    api::{self, QueuedOrder, SyncFailure},
+    api::{self, SyncFailure},
     components::page::Page,
     replica::use_replica,
 };
@@ -51,7 +52,7 @@ pub fn Orders() -> impl IntoView {
 }
 
 #[component]
-fn QueueItem(order: QueuedOrder) -> impl IntoView {
+fn QueueItem(order: Order) -> impl IntoView {
     let replica = use_replica();
     let error = RwSignal::new(None::<String>);
     let id = order.order_id;
@@ -80,15 +81,15 @@ fn QueueItem(order: QueuedOrder) -> impl IntoView {
             </div>
             <ul>{order.lines.iter().map(|l| view! { <li>{format!("{} × {}", fmt_q(l.quantity), l.name)}</li> }).collect_view()}</ul>
             {move || error.get().map(|m| view! { <p class="banner error" role="alert">{m}</p> })}
-            <p class=if order.status == "ready" { "status ok" } else { "status warn" } data-testid="queued-status" data-status=order.status.clone()>
-                {match order.status.as_str() { "preparing" => "Preparing", "ready" => "Ready at the counter", _ => "New" }}
+            <p class=if order.status == OrderStatus::Ready { "status ok" } else { "status warn" } data-testid="queued-status" data-status=order.status.name()>
+                {match order.status { OrderStatus::Preparing => "Preparing", OrderStatus::Ready => "Ready at the counter", _ => "New" }}
             </p>
             <div class="form-actions">
-                {(order.status == "placed").then(|| view! {
+                {(order.status == OrderStatus::Placed).then(|| view! {
                     <button type="button" class="button" data-testid="order-preparing"
                         on:click=move |_| act(Action::AdvanceOrder(AdvanceOrder { hold_id: id, stage: OrderStage::Preparing }))>"Start preparing"</button>
                 })}
-                {(order.status != "ready").then(|| view! {
+                {(order.status != OrderStatus::Ready).then(|| view! {
                     <button type="button" class="button" data-testid="order-ready"
                         on:click=move |_| act(Action::AdvanceOrder(AdvanceOrder { hold_id: id, stage: OrderStage::Ready }))>"Ready"</button>
                 })}

@@ -8,7 +8,7 @@ use leptos::prelude::*;
 use leptos_router::{components::A, hooks::use_params_map};
 
 use crate::{
-    api::{self, HistoryEntry},
+    api,
     components::{
         flows::{Flow, FlowPanel},
         page::Page,
@@ -361,7 +361,7 @@ fn describe(e: &Event, id: PackageId) -> String {
     }
 }
 
-fn regulator_words(step: &Option<api::RegulatorStep>) -> (String, &'static str) {
+fn regulator_words(step: &Option<domain::wire::RegulatorStep>) -> (String, &'static str) {
     match step {
         None => ("Not reported".to_owned(), "status muted"),
         Some(s) => match s.state.as_str() {
@@ -401,7 +401,7 @@ fn History(id: PackageId, pending: bool) -> impl IntoView {
                     Err(message) => view! { <p class="banner error" role="alert">{message}</p> }.into_any(),
                     Ok(entries) => view! {
                         <ol class="events">
-                            {entries.into_iter().rev().map(|h: HistoryEntry| {
+                            {entries.into_iter().rev().map(|h: domain::wire::HistoryEntry| {
                                 let (reg, class) = regulator_words(&h.regulator);
                                 let when = h.event.at.format("%Y-%m-%d %H:%M").to_string();
                                 view! {

@@ -12,7 +12,7 @@ use rust_decimal::Decimal;
 
 use crate::words::{cap, fmt_q};
 use crate::{
-    api::{self, IncomingManifest, SyncFailure},
+    api::{self, SyncFailure},
     components::page::Page,
     replica::use_replica,
 };
@@ -58,7 +58,10 @@ pub fn Receive() -> impl IntoView {
 }
 
 #[component]
-fn Manifest(manifest: IncomingManifest, done: RwSignal<Option<String>>) -> impl IntoView {
+fn Manifest(
+    manifest: domain::wire::IncomingManifest,
+    done: RwSignal<Option<String>>,
+) -> impl IntoView {
     let replica = use_replica();
     let state = replica.view.get_untracked().unwrap_or_default();
     let open = RwSignal::new(false);

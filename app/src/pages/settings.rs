@@ -1,6 +1,7 @@
 //! The Settings page: the regulator connection (its health, and new credentials, which stay on
 //! the server) and the store's rules as the ledger holds them.
 
+use domain::wire::SyncState;
 use leptos::prelude::*;
 
 use crate::{
@@ -77,8 +78,8 @@ pub fn Settings() -> impl IntoView {
                     Ok(h) => view! {
                         <div class="panel facts" data-testid="regulator-health">
                             <dl>
-                                <dt>"State"</dt><dd class=if h.state == "healthy" { "status ok" } else { "status warn" } data-testid="regulator-state">{h.state.replace('_', " ")}</dd>
-                                <dt>"Cause"</dt><dd>{h.cause.clone()}</dd>
+                                <dt>"State"</dt><dd class=if h.health.state == SyncState::Healthy { "status ok" } else { "status warn" } data-testid="regulator-state">{h.health.state.name().replace('_', " ")}</dd>
+                                <dt>"Cause"</dt><dd>{h.health.cause.clone()}</dd>
                                 <dt>"Licence"</dt><dd>{h.license.clone().unwrap_or_else(|| "—".into())}{if h.sandbox { " (the embedded Metrc sandbox)" } else { "" }}</dd>
                                 <dt>"Waiting / refused"</dt><dd>{format!("{} waiting, {} refused", h.pending, h.parked)}</dd>
                                 <dt>"Key expires"</dt><dd>{h.key_expires_on.map_or_else(|| "not known".into(), |d| d.to_string())}</dd>
@@ -117,16 +118,26 @@ fn Credentials(again: RwSignal<u32>) -> impl IntoView {
         ev.prevent_default();
         error.set(None);
         done.set(None);
-        let mut body = serde_json::json!({
-            "base_url": base_url.get_untracked().trim(),
-            "vendor_key": vendor.get_untracked().trim(),
-            "user_key": user.get_untracked().trim(),
-            "license": license.get_untracked().trim(),
-        });
         let e = expires.get_untracked();
-        if !e.is_empty() {
-            body["key_expires_on"] = serde_json::Value::String(e);
-        }
+        let key_expires_on = match e.trim() {
+            "" => None,
+            d => match d.parse::<chrono::NaiveDate>() {
+                Ok(d) => Some(d),
+                Err(_) => {
+                    error.set(Some(format!(
+                        "User key expires: {d:?} is not a date (YYYY-MM-DD)"
+                    )));
+                    return;
+                }
+            },
+        };
+        let body = domain::wire::NewCredentials {
+            base_url: base_url.get_untracked().trim().to_owned(),
+            vendor_key: vendor.get_untracked().trim().to_owned(),
+            user_key: user.get_untracked().trim().to_owned(),
+            license: license.get_untracked().trim().to_owned(),
+            key_expires_on,
+        };
         leptos::task::spawn_local(async move {
             match api::save_credentials(&body).await {
                 Ok(saved) => {

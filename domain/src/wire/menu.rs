@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use crate::{Category, Money, ProductId, QuantityType, StrainType, Unit};
 
 /// How much stock a customer is told there is.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Stock {

@@ -6,9 +6,20 @@ use crate::Event;
 
 mod audit;
 mod menu;
+mod orders;
+mod regulator;
+pub mod sync;
+mod system;
 
 pub use audit::AuditRow;
 pub use menu::{Availability, Menu, MenuItem, Stock};
+pub use orders::{Order, OrderLine, OrderLineRequest, OrderStatus, PlaceOrder};
+pub use regulator::{
+    AvailableTags, CredentialsSaved, Decision, IncomingLine, IncomingManifest, ItemSent,
+    LocationChoices, NewCredentials, ReasonChoices, SyncHealth, SyncReport, SyncState, VoidReceipt,
+    Voided,
+};
+pub use system::{DatabaseHealth, ErrorBody, ErrorDetail, Health, RegulatorConnection, SignIn};
 
 /// One event in a package's history.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
@@ -44,14 +55,4 @@ pub struct RegulatorStep {
 pub struct PackageHistory {
     /// The events.
     pub events: Vec<HistoryEntry>,
-}
-
-/// What a manager learns on saving regulator credentials: where Pistil will send, never the keys.
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct CredentialsSaved {
-    /// The regulator's host (and port, when not the scheme's own), as parsed.
-    pub host: String,
-    /// The facility licence the keys act for.
-    pub license: String,
 }

@@ -5,7 +5,7 @@
 use std::collections::{HashMap, HashSet};
 
 use chrono::NaiveDate;
-use domain::{command::*, sync::SyncResponse, *};
+use domain::{command::*, wire::sync::SyncResponse, *};
 use rust_decimal::Decimal;
 use serde_json::json;
 

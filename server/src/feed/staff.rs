@@ -2,14 +2,14 @@
 //! number without gaps), and, between them, each change of the regulator sync's health and of
 //! the alerts.
 
-use domain::sync::SeqEvent;
+use domain::wire::{sync::SeqEvent, SyncHealth};
 use futures_util::Stream;
 use tokio::sync::broadcast::error::RecvError;
 
 use crate::{
     alerts::{Alert, Alerts},
     ledger::Ledger,
-    regulator::{health::SyncHealth, outbox::Outbox},
+    regulator::outbox::Outbox,
     store::{EventStore, Store, StoreError},
 };
 

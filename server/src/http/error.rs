@@ -1,5 +1,6 @@
 //! The API's error type and its JSON body `{"error": {"code", "message"}}`.
 
+pub use domain::wire::{ErrorBody, ErrorDetail};
 use std::marker::PhantomData;
 
 use axum::{
@@ -11,7 +12,7 @@ use axum::{
     response::{IntoResponse, Response},
     Json,
 };
-use serde::{de::DeserializeOwned, Serialize};
+use serde::de::DeserializeOwned;
 
 /// Every way an API request can fail; each maps to one status code and a stable `code`.
 #[derive(Debug, thiserror::Error)]
@@ -120,22 +121,6 @@ impl ApiError {
             ApiError::Internal(_) => "internal_error",
         }
     }
-}
-
-/// The JSON body of every error response.
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct ErrorBody {
-    /// The error itself.
-    pub error: ErrorDetail,
-}
-
-/// A machine-readable code and a human message.
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct ErrorDetail {
-    /// Stable identifier such as `not_found`.
-    pub code: String,
-    /// What went wrong, in words.
-    pub message: String,
 }
 
 impl IntoResponse for ApiError {

@@ -1,8 +1,8 @@
 //! `POST /api/v1/mutations`: a batch of commands, each applied at most once.
 
 use axum::{extract::State, Json};
+use domain::wire::sync::{PushRequest, PushResponse};
 use domain::Action;
-use serde::{Deserialize, Serialize};
 
 use super::AppState;
 use super::{
@@ -10,30 +10,10 @@ use super::{
     session::CurrentUser,
     ApiError,
 };
-use crate::{
-    auth::{self, Role},
-    ledger::{Outcome, Submitted},
-};
+use crate::auth::{self, Role};
 
 /// Most mutations in one request.
 pub const MAX_MUTATIONS: usize = 500;
-
-/// A push from a tablet or till.
-#[derive(Debug, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct PushRequest {
-    /// The device's sync identity, when it numbers its mutations.
-    pub client_id: Option<String>,
-    /// The mutations, in the order they were made.
-    pub mutations: Vec<Submitted>,
-}
-
-/// One outcome per mutation, in order.
-#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct PushResponse {
-    /// Outcomes.
-    pub outcomes: Vec<Outcome>,
-}
 
 /// The least role each action needs: staff sell, return and handle orders; the rest is a manager's.
 pub fn required_role(action: &Action) -> Role {
@@ -47,6 +27,40 @@ pub fn required_role(action: &Action) -> Role {
         Action::ConfigureStore(_) => Role::Owner,
         _ => Role::Manager,
     }
+}
+
+/// Longest client id a tablet may send (it mints a UUID: 36 characters).
+pub const MAX_CLIENT_ID: usize = 64;
+
+/// A tablet names itself with letters, digits and dashes, and numbers its mutations from 1 up;
+/// a number without a client id would name nothing.
+fn check_numbers(body: &PushRequest) -> Result<(), ApiError> {
+    if let Some(c) = &body.client_id {
+        let shaped = c
+            .chars()
+            .all(|ch| ch.is_ascii_alphanumeric() || ch == '-' || ch == '_');
+        if c.is_empty() || c.len() > MAX_CLIENT_ID || !shaped {
+            return Err(ApiError::InvalidBody(format!(
+                "client_id: 1 to {MAX_CLIENT_ID} letters, digits, '-' or '_'"
+            )));
+        }
+    }
+    for (i, m) in body.mutations.iter().enumerate() {
+        match (m.client_seq, &body.client_id) {
+            (Some(n), _) if n < 1 => {
+                return Err(ApiError::InvalidBody(format!(
+                    "mutations[{i}].client_seq: numbers start at 1; got {n}"
+                )))
+            }
+            (Some(_), None) => {
+                return Err(ApiError::InvalidBody(format!(
+                    "mutations[{i}].client_seq: a number needs the push's client_id"
+                )))
+            }
+            _ => {}
+        }
+    }
+    Ok(())
 }
 
 /// Applies each mutation once, in order; a refusal is an outcome, not an error.
@@ -64,6 +78,7 @@ pub async fn mutations_create(
             body.mutations.len()
         )));
     }
+    check_numbers(&body)?;
     for m in &mut body.mutations {
         user.require(
             required_role(&m.command.action),

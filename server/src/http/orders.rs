@@ -12,15 +12,15 @@ use axum::{
     http::StatusCode,
     Json,
 };
-use chrono::{DateTime, Utc};
+use chrono::Utc;
 use domain::{
     command::{Reserve, ReserveLine},
     event::Hold,
-    Action, Command, CustomerRef, EventKind, HoldChannel, HoldId, Money, MutationId, PackageStatus,
+    wire::{Order, OrderLine, OrderStatus, PlaceOrder},
+    Action, Command, CustomerRef, EventKind, HoldChannel, HoldId, MutationId, PackageStatus,
     ProductId, Quantity, Zone,
 };
 use rust_decimal::Decimal;
-use serde::{Deserialize, Serialize};
 
 use super::AppState;
 use super::{
@@ -35,82 +35,6 @@ use crate::{
     ledger::{Outcome, Submitted},
     store::EventStore,
 };
-
-/// One product and how much of it.
-#[derive(Debug, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct OrderLineRequest {
-    /// The product, from the menu.
-    pub product_id: ProductId,
-    /// How much, in the product's unit (items, or grams for bulk).
-    pub quantity: Decimal,
-}
-
-/// A customer's reservation.
-#[derive(Debug, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct PlaceOrder {
-    /// The name to call at the counter.
-    pub customer_name: String,
-    /// A phone number; it identifies the customer for purchase limits.
-    pub phone: String,
-    /// The customer confirmed they are of legal age in this jurisdiction.
-    pub age_confirmed: bool,
-    /// What to hold.
-    pub lines: Vec<OrderLineRequest>,
-}
-
-/// Where an order stands.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum OrderStatus {
-    /// Held, waiting for the counter to start on it.
-    Placed,
-    /// The counter is putting it together.
-    Preparing,
-    /// Waiting at the counter.
-    Ready,
-    /// Collected and paid: a sale.
-    PickedUp,
-    /// Cancelled by the store.
-    Cancelled,
-    /// Not collected in time; the stock went back on the shelf.
-    Expired,
-}
-
-/// One line of an order.
-#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct OrderLine {
-    /// The product.
-    pub product_id: ProductId,
-    /// Its name.
-    pub name: String,
-    /// How much.
-    pub quantity: Quantity,
-}
-
-/// An order as the customer and the counter see it.
-#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct Order {
-    /// Its id (the link to its status page).
-    pub order_id: HoldId,
-    /// The short number to say at the counter.
-    pub number: String,
-    /// Where it stands.
-    pub status: OrderStatus,
-    /// Who reserved it.
-    pub customer_name: String,
-    /// Online or taken by staff.
-    pub channel: HoldChannel,
-    /// When it was placed.
-    pub placed_at: DateTime<Utc>,
-    /// When the hold lapses unless collected.
-    pub expires_at: DateTime<Utc>,
-    /// What it holds, per product.
-    pub lines: Vec<OrderLine>,
-    /// Its total.
-    pub total: Money,
-}
 
 /// The number said at the counter: the order id's first six characters.
 fn number(id: &HoldId) -> String {

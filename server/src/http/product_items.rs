@@ -5,8 +5,7 @@ use axum::{
     extract::{Path, State},
     Json,
 };
-use domain::ProductId;
-use serde::Serialize;
+use domain::{wire::ItemSent, ProductId};
 
 use super::AppState;
 use super::{error::ErrorBody, session::CurrentUser, ApiError};
@@ -14,23 +13,6 @@ use crate::{
     auth::Role,
     regulator::items::{self, ItemsError},
 };
-
-/// What was done at the regulator, and the item as it now stands there.
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct ItemSent {
-    /// A new item; `false` when the item of that name was changed to match.
-    pub created: bool,
-    /// The item's id at the regulator.
-    pub item_id: i64,
-    /// Its name.
-    pub name: String,
-    /// Its category.
-    pub category: String,
-    /// Its unit of measure.
-    pub unit_of_measure: String,
-    /// What was done, in a sentence.
-    pub summary: String,
-}
 
 impl From<ItemsError> for ApiError {
     fn from(e: ItemsError) -> Self {

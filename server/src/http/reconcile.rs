@@ -8,7 +8,7 @@
 use std::collections::HashMap;
 
 use axum::{extract::State, Json};
-use serde::{Deserialize, Serialize};
+use domain::wire::{VoidReceipt, Voided};
 
 use super::AppState;
 use super::{
@@ -97,25 +97,6 @@ pub async fn reconcile_show(
         &outbox,
         &duplicates,
     )))
-}
-
-/// Which regulator receipt to void.
-#[derive(Debug, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct VoidReceipt {
-    /// The regulator's id of the copy.
-    pub regulator_receipt_id: i64,
-}
-
-/// What was voided.
-#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct Voided {
-    /// The regulator's id of the voided copy.
-    pub regulator_receipt_id: i64,
-    /// Our receipt number it duplicated.
-    pub external_receipt_number: String,
-    /// The copy that stands.
-    pub kept_receipt_id: i64,
 }
 
 /// Voids a duplicated receipt at the regulator; refuses anything that is not a later copy.

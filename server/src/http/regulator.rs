@@ -4,9 +4,9 @@
 //! - `PUT /api/v1/regulator/credentials` (manager): save new keys; they are never returned.
 
 use axum::{extract::State, Json};
-use chrono::NaiveDate;
-use domain::wire::CredentialsSaved;
-use serde::{Deserialize, Serialize};
+use domain::wire::{
+    AvailableTags, CredentialsSaved, IncomingLine, IncomingManifest, NewCredentials, SyncReport,
+};
 
 use super::AppState;
 use super::{
@@ -16,18 +16,8 @@ use super::{
 };
 use crate::{
     auth::Role,
-    regulator::{
-        report::{self, RegulatorHealth},
-        setup,
-    },
+    regulator::{report, setup},
 };
-
-/// Free package tags, for a split or merge to pick from.
-#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct AvailableTags {
-    /// Tags the regulator lists as free that no package in the ledger carries yet, in order.
-    pub tags: Vec<String>,
-}
 
 /// Most tags returned at once: enough for a shift of splits, cached by the tablet.
 pub const TAGS_RETURNED: usize = 200;
@@ -55,36 +45,6 @@ pub async fn tags_index(
         .take(TAGS_RETURNED)
         .collect();
     Ok(Json(AvailableTags { tags }))
-}
-
-/// A manifest the regulator shows on its way here and the ledger has not received yet.
-#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct IncomingManifest {
-    /// The manifest number.
-    pub manifest_number: String,
-    /// Who ships it.
-    pub shipper: Option<String>,
-    /// Its packages.
-    pub lines: Vec<IncomingLine>,
-}
-
-/// One package on an incoming manifest, matched to a product where a mapping says which.
-#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct IncomingLine {
-    /// Its tag.
-    pub tag: String,
-    /// The regulator's item name.
-    pub item_name: String,
-    /// Quantity shipped, in the product's unit when matched (else the regulator's).
-    pub shipped: domain::Quantity,
-    /// When it was packaged.
-    pub packaged_on: Option<NaiveDate>,
-    /// The product whose regulator mapping names this item, if any.
-    pub product_id: Option<domain::ProductId>,
-    /// The lab state the regulator records for it.
-    pub lab: domain::LabState,
-    /// Why the line cannot be received as it is, if it cannot.
-    pub problem: Option<String>,
 }
 
 /// Manifests to receive: at the regulator, not yet in the ledger.
@@ -196,32 +156,15 @@ pub async fn incoming_index(
 
 /// Sync health.
 #[utoipa::path(get, path = "/api/v1/regulator/health", tag = "regulator",
-    responses((status = 200, body = RegulatorHealth), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+    responses((status = 200, body = SyncReport), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
 pub async fn regulator_health(
     State(state): State<AppState>,
     user: CurrentUser,
-) -> Result<Json<RegulatorHealth>, ApiError> {
+) -> Result<Json<SyncReport>, ApiError> {
     user.require(Role::Manager, "regulator sync health")?;
     Ok(Json(
         report::read(&state.store, &state.outbox, &state.ledger).await?,
     ))
-}
-
-/// New regulator credentials.
-#[derive(Debug, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct NewCredentials {
-    /// The regulator's base URL.
-    pub base_url: String,
-    /// The integrator (vendor) key.
-    pub vendor_key: String,
-    /// The store's user key.
-    pub user_key: String,
-    /// The facility licence number.
-    pub license: String,
-    /// When the user key expires, if known; health warns 14 days ahead.
-    #[serde(default)]
-    pub key_expires_on: Option<NaiveDate>,
 }
 
 /// Saves credentials and resumes sync with them.

@@ -2,8 +2,7 @@
 //! `POST /api/v1/regulator/locations/read`, `PUT /api/v1/regulator/locations`.
 
 use axum::{extract::State, Json};
-use domain::zone_locations::ZoneLocations;
-use serde::Deserialize;
+use domain::{wire::LocationChoices, zone_locations::ZoneLocations};
 
 use super::AppState;
 use super::{
@@ -59,16 +58,6 @@ pub async fn locations_read(
     Ok(Json(
         locations::read(&state.store, &state.ledger, &client).await?,
     ))
-}
-
-/// A manager's choice of Metrc location per zone.
-#[derive(Debug, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct LocationChoices {
-    /// The location the vault is; with `sales_floor`, or both left out to keep moves in the store.
-    pub vault: Option<String>,
-    /// The location the sales floor is.
-    pub sales_floor: Option<String>,
 }
 
 /// Saves the choice; each must be a location of the facility that can hold packages.

@@ -9,8 +9,7 @@ use axum::{
     Json,
 };
 use chrono::Utc;
-use domain::{Action, Command, MutationId, RelayDecision, SettleRelay};
-use serde::Deserialize;
+use domain::{wire::Decision, Action, Command, MutationId, SettleRelay};
 
 use super::AppState;
 use super::{
@@ -25,20 +24,6 @@ use crate::{
     regulator::parked::{self, ParkedList},
     store::{LedgerStore, OutboxStore, RowState},
 };
-
-/// A manager's decision on one refused change.
-#[derive(Debug, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct Decision {
-    /// `retry` (after fixing the cause) or `done_at_regulator` (after checking there).
-    pub decision: RelayDecision,
-    /// What was fixed or seen at the regulator; required for `done_at_regulator`.
-    #[serde(default)]
-    pub note: Option<String>,
-    /// Sent again with the same id after a lost answer, the decision is recorded once.
-    #[serde(default)]
-    pub mutation_id: Option<MutationId>,
-}
 
 /// Lists the changes the regulator refused.
 #[utoipa::path(get, path = "/api/v1/regulator/parked", tag = "regulator",

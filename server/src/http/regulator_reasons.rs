@@ -2,11 +2,8 @@
 //! `GET /api/v1/regulator/reasons`, `POST /api/v1/regulator/reasons/read`,
 //! `PUT /api/v1/regulator/reasons`.
 
-use std::collections::BTreeMap;
-
 use axum::{extract::State, Json};
-use domain::{reason_map::ReasonMap, AdjustReason};
-use serde::Deserialize;
+use domain::{reason_map::ReasonMap, wire::ReasonChoices};
 
 use super::AppState;
 use super::{
@@ -62,17 +59,6 @@ pub async fn reasons_read(
     Ok(Json(
         reasons::read(&state.store, &state.ledger, &client).await?,
     ))
-}
-
-/// A manager's choices of facility reason per Pistil reason.
-#[derive(Debug, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct ReasonChoices {
-    /// Pistil's adjustment reason → the facility reason it is sent as; a reason left out cannot
-    /// be used until it is mapped.
-    pub adjust: BTreeMap<AdjustReason, String>,
-    /// The facility reason a destruction is sent as.
-    pub destruction: Option<String>,
 }
 
 /// Saves the choices; each must be a reason the facility lists.

@@ -11,7 +11,7 @@ use axum::{
     response::{IntoResponse, Response},
     Json,
 };
-use serde::Deserialize;
+use domain::wire::SignIn;
 
 use super::AppState;
 use super::{
@@ -20,16 +20,6 @@ use super::{
     ApiError,
 };
 use crate::auth::{self, Email, Role, User};
-
-/// Sign-in request.
-#[derive(Debug, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct SignIn {
-    /// Email.
-    pub email: String,
-    /// Password.
-    pub password: String,
-}
 
 /// The email of a sign-in, folded once: the limiter and the lookup see the same account.
 fn email_of(body: &SignIn) -> Result<Email, ApiError> {

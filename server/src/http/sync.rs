@@ -27,7 +27,7 @@ pub struct SyncQuery {
     pub client_id: Option<String>,
 }
 
-pub use domain::sync::{Snapshot, SyncResponse};
+pub use domain::wire::sync::{Snapshot, SyncResponse};
 
 /// Pull.
 #[utoipa::path(get, path = "/api/v1/sync", tag = "ledger", params(SyncQuery),
@@ -77,7 +77,7 @@ pub async fn sync_show(
             .counts
             .iter()
             .filter(|(_, c)| c.is_open())
-            .map(|(id, c)| domain::sync::OpenCount {
+            .map(|(id, c)| domain::wire::sync::OpenCount {
                 count_id: *id,
                 session: c.clone(),
             })

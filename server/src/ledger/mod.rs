@@ -11,11 +11,11 @@ use domain::{
     reason_map::ReasonMap,
     wire::{Availability, Stock},
     zone_locations::ZoneLocations,
-    Command, DomainError, Event, PackageId, PackageStatus, ProductId, State, Zone,
+    Event, PackageId, PackageStatus, ProductId, State, Zone,
 };
 use futures_util::TryStreamExt;
 use rust_decimal::Decimal;
-use serde::{Deserialize, Serialize};
+
 use tokio::sync::{broadcast, mpsc, oneshot, RwLock};
 
 mod writer;
@@ -80,47 +80,7 @@ impl View {
     }
 }
 
-pub use domain::sync::SeqEvent;
-
-/// What became of one mutation.
-#[derive(utoipa::ToSchema, Clone, Debug, Serialize, Deserialize, PartialEq)]
-#[serde(tag = "status", rename_all = "snake_case")]
-pub enum Outcome {
-    /// Its events were committed.
-    Applied {
-        /// The mutation.
-        mutation_id: domain::MutationId,
-        /// Sequence number of its last event (the ledger's sequence when it has none).
-        seq: i64,
-        /// Its events.
-        events: Vec<SeqEventRef>,
-    },
-    /// The domain refused it; nothing changed.
-    Rejected {
-        /// The mutation.
-        mutation_id: domain::MutationId,
-        /// Why.
-        error: DomainError,
-    },
-}
-
-/// An event's sequence number and kind, as returned with an outcome.
-#[derive(utoipa::ToSchema, Clone, Debug, Serialize, Deserialize, PartialEq)]
-pub struct SeqEventRef {
-    /// Sequence number.
-    pub seq: i64,
-    /// Event kind.
-    pub kind: String,
-}
-
-/// One mutation as a client submits it.
-#[derive(utoipa::ToSchema, Clone, Debug, Serialize, Deserialize)]
-pub struct Submitted {
-    /// The tablet's own mutation number (1, 2, 3, ...), when it numbers them.
-    pub client_seq: Option<i64>,
-    /// The command.
-    pub command: Command,
-}
+pub use domain::wire::sync::{Outcome, SeqEvent, SeqEventRef, Submitted};
 
 /// What a commit tells live subscribers.
 #[derive(Debug)]

@@ -128,6 +128,7 @@ async fn write_batch(
         .into_iter()
         .map(|(id, json)| Ok((id, serde_json::from_str::<Outcome>(&json)?)))
         .collect::<anyhow::Result<HashMap<_, _>>>()?;
+    let mut numbered = numbered_outcomes(store, jobs).await?;
     let now = Utc::now().to_rfc3339();
     let mut batch = Batch {
         recorded_at: now.clone(),
@@ -141,6 +142,13 @@ async fn write_batch(
             let id = m.command.mutation_id;
             // Processed before, or earlier in this very batch: its outcome stands.
             if let Some(o) = known.get(&id) {
+                outcomes.push(o.clone());
+                continue;
+            }
+            // A number this tablet already used: the first mutation sent under it stands, and
+            // this one is answered with its outcome, never applied.
+            let number = job.client_id.clone().zip(m.client_seq);
+            if let Some(o) = number.as_ref().and_then(|n| numbered.get(n)) {
                 outcomes.push(o.clone());
                 continue;
             }
@@ -191,8 +199,9 @@ async fn write_batch(
                 action: m.command.action.name(),
                 outcome: serde_json::to_string(&outcome)?,
             });
-            if let (Some(client), Some(n)) = (&job.client_id, m.client_seq) {
+            if let Some((client, n)) = number {
                 batch.clients.push((client.clone(), n));
+                numbered.insert((client, n), outcome.clone());
             }
             known.insert(id, outcome.clone());
             outcomes.push(outcome);
@@ -208,6 +217,27 @@ async fn write_batch(
             availability,
         },
     ))
+}
+
+/// The recorded outcomes of the numbers the batch's tablets send, by client and number.
+async fn numbered_outcomes(
+    store: &dyn LedgerStore,
+    jobs: &[Job],
+) -> anyhow::Result<HashMap<(String, i64), Outcome>> {
+    let mut by_client: HashMap<&str, Vec<i64>> = HashMap::new();
+    for job in jobs {
+        if let Some(client) = &job.client_id {
+            let numbers = by_client.entry(client).or_default();
+            numbers.extend(job.mutations.iter().filter_map(|m| m.client_seq));
+        }
+    }
+    let mut out = HashMap::new();
+    for (client, numbers) in by_client {
+        for (n, json) in store.numbered_outcomes(client, &numbers).await? {
+            out.insert((client.to_owned(), n), serde_json::from_str(&json)?);
+        }
+    }
+    Ok(out)
 }
 
 /// An event as the store keeps it.

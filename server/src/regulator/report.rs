@@ -2,14 +2,10 @@
 //! change waiting and the key's expiry, as the Settings page, the alerts and the staff stream
 //! read it.
 
-use chrono::{NaiveDate, Utc};
-use serde::{Deserialize, Serialize};
+use chrono::Utc;
+use domain::wire::{SyncHealth, SyncReport, SyncState};
 
-use super::{
-    health::{SyncHealth, SyncState},
-    outbox::Outbox,
-    setup,
-};
+use super::{outbox::Outbox, setup};
 use crate::{
     ledger::Ledger,
     store::{OutboxStore, RowState, Store, StoreError},
@@ -17,34 +13,6 @@ use crate::{
 
 /// A change waiting longer than this makes the sync `lagging`.
 pub const POSTING_WINDOW_SECS: i64 = 15 * 60;
-
-/// The sync's health report.
-#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct RegulatorHealth {
-    /// State and its cause.
-    #[serde(flatten)]
-    pub health: SyncHealth,
-    /// Changes waiting to be sent.
-    pub pending: i64,
-    /// Changes sent without an answer, to be read back before any retry.
-    pub uncertain: i64,
-    /// Changes on their way now; without an answer they are read back before any retry.
-    pub sending: i64,
-    /// Changes the regulator refused, waiting for a person.
-    pub parked: i64,
-    /// Changes the regulator has.
-    pub done: i64,
-    /// Age of the oldest waiting change, in seconds.
-    pub oldest_pending_seconds: Option<i64>,
-    /// The facility licence in use.
-    pub license: Option<String>,
-    /// Whether the embedded sandbox is the regulator.
-    pub sandbox: bool,
-    /// When the user key expires, where known.
-    pub key_expires_on: Option<NaiveDate>,
-    /// Things to act on before they stop the sync.
-    pub warnings: Vec<String>,
-}
 
 /// Days before a key's known expiry from which health warns.
 pub const KEY_WARNING_DAYS: i64 = 14;
@@ -54,7 +22,7 @@ pub async fn read(
     store: &Store,
     outbox: &Outbox,
     ledger: &Ledger,
-) -> Result<RegulatorHealth, StoreError> {
+) -> Result<SyncReport, StoreError> {
     let counts = store.state_counts().await?;
     let count = |s: RowState| counts.get(&s).copied().unwrap_or(0);
     let now = Utc::now();
@@ -89,7 +57,7 @@ pub async fn read(
             warnings.push(format!("the regulator user key expires on {day}, in {left} days: save a new key before then"));
         }
     }
-    Ok(RegulatorHealth {
+    Ok(SyncReport {
         health,
         pending: count(RowState::Pending),
         uncertain: count(RowState::Uncertain),

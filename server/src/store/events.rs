@@ -3,7 +3,7 @@
 use std::future::Future;
 
 use domain::{
-    sync::SeqEvent,
+    wire::sync::SeqEvent,
     wire::{AuditRow, HistoryEntry, RegulatorStep},
     Event, PackageId,
 };

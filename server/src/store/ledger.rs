@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use domain::{sync::SeqEvent, wire::AuditRow, MutationId};
+use domain::{wire::sync::SeqEvent, wire::AuditRow, MutationId};
 use futures_util::{
     future::BoxFuture,
     stream::{self, BoxStream},
@@ -24,6 +24,12 @@ pub trait LedgerStore: Send + Sync + 'static {
         &'a self,
         ids: &'a [MutationId],
     ) -> BoxFuture<'a, Result<HashMap<MutationId, String>, StoreError>>;
+    /// The recorded outcomes (as their JSON) of whichever of one client's numbers were processed.
+    fn numbered_outcomes<'a>(
+        &'a self,
+        client_id: &'a str,
+        numbers: &'a [i64],
+    ) -> BoxFuture<'a, Result<HashMap<i64, String>, StoreError>>;
     /// Writes a batch in one transaction; returns once it is durable.
     fn commit(&self, batch: Batch) -> BoxFuture<'_, Result<(), StoreError>>;
 }
@@ -372,6 +378,32 @@ impl LedgerStore for Store {
                     source: serde::de::Error::custom("not a UUID"),
                 })?;
                 out.insert(id, r.try_get(1)?);
+            }
+            Ok(out)
+        })
+    }
+
+    fn numbered_outcomes<'a>(
+        &'a self,
+        client_id: &'a str,
+        numbers: &'a [i64],
+    ) -> BoxFuture<'a, Result<HashMap<i64, String>, StoreError>> {
+        Box::pin(async move {
+            if numbers.is_empty() {
+                return Ok(HashMap::new());
+            }
+            let mut q: QueryBuilder<Sqlite> =
+                QueryBuilder::new("SELECT client_seq, outcome FROM mutations WHERE client_id = ");
+            q.push_bind(client_id).push(" AND client_seq IN (");
+            let mut list = q.separated(", ");
+            for n in numbers {
+                list.push_bind(*n);
+            }
+            list.push_unseparated(")");
+            let rows = q.build().fetch_all(&self.pool).await?;
+            let mut out = HashMap::with_capacity(rows.len());
+            for r in rows {
+                out.insert(r.try_get(0)?, r.try_get(1)?);
             }
             Ok(out)
         })

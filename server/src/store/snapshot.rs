@@ -3,7 +3,7 @@
 
 use std::future::Future;
 
-use domain::{event::Hold, sync::SeqEvent, Package, Product};
+use domain::{event::Hold, wire::sync::SeqEvent, Package, Product};
 use sqlx::Row;
 
 use super::{ledger::events_after, parse, Store, StoreError};

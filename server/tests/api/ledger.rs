@@ -345,3 +345,137 @@ async fn an_expired_pickup_hold_is_released_by_the_server_on_its_own() {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }
+
+/// Pushes `mutations` as the staff member under `client_id`, as the app does.
+async fn push_numbered(
+    app: &TestApp,
+    client_id: &str,
+    mutations: Vec<(i64, Command)>,
+) -> reqwest::Response {
+    let body = domain::wire::sync::PushRequest {
+        client_id: Some(client_id.to_owned()),
+        mutations: mutations
+            .into_iter()
+            .map(|(n, command)| domain::wire::sync::Submitted {
+                client_seq: Some(n),
+                command,
+            })
+            .collect(),
+    };
+    app.staff
+        .client
+        .post(app.url("/mutations"))
+        .json(&body)
+        .send()
+        .await
+        .unwrap()
+}
+
+async fn outcomes_of(res: reqwest::Response) -> Vec<Outcome> {
+    assert_eq!(res.status(), StatusCode::OK);
+    res.json::<domain::wire::sync::PushResponse>()
+        .await
+        .unwrap()
+        .outcomes
+}
+
+#[tokio::test]
+async fn a_number_sent_again_after_a_lost_answer_is_answered_with_its_first_outcome_and_applied_once(
+) {
+    let app = spawn_app().await;
+    let (flower, _) = app.stock_the_shelf(100, 10).await;
+    let sale = sell(flower, Quantity::grams(10, 0));
+    let too_much = sell(flower, Quantity::grams(500, 0));
+    let first = outcomes_of(
+        push_numbered(
+            &app,
+            "tab-1",
+            vec![(1, sale.clone()), (2, too_much.clone())],
+        )
+        .await,
+    )
+    .await;
+    assert!(matches!(first[0], Outcome::Applied { .. }), "{first:?}");
+    assert!(matches!(first[1], Outcome::Rejected { .. }), "{first:?}");
+    let events = app.events_count().await;
+
+    // The answer was lost: the tablet sends the same numbers again.
+    let again =
+        outcomes_of(push_numbered(&app, "tab-1", vec![(1, sale), (2, too_much)]).await).await;
+    assert_eq!(again, first, "the first outcomes, word for word");
+    // A number used before, now under another mutation: the first one stands.
+    let other = sell(flower, Quantity::grams(20, 0));
+    let reused = outcomes_of(push_numbered(&app, "tab-1", vec![(1, other.clone())]).await).await;
+    assert_eq!(reused, vec![first[0].clone()]);
+    assert_eq!(app.events_count().await, events, "nothing applied twice");
+
+    // Another tablet's number 1 is its own.
+    let elsewhere = outcomes_of(push_numbered(&app, "tab-2", vec![(1, other)]).await).await;
+    assert!(
+        matches!(elsewhere[0], Outcome::Applied { .. }),
+        "{elsewhere:?}"
+    );
+    let snap = app.snapshot().await;
+    let left = snap["snapshot"]["packages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["id"] == flower.to_string())
+        .unwrap()["quantity"]["amount"]
+        .as_str()
+        .unwrap()
+        .parse::<rust_decimal::Decimal>()
+        .unwrap();
+    assert_eq!(
+        left,
+        rust_decimal::Decimal::from(70),
+        "100 g less 10 g and 20 g, once each"
+    );
+    let pull: serde_json::Value = app
+        .staff
+        .client
+        .get(app.url("/sync?since=1&client_id=tab-1"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        pull["last_mutation_id"], 2,
+        "a refused number advances the count too"
+    );
+}
+
+#[tokio::test]
+async fn a_push_with_a_malformed_client_id_or_number_is_refused_and_changes_nothing() {
+    let app = spawn_app().await;
+    let (flower, _) = app.stock_the_shelf(100, 10).await;
+    let before = app.events_count().await;
+    for (client, n) in [
+        ("tab-1", 0),
+        ("tab-1", -3),
+        (&*"x".repeat(65), 1),
+        ("tab 1", 1),
+        ("", 1),
+    ] {
+        let res = push_numbered(&app, client, vec![(n, sell(flower, Quantity::grams(1, 0)))]).await;
+        assert_eq!(
+            res.status(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{client:?} {n}"
+        );
+        let body: serde_json::Value = res.json().await.unwrap();
+        assert_eq!(body["error"]["code"], "invalid_body", "{body}");
+    }
+    let unnamed = app
+        .staff
+        .client
+        .post(app.url("/mutations"))
+        .json(&serde_json::json!({ "mutations": [{ "client_seq": 1, "command": sell(flower, Quantity::grams(1, 0)) }] }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(unnamed.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(app.events_count().await, before);
+}

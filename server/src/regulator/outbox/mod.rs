@@ -23,12 +23,12 @@ use tokio::sync::{watch, RwLock};
 mod rows;
 mod settle;
 
-pub use super::health::{SyncHealth, SyncState};
 use super::{mapping, RelayError};
 use crate::{
     ledger::Ledger,
     store::{OutboxEntry, OutboxStore, RowState, Store, StoreError},
 };
+pub use domain::wire::{SyncHealth, SyncState};
 
 /// Shared handle to the worker's state.
 ///
@@ -99,10 +99,15 @@ impl Outbox {
     /// A worker for this ledger; it calls the regulator once a client is set.
     pub fn new(store: Store, ledger: Ledger, client: Option<MetrcClient>) -> Self {
         let health = match &client {
-            Some(_) => SyncHealth::new(SyncState::Healthy, "waiting for the first change"),
+            Some(_) => SyncHealth::new(
+                SyncState::Healthy,
+                "waiting for the first change",
+                chrono::Utc::now(),
+            ),
             None => SyncHealth::new(
                 SyncState::NotConfigured,
                 "no regulator connection is configured",
+                chrono::Utc::now(),
             ),
         };
         Self {
@@ -144,7 +149,7 @@ impl Outbox {
         let cause = cause.into();
         self.health.send_if_modified(|h| {
             if h.state != state {
-                *h = SyncHealth::new(state, cause);
+                *h = SyncHealth::new(state, cause, chrono::Utc::now());
                 true
             } else {
                 h.cause = cause;

@@ -1,8 +1,8 @@
-//! Wire types of the tablet sync protocol, spoken by the server and the app.
+//! The tablet sync protocol (DESIGN.md, "Offline tablets"): push, pull and their answers.
 
 use serde::{Deserialize, Serialize};
 
-use crate::{Event, Package, Product, State, StoreConfig};
+use crate::{Command, DomainError, Event, MutationId, Package, Product, State, StoreConfig};
 
 /// A stored event with its global sequence number.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -110,4 +110,77 @@ impl Snapshot {
         }
         s
     }
+}
+
+/// A push from a tablet or till: its mutations in the order they were made.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PushRequest {
+    /// The device's sync identity, when it numbers its mutations.
+    pub client_id: Option<String>,
+    /// The mutations, in the order they were made.
+    pub mutations: Vec<Submitted>,
+}
+
+/// One mutation as a client submits it.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Submitted {
+    /// The tablet's own mutation number (1, 2, 3, ...), when it numbers them.
+    pub client_seq: Option<i64>,
+    /// The command.
+    pub command: Command,
+}
+
+/// One outcome per mutation, in the order they were pushed.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct PushResponse {
+    /// Outcomes.
+    pub outcomes: Vec<Outcome>,
+}
+
+/// What became of one mutation; a re-sent mutation (or number) gets its first outcome again.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub enum Outcome {
+    /// Its events were committed.
+    Applied {
+        /// The mutation.
+        mutation_id: MutationId,
+        /// Sequence number of its last event (the ledger's sequence when it has none).
+        seq: i64,
+        /// Its events.
+        events: Vec<SeqEventRef>,
+    },
+    /// The domain refused it; nothing changed.
+    Rejected {
+        /// The mutation.
+        mutation_id: MutationId,
+        /// Why.
+        error: DomainError,
+    },
+}
+
+impl Outcome {
+    /// The mutation this outcome answers.
+    pub fn mutation_id(&self) -> MutationId {
+        match self {
+            Outcome::Applied { mutation_id, .. } | Outcome::Rejected { mutation_id, .. } => {
+                *mutation_id
+            }
+        }
+    }
+}
+
+/// An event's sequence number and kind, as returned with an outcome.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct SeqEventRef {
+    /// Sequence number.
+    pub seq: i64,
+    /// Event kind.
+    pub kind: String,
 }

@@ -2,6 +2,7 @@
 
 pub mod api;
 pub mod components;
+pub mod forms;
 pub mod local;
 pub mod pages;
 pub mod replica;

@@ -194,14 +194,18 @@ impl Replica {
         self.view.with(|v| v.is_some())
     }
 
+    /// Who acts on this tablet: the signed-in person (the server sets it again from the session).
+    pub fn actor(&self) -> domain::UserId {
+        self.session
+            .user
+            .with_untracked(|u| u.as_ref().map(|u| u.id))
+            .unwrap_or(domain::UserId::from_u128(0))
+    }
+
     /// Decides `action` against what the tablet shows; when allowed, queues it (on disk first)
     /// and returns at once. The server's verdict arrives with the next sync.
     pub async fn submit(&self, action: Action) -> Result<MutationId, DomainError> {
-        let actor = self
-            .session
-            .user
-            .with_untracked(|u| u.as_ref().map(|u| u.id))
-            .unwrap_or(domain::UserId::from_u128(0));
+        let actor = self.actor();
         let cmd = Command {
             mutation_id: MutationId::new(),
             actor,

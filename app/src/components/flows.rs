@@ -5,9 +5,8 @@
 use std::str::FromStr;
 
 use domain::{
-    command::{Adjust, Destroy, Merge, Move, NewPackage, Split, SplitAmounts},
     merge_compatibility, Action, AdjustReason, DestroyMethod, DestroyReason, Package, PackageId,
-    PackageStatus, Quantity, RegulatorTag, Zone,
+    PackageStatus, Quantity, Zone,
 };
 use leptos::prelude::*;
 use rust_decimal::Decimal;
@@ -15,6 +14,7 @@ use rust_decimal::Decimal;
 use crate::words::{cap, fmt_q};
 use crate::{
     api,
+    forms::{self, FieldError},
     replica::{use_replica, Replica},
 };
 
@@ -64,17 +64,9 @@ impl Flow {
     }
 }
 
-/// Reads an amount typed by a person; the error names the field.
-fn amount(field: &str, raw: &str) -> Result<Decimal, String> {
-    let t = raw.trim();
-    if t.is_empty() {
-        return Err(format!("{field}: enter an amount"));
-    }
-    Decimal::from_str(t).map_err(|_| format!("{field}: \"{t}\" is not a number"))
-}
-
-fn parse_tag(field: &str, raw: &str) -> Result<RegulatorTag, String> {
-    RegulatorTag::parse(raw.trim()).map_err(|e| format!("{field}: {e}"))
+/// Shows what is wrong with the form, every field at once.
+fn refuse(error: RwSignal<Option<String>>, errors: &[FieldError]) {
+    error.set(Some(forms::message(errors)));
 }
 
 /// The form for one flow.
@@ -141,12 +133,20 @@ fn Buttons(
 fn SplitForm(package: Package, on_close: Callback<Option<String>>) -> impl IntoView {
     let replica = use_replica();
     let unit = package.quantity.unit;
-    let available = package.quantity.amount - package.held;
-    let parts = RwSignal::new(String::from("2"));
-    let manual = RwSignal::new(false);
-    let total = RwSignal::new(available.normalize().to_string());
-    let amounts = RwSignal::new(vec![String::new(); 50]);
-    let tags = RwSignal::new(vec![String::new(); 50]);
+    let available = package.available();
+    let start = forms::SplitForm::new(&package);
+    let parts = RwSignal::new(start.parts);
+    let manual = RwSignal::new(start.manual);
+    let total = RwSignal::new(start.total);
+    let amounts = RwSignal::new(start.amounts);
+    let tags = RwSignal::new(start.tags);
+    let typed = move || forms::SplitForm {
+        parts: parts.get(),
+        manual: manual.get(),
+        total: total.get(),
+        amounts: amounts.get(),
+        tags: tags.get(),
+    };
     let error = RwSignal::new(None::<String>);
     let busy = RwSignal::new(false);
     // Offer free tags as soon as the form opens.
@@ -161,14 +161,7 @@ fn SplitForm(package: Package, on_close: Callback<Option<String>>) -> impl IntoV
             }
         });
     });
-    let count = move || {
-        parts
-            .get()
-            .trim()
-            .parse::<usize>()
-            .ok()
-            .filter(|n| (1..=50).contains(n))
-    };
+    let count = move || parts.with(|_| typed().count());
     let taken = move || -> Option<Decimal> {
         if manual.get() {
             let n = count()?;
@@ -196,53 +189,17 @@ fn SplitForm(package: Package, on_close: Callback<Option<String>>) -> impl IntoV
         ),
         _ => String::new(),
     };
-    let source = package.id;
+    let package = StoredValue::new(package);
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         error.set(None);
-        let result = (|| -> Result<Action, String> {
-            let n = count().ok_or("Parts: enter a whole number from 1 to 50")?;
-            let chosen: Vec<String> = tags.with_untracked(|t| t.iter().take(n).cloned().collect());
-            let mut new_packages = Vec::with_capacity(n);
-            for (i, t) in chosen.iter().enumerate() {
-                new_packages.push(NewPackage {
-                    package_id: PackageId::new(),
-                    tag: parse_tag(&format!("Tag for part {}", i + 1), t)?,
-                });
-            }
-            let amounts = if manual.get_untracked() {
-                let mut v = Vec::with_capacity(n);
-                for (i, a) in amounts
-                    .with_untracked(|a| a.iter().take(n).cloned().collect::<Vec<_>>())
-                    .iter()
-                    .enumerate()
-                {
-                    v.push(Quantity::new(
-                        amount(&format!("Amount for part {}", i + 1), a)?,
-                        unit,
-                    ));
-                }
-                SplitAmounts::Manual { amounts: v }
-            } else {
-                SplitAmounts::Equal {
-                    total: Quantity::new(
-                        amount("Total to split off", &total.get_untracked())?,
-                        unit,
-                    ),
-                }
-            };
-            Ok(Action::Split(Split {
-                source,
-                new_packages,
-                amounts,
-            }))
-        })();
-        match result {
+        let form = untrack(typed);
+        match package.with_value(|p| form.parse(p)) {
             Ok(action) => {
-                let n = count().unwrap_or(0);
+                let n = form.count().unwrap_or(0);
                 send(replica, action, error, busy, on_close, format!("Split into {n} new packages. It goes to the server as soon as there is a connection."));
             }
-            Err(m) => error.set(Some(m)),
+            Err(e) => refuse(error, &e),
         }
     };
     view! {
@@ -320,38 +277,27 @@ fn MergeForm(package: Package, on_close: Callback<Option<String>>) -> impl IntoV
             }
         }
     });
-    let this = package.id;
+    let this = StoredValue::new(package);
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         error.set(None);
-        let others = chosen.get_untracked();
-        if others.is_empty() {
-            error.set(Some(
-                "Choose at least one package to merge with this one".into(),
-            ));
-            return;
-        }
-        match parse_tag("Tag for the merged package", &tag.get_untracked()) {
-            Ok(t) => {
-                let n = others.len() + 1;
-                let mut sources = vec![this];
-                sources.extend(others);
+        let form = forms::MergeForm {
+            chosen: chosen.get_untracked(),
+            tag: tag.get_untracked(),
+        };
+        match this.with_value(|p| form.parse(p)) {
+            Ok(action) => {
+                let n = form.chosen.len() + 1;
                 send(
                     replica,
-                    Action::Merge(Merge {
-                        sources,
-                        into: NewPackage {
-                            package_id: PackageId::new(),
-                            tag: t,
-                        },
-                    }),
+                    action,
                     error,
                     busy,
                     on_close,
                     format!("Merged {n} packages into a new one."),
                 );
             }
-            Err(m) => error.set(Some(m)),
+            Err(e) => refuse(error, &e),
         }
     };
     let empty = candidates.is_empty();
@@ -408,35 +354,25 @@ fn AdjustForm(package: Package, on_close: Callback<Option<String>>) -> impl Into
             .and_then(|i| AdjustReason::ALL.get(i).copied())
             .unwrap_or(AdjustReason::ALL[0])
     };
-    let id = package.id;
+    let package = StoredValue::new(package);
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         error.set(None);
-        match amount("Quantity", &qty.get_untracked()) {
-            Ok(a) => {
-                let delta = if direction.get_untracked() == "remove" {
-                    -a
-                } else {
-                    a
+        let form = forms::AdjustForm {
+            remove: direction.get_untracked() == "remove",
+            quantity: qty.get_untracked(),
+            reason: untrack(picked),
+            note: note.get_untracked(),
+        };
+        match package.with_value(|p| form.parse(p)) {
+            Ok(action) => {
+                let done = match &action {
+                    Action::Adjust(a) => format!("Adjusted by {}.", fmt_q(a.delta)),
+                    _ => String::new(),
                 };
-                let n = note.get_untracked();
-                let d = Quantity::new(delta, unit);
-                send(
-                    replica,
-                    Action::Adjust(Adjust {
-                        package_id: id,
-                        delta: d,
-                        reason: picked(),
-                        note: (!n.trim().is_empty()).then(|| n.trim().to_owned()),
-                        count_id: None,
-                    }),
-                    error,
-                    busy,
-                    on_close,
-                    format!("Adjusted by {}.", fmt_q(d)),
-                );
+                send(replica, action, error, busy, on_close, done);
             }
-            Err(m) => error.set(Some(m)),
+            Err(e) => refuse(error, &e),
         }
     };
     view! {
@@ -474,8 +410,7 @@ fn AdjustForm(package: Package, on_close: Callback<Option<String>>) -> impl Into
 fn DestroyForm(package: Package, on_close: Callback<Option<String>>) -> impl IntoView {
     let replica = use_replica();
     let unit = package.quantity.unit;
-    let available = package.quantity.amount - package.held;
-    let qty = RwSignal::new(available.normalize().to_string());
+    let qty = RwSignal::new(forms::DestroyForm::new(&package).quantity);
     let reason = RwSignal::new(String::from("0"));
     let method = RwSignal::new(String::from("0"));
     let note = RwSignal::new(String::new());
@@ -484,48 +419,44 @@ fn DestroyForm(package: Package, on_close: Callback<Option<String>>) -> impl Int
     let error = RwSignal::new(None::<String>);
     let busy = RwSignal::new(false);
     let pick = |s: String| s.parse::<usize>().unwrap_or(0);
-    let id = package.id;
+    let package = StoredValue::new(package);
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         error.set(None);
-        let a = match amount("Quantity", &qty.get_untracked()) {
-            Ok(a) => a,
-            Err(m) => return error.set(Some(m)),
+        let form = forms::DestroyForm {
+            quantity: qty.get_untracked(),
+            reason: DestroyReason::ALL
+                [pick(reason.get_untracked()).min(DestroyReason::ALL.len() - 1)],
+            method: DestroyMethod::ALL
+                [pick(method.get_untracked()).min(DestroyMethod::ALL.len() - 1)],
+            note: note.get_untracked(),
+            witness_email: email.get_untracked(),
+            witness_password: password.get_untracked(),
         };
-        let (e, p) = (email.get_untracked(), password.get_untracked());
-        if e.trim().is_empty() || p.is_empty() {
-            return error.set(Some(
-                "Witness: a second person signs with their own email and password".into(),
-            ));
-        }
-        let reason =
-            DestroyReason::ALL[pick(reason.get_untracked()).min(DestroyReason::ALL.len() - 1)];
-        let method =
-            DestroyMethod::ALL[pick(method.get_untracked()).min(DestroyMethod::ALL.len() - 1)];
-        let n = note.get_untracked();
+        let draft = match package.with_value(|p| form.parse(p)) {
+            Ok(d) => d,
+            Err(e) => return refuse(error, &e),
+        };
+        let actor = replica.actor();
         busy.set(true);
         leptos::task::spawn_local(async move {
             // The witness signs in on this tablet; the server confirms who they are.
-            match api::witness(&e, &p).await {
+            match api::witness(&form.witness_email, &form.witness_password).await {
                 Ok(w) => {
                     password.set(String::new());
                     busy.set(false);
-                    let q = Quantity::new(a, unit);
-                    send(
-                        replica,
-                        Action::Destroy(Destroy {
-                            package_id: id,
-                            quantity: q,
-                            reason,
-                            method,
-                            witness: w.id,
-                            note: (!n.trim().is_empty()).then(|| n.trim().to_owned()),
-                        }),
-                        error,
-                        busy,
-                        on_close,
-                        format!("Destroyed {}, witnessed by {}.", fmt_q(q), w.name),
-                    );
+                    let q = draft.quantity();
+                    match draft.action(&w, actor) {
+                        Ok(action) => send(
+                            replica,
+                            action,
+                            error,
+                            busy,
+                            on_close,
+                            format!("Destroyed {}, witnessed by {}.", fmt_q(q), w.name),
+                        ),
+                        Err(e) => refuse(error, &[e]),
+                    }
                 }
                 Err(m) => {
                     error.set(Some(format!("Witness: {m}")));
@@ -597,58 +528,31 @@ fn SellForm(package: Package, on_close: Callback<Option<String>>) -> impl IntoVi
     });
     let error = RwSignal::new(None::<String>);
     let busy = RwSignal::new(false);
-    let id = package.id;
+    let available = package.available_qty();
+    let package = StoredValue::new(package);
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         error.set(None);
-        let patient = match patient.get_untracked().trim() {
-            "" => None,
-            raw => match domain::PatientRegistration::parse(raw) {
-                Ok(p) => Some(p),
-                Err(e) => return error.set(Some(format!("Patient registration: {e}"))),
-            },
+        let form = forms::SellForm {
+            quantity: qty.get_untracked(),
+            phone: phone.get_untracked(),
+            patient: patient.get_untracked(),
         };
-        let a = match amount("Quantity", &qty.get_untracked()) {
-            Ok(a) => a,
-            Err(m) => return error.set(Some(m)),
-        };
-        // The customer's phone ties the sale to their purchase limits for the day, across channels.
-        let digits: String = phone
-            .get_untracked()
-            .chars()
-            .filter(char::is_ascii_digit)
-            .collect();
-        let customer = if digits.is_empty() {
-            None
-        } else {
-            match domain::CustomerRef::parse(&format!("phone:{digits}")) {
-                Ok(c) => Some(c),
-                Err(e) => return error.set(Some(format!("Phone: {e}"))),
+        match package.with_value(|p| form.parse(p, medical.get_untracked())) {
+            Ok(action) => {
+                let done = match &action {
+                    Action::Sell(s) => format!("Sold {}.", fmt_q(s.lines[0].quantity)),
+                    _ => String::new(),
+                };
+                send(replica, action, error, busy, on_close, done);
             }
-        };
-        let q = Quantity::new(a, unit);
-        send(
-            replica,
-            Action::Sell(domain::command::Sell {
-                receipt_id: domain::ReceiptId::new(),
-                customer,
-                patient,
-                lines: vec![domain::command::SellLine {
-                    package_id: id,
-                    quantity: q,
-                    unit_price: None,
-                }],
-            }),
-            error,
-            busy,
-            on_close,
-            format!("Sold {}.", fmt_q(q)),
-        );
+            Err(e) => refuse(error, &e),
+        }
     };
     view! {
         <form on:submit=submit novalidate>
             <h2>"Sell"</h2>
-            <p class="sub">{format!("Available: {}", fmt_q(Quantity::new(package.quantity.amount - package.held, unit)))}</p>
+            <p class="sub">{format!("Available: {}", fmt_q(available))}</p>
             <div class="form-row">
                 <label class="field">
                     <span>{format!("Quantity ({})", unit.symbol())}</span>
@@ -673,29 +577,31 @@ fn SellForm(package: Package, on_close: Callback<Option<String>>) -> impl IntoVi
 #[component]
 fn MoveForm(package: Package, on_close: Callback<Option<String>>) -> impl IntoView {
     let replica = use_replica();
-    let to = match package.zone {
-        Zone::Vault => Zone::SalesFloor,
-        Zone::SalesFloor => Zone::Vault,
-    };
+    let form = forms::MoveForm::across(&package);
+    let to = form.to;
     let error = RwSignal::new(None::<String>);
     let busy = RwSignal::new(false);
-    let id = package.id;
+    let from = package.zone;
+    let package = StoredValue::new(package);
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         error.set(None);
-        send(
-            replica,
-            Action::Move(Move { package_id: id, to }),
-            error,
-            busy,
-            on_close,
-            format!("Moved to {}.", to.label()),
-        );
+        match package.with_value(|p| form.parse(p)) {
+            Ok(action) => send(
+                replica,
+                action,
+                error,
+                busy,
+                on_close,
+                format!("Moved to {}.", to.label()),
+            ),
+            Err(e) => refuse(error, &e),
+        }
     };
     view! {
         <form on:submit=submit novalidate>
             <h2>{format!("Move to {}", to.label())}</h2>
-            <p class="sub">{format!("The whole package moves from {} to {}.", package.zone.label(), to.label())}</p>
+            <p class="sub">{format!("The whole package moves from {} to {}.", from.label(), to.label())}</p>
             <Buttons label="Move" busy=busy on_close=on_close error=error />
         </form>
     }

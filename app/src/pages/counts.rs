@@ -10,7 +10,7 @@ use std::{
 
 use domain::{
     account::{Role, User},
-    command::{CountRef, PlanCount, RecordCount},
+    command::{CountRef, PlanCount},
     count::{CountLine, CountScope, CountSession, LineState},
     Action, Category, CountId, Package, PackageId, ProductId, Quantity, RegulatorTag, State, Zone,
 };
@@ -19,7 +19,13 @@ use leptos_router::{components::A, hooks::use_params_map};
 use rust_decimal::Decimal;
 
 use crate::words::fmt_q;
-use crate::{api, components::page::Page, replica::use_replica, session::use_session};
+use crate::{
+    api,
+    components::page::Page,
+    forms::{self, CountLineForm},
+    replica::use_replica,
+    session::use_session,
+};
 
 fn started(c: &CountSession) -> String {
     c.started_at.format("%Y-%m-%d %H:%M UTC").to_string()
@@ -401,23 +407,16 @@ fn Line(
     let record = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         error.set(None);
-        let Some(w) = witness.get_untracked() else {
-            return error.set(Some("Confirm a witness first.".into()));
+        let form = CountLineForm {
+            counted: amount.get_untracked(),
         };
-        let raw = amount.get_untracked();
-        let Ok(n) = raw.trim().parse::<Decimal>() else {
-            return error.set(Some(format!("Counted: \"{raw}\" is not a number")));
+        let w = witness.get_untracked();
+        let action = match form.parse(id, package_id, unit, w.as_ref(), replica.actor()) {
+            Ok(a) => a,
+            Err(e) => return error.set(Some(forms::message(&e))),
         };
         leptos::task::spawn_local(async move {
-            match replica
-                .submit(Action::RecordCount(RecordCount {
-                    count_id: id,
-                    package_id,
-                    counted: Quantity::new(n, unit),
-                    witness: w.id,
-                }))
-                .await
-            {
+            match replica.submit(action).await {
                 Err(e) => error.set(Some(e.to_string())),
                 // Recorded: a recount by someone else starts from an empty field.
                 Ok(_) => amount.set(String::new()),

@@ -5,10 +5,7 @@
 use std::str::FromStr;
 
 use domain::{
-    wire::{
-        Availability, ErrorBody, MenuItem as Item, Order, OrderLineRequest, OrderStatus,
-        PlaceOrder, Stock,
-    },
+    wire::{Availability, ErrorBody, MenuItem as Item, Order, OrderStatus, Stock},
     Category, Money, ProductId, StrainType, Unit,
 };
 use gloo_net::http::Request;
@@ -16,7 +13,10 @@ use leptos::prelude::*;
 use rust_decimal::Decimal;
 use wasm_bindgen::{closure::Closure, JsCast};
 
-use crate::components::page::Page;
+use crate::{
+    components::page::Page,
+    forms::{self, ReserveForm},
+};
 
 /// A stock state in words, and its name as page styles and tests read it.
 fn stock_words(s: Stock) -> (&'static str, &'static str) {
@@ -359,18 +359,15 @@ fn Cart(cart: RwSignal<Vec<CartLine>>, min_age: RwSignal<u8>) -> impl IntoView {
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         error.set(None);
-        let body = PlaceOrder {
-            customer_name: name.get_untracked(),
+        let form = ReserveForm {
+            name: name.get_untracked(),
             phone: phone.get_untracked(),
             age_confirmed: adult.get_untracked(),
-            lines: cart.with_untracked(|c| {
-                c.iter()
-                    .map(|l| OrderLineRequest {
-                        product_id: l.product_id,
-                        quantity: l.quantity,
-                    })
-                    .collect()
-            }),
+            lines: cart.with_untracked(|c| c.iter().map(|l| (l.product_id, l.quantity)).collect()),
+        };
+        let body = match form.parse(min_age.get_untracked()) {
+            Ok(b) => b,
+            Err(e) => return error.set(Some(forms::message(&e))),
         };
         busy.set(true);
         let navigate = navigate.clone();

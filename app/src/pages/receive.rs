@@ -1,19 +1,14 @@
 //! Receive: an incoming manifest, line by line. Each package is accepted as shipped, accepted
 //! with the quantity that actually arrived (and why it differs), or rejected with a reason.
 
-use std::str::FromStr;
-
-use domain::{
-    command::{LineDecision, Receive as ReceiveCmd, ReceiveLine},
-    Action, AdjustReason, LabResult, PackageId, Quantity, RegulatorTag,
-};
+use domain::{AdjustReason, RegulatorTag};
 use leptos::prelude::*;
-use rust_decimal::Decimal;
 
 use crate::words::{cap, fmt_q};
 use crate::{
     api::{self, SyncFailure},
     components::page::Page,
+    forms::{self, LineChoice, ReceiveForm},
     replica::use_replica,
 };
 
@@ -90,86 +85,36 @@ fn Manifest(
         ev.prevent_default();
         error.set(None);
         let m = stored.get_value();
-        let picks = choices.get_untracked();
-        let result = (|| -> Result<(ReceiveCmd, usize, usize), String> {
-            let mut lines = Vec::new();
-            let (mut accepted, mut rejected) = (0, 0);
-            for (i, (l, c)) in m.lines.iter().zip(picks).enumerate() {
-                let field = format!("Line {} ({})", i + 1, l.tag);
-                let decision = match c.mode.as_str() {
-                    "reject" => {
-                        if c.reject.trim().is_empty() {
-                            return Err(format!("{field}: say why it is rejected"));
-                        }
-                        rejected += 1;
-                        LineDecision::Reject {
-                            reason: c.reject.trim().to_owned(),
-                        }
-                    }
-                    "adjust" => {
-                        let amount = Decimal::from_str(c.received.trim()).map_err(|_| {
-                            format!("{field}: \"{}\" is not a quantity", c.received.trim())
-                        })?;
-                        let reason = AdjustReason::ALL[c
-                            .reason
-                            .parse::<usize>()
-                            .unwrap_or(0)
-                            .min(AdjustReason::ALL.len() - 1)];
-                        accepted += 1;
-                        LineDecision::AcceptAdjusted {
-                            received: Quantity::new(amount, l.shipped.unit),
-                            reason,
-                            note: (!c.note.trim().is_empty()).then(|| c.note.trim().to_owned()),
-                        }
-                    }
-                    _ => {
-                        accepted += 1;
-                        LineDecision::Accept
-                    }
-                };
-                let Some(product_id) = l.product_id else {
-                    if matches!(decision, LineDecision::Reject { .. }) {
-                        continue;
-                    }
-                    return Err(format!(
-                        "{field}: {}",
-                        l.problem.clone().unwrap_or_default()
-                    ));
-                };
-                lines.push(ReceiveLine {
-                    package_id: PackageId::new(),
-                    tag: RegulatorTag::parse(&l.tag).map_err(|e| format!("{field}: {e}"))?,
-                    product_id,
-                    shipped: l.shipped,
-                    batch: format!("Manifest {}", m.manifest_number),
-                    lab: LabResult {
-                        state: l.lab,
-                        result_id: None,
-                        thc_percent: None,
-                        cbd_percent: None,
-                        tested_on: None,
-                    },
-                    packaged_on: l.packaged_on.unwrap_or_else(|| replica.today()),
-                    expires_on: None,
-                    decision,
-                });
-            }
-            Ok((
-                ReceiveCmd {
-                    manifest_number: m.manifest_number.clone(),
-                    lines,
+        let picks: Vec<LineChoice> = choices
+            .get_untracked()
+            .into_iter()
+            .map(|c| match c.mode.as_str() {
+                "reject" => LineChoice::Reject { reason: c.reject },
+                "adjust" => LineChoice::Adjust {
+                    received: c.received,
+                    reason: AdjustReason::ALL[c
+                        .reason
+                        .parse::<usize>()
+                        .unwrap_or(0)
+                        .min(AdjustReason::ALL.len() - 1)],
+                    note: c.note,
                 },
-                accepted,
-                rejected,
-            ))
-        })();
-        let (cmd, accepted, rejected) = match result {
-            Ok(x) => x,
-            Err(e) => return error.set(Some(e)),
+                _ => LineChoice::Accept,
+            })
+            .collect();
+        let rejected = picks
+            .iter()
+            .filter(|c| matches!(c, LineChoice::Reject { .. }))
+            .count();
+        let accepted = picks.len() - rejected;
+        let form = ReceiveForm { choices: picks };
+        let action = match form.parse(&m, replica.today()) {
+            Ok(a) => a,
+            Err(e) => return error.set(Some(forms::message(&e))),
         };
         busy.set(true);
         leptos::task::spawn_local(async move {
-            match replica.submit(Action::Receive(cmd)).await {
+            match replica.submit(action).await {
                 Ok(_) => {
                     open.set(false);
                     done.set(Some(format!(

@@ -124,11 +124,11 @@ pub fn tag(field: &str, raw: &str) -> Result<RegulatorTag, FieldError> {
     RegulatorTag::parse(t).map_err(|e| FieldError::new(field, e.to_string()))
 }
 
-/// Longest note or reason kept with a record.
-pub const MAX_NOTE: usize = 500;
+/// Longest note or reason kept with a record (the domain's own bound).
+pub const MAX_NOTE: usize = domain::text::MAX_NOTE;
 
 /// Free text kept with a record: trimmed, bounded, and without control or direction-override
-/// characters (they would make an auditor's copy read differently from what was typed).
+/// characters, by the domain's rule (`domain::text`), so the form refuses what the ledger would.
 pub fn text(field: &str, raw: &str, max: usize) -> Result<Option<String>, FieldError> {
     let t = raw.trim();
     if t.is_empty() {
@@ -137,7 +137,7 @@ pub fn text(field: &str, raw: &str, max: usize) -> Result<Option<String>, FieldE
     if t.chars().count() > max {
         return Err(FieldError::new(field, format!("at most {max} characters")));
     }
-    if let Some(c) = t.chars().find(|c| forbidden(*c)) {
+    if let Some(c) = t.chars().find(|c| !domain::text::allowed(*c)) {
         return Err(FieldError::new(
             field,
             format!(
@@ -147,12 +147,6 @@ pub fn text(field: &str, raw: &str, max: usize) -> Result<Option<String>, FieldE
         ));
     }
     Ok(Some(t.to_owned()))
-}
-
-/// Control characters (a line break in a note is fine) and the bidirectional overrides.
-fn forbidden(c: char) -> bool {
-    (c.is_control() && c != '\n' && c != '\t')
-        || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
 }
 
 /// Collects the errors of several fields: every problem is shown at once, not one per tap.

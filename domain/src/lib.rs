@@ -23,6 +23,7 @@ pub mod relay;
 pub mod report;
 mod state;
 pub mod tag;
+pub mod text;
 pub mod wire;
 pub mod zone_locations;
 

@@ -50,6 +50,7 @@ impl BenchApp {
             dist: dir.path().join("no-dist"),
             demo: false,
             secure_cookies: false,
+            public_url: None,
             hold_sweep: Duration::from_secs(60),
             regulator_timeout: Duration::from_secs(10),
             regulator_gets_per_second: metrc::DEFAULT_GETS_PER_SECOND,

@@ -131,6 +131,10 @@ pub struct ServeArgs {
     /// Mark session cookies Secure (when served behind TLS).
     #[arg(long, env = "PISTIL_SECURE_COOKIES")]
     pub secure_cookies: bool,
+    /// The address people open Pistil at, behind a reverse proxy (`https://shop.example`):
+    /// changes are accepted only from that origin, and https makes cookies Secure.
+    #[arg(long, env = "PISTIL_PUBLIC_URL")]
+    pub public_url: Option<url::Url>,
     /// Seconds between sweeps for expired pickup holds.
     #[arg(long, default_value_t = 5, env = "PISTIL_HOLD_SWEEP_SECS")]
     pub hold_sweep_secs: u64,
@@ -164,6 +168,7 @@ impl ServeArgs {
             #[cfg(not(feature = "demo"))]
             demo: false,
             secure_cookies: self.secure_cookies,
+            public_url: self.public_url,
             hold_sweep: std::time::Duration::from_secs(self.hold_sweep_secs.max(1)),
             regulator_timeout: std::time::Duration::from_millis(self.regulator_timeout_ms.max(50)),
             regulator_gets_per_second: self.regulator_gets_per_second,

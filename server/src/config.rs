@@ -15,6 +15,10 @@ pub struct Config {
     pub demo: bool,
     /// Whether cookies are marked `Secure` (set when served behind TLS).
     pub secure_cookies: bool,
+    /// The address people open Pistil at, when it is not the one it listens on (behind a
+    /// reverse proxy): state-changing requests must come from its origin, and an https address
+    /// makes cookies `Secure`.
+    pub public_url: Option<url::Url>,
     /// How often expired pickup holds are looked for.
     pub hold_sweep: std::time::Duration,
     /// How long a regulator call may take before its answer counts as lost.

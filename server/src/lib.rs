@@ -110,7 +110,15 @@ impl Application {
             ledger,
             order_limits,
             limiter: auth::LoginLimiter::new(10, 50, std::time::Duration::from_secs(60), 100_000),
-            secure_cookies: config.secure_cookies,
+            secure_cookies: config.secure_cookies
+                || config
+                    .public_url
+                    .as_ref()
+                    .is_some_and(|u| u.scheme() == "https"),
+            public_origin: config
+                .public_url
+                .as_ref()
+                .map(|u| u.origin().ascii_serialization()),
             outbox,
             regulator_timeout: config.regulator_timeout,
             regulator_gets_per_second: config.regulator_gets_per_second,

@@ -113,8 +113,8 @@ pub struct ReserveForm {
 }
 
 impl ReserveForm {
-    /// Longest name called at the counter.
-    pub const MAX_NAME: usize = 80;
+    /// Longest name called at the counter (the domain's own bound).
+    pub const MAX_NAME: usize = domain::text::MAX_CUSTOMER_NAME;
 
     /// The request to place, or every field that is wrong. `min_age`: the store's legal age.
     pub fn parse(&self, min_age: u8) -> Parsed<PlaceOrder> {

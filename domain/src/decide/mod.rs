@@ -30,6 +30,7 @@ pub fn decide(state: &State, cmd: &Command) -> Result<Vec<Event>, DomainError> {
     if state.applied.contains(&cmd.mutation_id) {
         return Ok(Vec::new());
     }
+    crate::text::check_action(&cmd.action)?;
     let kinds = match &cmd.action {
         Action::ConfigureStore(c) => {
             non_empty("name", &c.name)?;

@@ -32,6 +32,9 @@ pub enum ApiError {
     /// Signed in without the needed role.
     #[error("{0}")]
     Forbidden(String),
+    /// A change sent from another site's page (a forged request riding the session cookie).
+    #[error("{0}")]
+    CrossOrigin(String),
     /// Wrong email or password.
     #[error("the email or password is wrong")]
     BadCredentials,
@@ -88,7 +91,7 @@ impl ApiError {
             ApiError::NotFound(_) | ApiError::Missing(_) => StatusCode::NOT_FOUND,
             ApiError::RegulatorUnavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Unauthorized | ApiError::BadCredentials => StatusCode::UNAUTHORIZED,
-            ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
+            ApiError::Forbidden(_) | ApiError::CrossOrigin(_) => StatusCode::FORBIDDEN,
             ApiError::TooManyRequests(_) | ApiError::Limited { .. } => {
                 StatusCode::TOO_MANY_REQUESTS
             }
@@ -108,6 +111,7 @@ impl ApiError {
             ApiError::RegulatorUnavailable(_) => "regulator_unavailable",
             ApiError::Unauthorized => "unauthorized",
             ApiError::Forbidden(_) => "forbidden",
+            ApiError::CrossOrigin(_) => "cross_origin",
             ApiError::BadCredentials => "bad_credentials",
             ApiError::TooManyRequests(_) | ApiError::Limited { .. } => "too_many_requests",
             ApiError::MalformedJson(_) => "malformed_json",

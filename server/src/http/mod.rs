@@ -29,6 +29,7 @@ pub mod menu_feed;
 pub mod mutations;
 pub mod openapi;
 pub mod orders;
+mod origin;
 pub mod package_history;
 pub mod product_items;
 pub mod reconcile;
@@ -64,14 +65,10 @@ pub const BODY_LIMIT: usize = 2 * 1024 * 1024;
 
 /// The whole application: API routes, then the browser app for everything else.
 pub fn router(state: AppState, dist: &Path) -> Router {
-    // A store's own website may embed the menu: open CORS, GET only, no credentials.
-    let public = Router::new()
+    // A store's own website may show the menu: open CORS on the menu alone, GET only, no
+    // credentials. Orders are placed from Pistil's own pages (the `/shop` page a website embeds).
+    let menu = Router::new()
         .route("/menu", get(menu_feed::menu_index))
-        .route(
-            "/orders",
-            post(orders::orders_create).get(orders::orders_index),
-        )
-        .route("/orders/{id}", get(orders::orders_show))
         .route("/menu/stream", get(menu_feed::menu_stream))
         .layer(
             CorsLayer::new()
@@ -153,8 +150,17 @@ pub fn router(state: AppState, dist: &Path) -> Router {
             "/regulator/parked/{seq}",
             post(regulator_parked::parked_settle),
         )
-        .merge(public)
+        .route(
+            "/orders",
+            post(orders::orders_create).get(orders::orders_index),
+        )
+        .route("/orders/{id}", get(orders::orders_show))
+        .merge(menu)
         .fallback(error::api_not_found)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            origin::same_origin_changes,
+        ))
         .with_state(state);
     Router::new()
         .nest("/api/v1", api)

@@ -11,8 +11,11 @@ pub struct AppState {
     pub limiter: crate::auth::LoginLimiter,
     /// Bounds on what anonymous callers may hold through public orders.
     pub order_limits: crate::order_limits::OrderLimits,
-    /// Whether session cookies carry `Secure` (behind TLS).
+    /// Whether session cookies carry `Secure` (behind TLS, or a public https address).
     pub secure_cookies: bool,
+    /// The one origin changes may come from (`https://shop.example`), when a public address is
+    /// set; otherwise the request's own host.
+    pub public_origin: Option<String>,
     /// The regulator outbox worker and its health.
     pub outbox: crate::regulator::outbox::Outbox,
     /// Timeout of regulator calls.

@@ -43,6 +43,7 @@ pub fn config(data_dir: &std::path::Path) -> Config {
         dist: data_dir.join("no-dist"),
         demo: false,
         secure_cookies: false,
+        public_url: None,
         hold_sweep: std::time::Duration::from_millis(200),
         regulator_timeout: std::time::Duration::from_millis(300),
         regulator_gets_per_second: 50.0,

@@ -3,6 +3,7 @@
 mod audit;
 mod finalized;
 mod helpers;
+mod hostile_text;
 mod items;
 mod ledger;
 mod locations;
@@ -16,7 +17,9 @@ mod regulator;
 mod relay_faults;
 mod reports;
 mod roles;
+mod schema;
 mod security;
 mod store;
 mod tablet;
 mod validation;
+mod web_security;

@@ -39,6 +39,7 @@ pub(crate) struct BenchApp {
     pub(crate) client: Client,
     pub(crate) dir: tempfile::TempDir,
     pub(crate) store: crate::store::Store,
+    pub(crate) secret: crate::secret::Secret,
 }
 
 impl BenchApp {
@@ -62,6 +63,7 @@ impl BenchApp {
         .await?;
         let url = format!("http://{}/api/v1", app.local_addr());
         let store = app.state().store.clone();
+        let secret = app.state().secret.clone();
         tokio::spawn(app.run_until_stopped());
         auth::add_user(
             &store,
@@ -90,6 +92,7 @@ impl BenchApp {
             client,
             dir,
             store,
+            secret,
         })
     }
 
@@ -178,7 +181,7 @@ impl BenchApp {
             .collect();
         let manifest = format!("BENCH-{}", uuid::Uuid::new_v4());
         // The regulator learns of the packages from the same manifest.
-        if let Some(creds) = crate::regulator::setup::saved(&self.store)
+        if let Some(creds) = crate::regulator::setup::saved(&self.store, &self.secret)
             .await?
             .map(|c| c.credentials)
         {

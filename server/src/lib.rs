@@ -17,6 +17,7 @@ pub mod order_limits;
 pub mod reconcile;
 pub mod regulator;
 pub mod reports;
+pub mod secret;
 pub mod store;
 pub mod telemetry;
 pub mod web;
@@ -40,6 +41,8 @@ impl Application {
     /// Opens the store, runs migrations, binds the address and assembles the routes.
     pub async fn build(config: Config) -> anyhow::Result<Self> {
         let store = store::Store::open(&config.data_dir).await?;
+        let secret = secret::Secret::load(&config.data_dir)?;
+        regulator::setup::seal_at_rest(&store, &secret).await?;
         let max_hold = chrono::Duration::from_std(config.pickup_hold)
             .context("the pickup hold is longer than Pistil can count")?;
         let ledger = ledger::Ledger::start(std::sync::Arc::new(store.clone()), max_hold).await?;
@@ -56,10 +59,11 @@ impl Application {
         regulator::reasons::restore(&store, &ledger).await?;
         regulator::locations::restore(&store, &ledger).await?;
         // The regulator: saved credentials, or else the embedded sandbox.
-        let creds = match regulator::setup::saved(&store).await? {
+        let creds = match regulator::setup::saved(&store, &secret).await? {
             Some(c) if !c.embedded => c,
             _ => {
-                let embedded = regulator::setup::embedded_sandbox(&config.data_dir, &store).await?;
+                let embedded =
+                    regulator::setup::embedded_sandbox(&config.data_dir, &store, &secret).await?;
                 #[cfg(feature = "demo")]
                 if config.demo && embedded.fresh {
                     demo::sandbox::seed_from_store(
@@ -107,6 +111,7 @@ impl Application {
         let reports = reports::Reports::new(store.clone(), ledger.clone());
         let state = AppState {
             store,
+            secret: secret.clone(),
             ledger,
             order_limits,
             limiter: auth::LoginLimiter::new(10, 50, std::time::Duration::from_secs(60), 100_000),

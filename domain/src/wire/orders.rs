@@ -24,7 +24,8 @@ pub struct OrderLineRequest {
 pub struct PlaceOrder {
     /// The name to call at the counter.
     pub customer_name: String,
-    /// A phone number; it identifies the customer for purchase limits.
+    /// A phone number; it ties the customer's purchases together for the day's limits. The
+    /// server keeps only a keyed hash of its digits, never the number.
     pub phone: String,
     /// The customer confirmed they are of legal age in this jurisdiction.
     pub age_confirmed: bool,

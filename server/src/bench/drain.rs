@@ -12,7 +12,7 @@ use metrc::DEFAULT_GETS_PER_SECOND;
 /// Queues `sales` sales while the key is expired, saves a new key, and times the drain.
 pub async fn drain(sales: usize) -> anyhow::Result<()> {
     let app = BenchApp::start().await?;
-    let creds = setup::saved(&app.store)
+    let creds = setup::saved(&app.store, &app.secret)
         .await?
         .ok_or_else(|| anyhow::anyhow!("no sandbox"))?
         .credentials;

@@ -162,6 +162,15 @@ impl From<crate::reports::ReportError> for ApiError {
     }
 }
 
+impl From<crate::regulator::setup::SetupError> for ApiError {
+    fn from(e: crate::regulator::setup::SetupError) -> Self {
+        match e {
+            crate::regulator::setup::SetupError::Store(e) => ApiError::Database(e),
+            e @ crate::regulator::setup::SetupError::Sealed(_) => ApiError::Internal(e.into()),
+        }
+    }
+}
+
 impl From<JsonRejection> for ApiError {
     fn from(r: JsonRejection) -> Self {
         match r {

@@ -9,7 +9,7 @@ use super::AppState;
 #[utoipa::path(get, path = "/api/v1/health", tag = "system", responses((status = 200, body = Health)))]
 pub async fn health_show(State(state): State<AppState>) -> Json<Health> {
     let db_ok = state.store.ping().await.is_ok();
-    let mode = match crate::regulator::setup::saved(&state.store).await {
+    let mode = match crate::regulator::setup::facts(&state.store).await {
         Ok(Some(c)) if !c.embedded => "metrc",
         _ => "sandbox",
     };

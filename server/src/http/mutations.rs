@@ -86,6 +86,13 @@ pub async fn mutations_create(
         )?;
         // The signed-in person is the actor, whatever the device claims.
         m.command.actor = user.0.id;
+        // A phone number a till or tablet sends is kept as its keyed hash, as the public
+        // orders keep it, so one customer's limits hold across channels.
+        match &mut m.command.action {
+            Action::Sell(s) => s.customer = s.customer.take().map(|c| state.secret.customer(c)),
+            Action::Reserve(r) => r.customer = state.secret.customer(r.customer.clone()),
+            _ => {}
+        }
         let witness = match &m.command.action {
             Action::Destroy(d) => Some(d.witness),
             Action::RecordCount(c) => Some(c.witness),

@@ -189,9 +189,9 @@ pub async fn credentials_update(
     }
     let (base_url, host) =
         setup::parse_base_url(&body.base_url).map_err(|e| ApiError::InvalidBody(e.to_string()))?;
-    let embedded = setup::saved(&state.store)
+    let embedded = setup::facts(&state.store)
         .await?
-        .is_some_and(|c| c.embedded && c.credentials.base_url == base_url);
+        .is_some_and(|c| c.embedded && c.base_url == base_url);
     let saved = CredentialsSaved {
         host,
         license: body.license.clone(),
@@ -206,7 +206,7 @@ pub async fn credentials_update(
         embedded,
         key_expires_on: body.key_expires_on,
     };
-    setup::save(&state.store, &creds).await?;
+    setup::save(&state.store, &state.secret, &creds).await?;
     let client = setup::client(
         creds.credentials,
         state.regulator_timeout,

@@ -5,6 +5,8 @@
 pub struct AppState {
     /// The ledger's database.
     pub store: crate::store::Store,
+    /// Seals the regulator keys and keys the phone hash.
+    pub secret: crate::secret::Secret,
     /// The ledger writer and its live view.
     pub ledger: crate::ledger::Ledger,
     /// Sign-in rate limiter.

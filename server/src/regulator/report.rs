@@ -46,7 +46,7 @@ pub async fn read(
     if health.state == SyncState::Healthy && count(RowState::Parked) > 0 {
         health.cause = "changes flow; some the regulator refused wait for a person".into();
     }
-    let creds = setup::saved(store).await?;
+    let creds = setup::facts(store).await?;
     let key_expires_on = creds.as_ref().and_then(|c| c.key_expires_on);
     let mut warnings = Vec::new();
     if let Some(day) = key_expires_on {
@@ -65,7 +65,7 @@ pub async fn read(
         parked: count(RowState::Parked),
         done: count(RowState::Done),
         oldest_pending_seconds,
-        license: creds.as_ref().map(|c| c.credentials.license.clone()),
+        license: creds.as_ref().map(|c| c.license.clone()),
         sandbox: creds.is_some_and(|c| c.embedded),
         key_expires_on,
         warnings,

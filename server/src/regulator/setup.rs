@@ -3,7 +3,10 @@
 
 use std::{path::Path, time::Duration};
 
-use crate::store::{SettingStore, Store, StoreError};
+use crate::{
+    secret::{Secret, SecretError},
+    store::{SettingStore, Store, StoreError},
+};
 use chrono::NaiveDate;
 use metrc::{Credentials, MetrcClient};
 use metrc_sandbox::SandboxState;
@@ -34,14 +37,76 @@ pub struct Embedded {
     pub fresh: bool,
 }
 
-/// The saved credentials, if any.
-pub async fn saved(store: &Store) -> Result<Option<Connection>, StoreError> {
-    store.setting(SETTING).await
+/// Why the saved connection cannot be read or kept.
+#[derive(Debug, thiserror::Error)]
+pub enum SetupError {
+    /// The database.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// The keys do not open with this server's secret (another `secret.key`, or edited).
+    #[error("the saved regulator keys cannot be opened: {0}; save the credentials again")]
+    Sealed(#[from] SecretError),
 }
 
-/// Saves credentials (server-side only; no API ever returns them).
-pub async fn save(store: &Store, creds: &Connection) -> Result<(), StoreError> {
-    store.put_setting(SETTING, creds).await
+/// The saved credentials, if any, with their keys opened. Keys saved before sealing existed are
+/// read as they are (and sealed by `seal_at_rest`).
+pub async fn saved(store: &Store, secret: &Secret) -> Result<Option<Connection>, SetupError> {
+    let Some(mut c) = store.setting::<Connection>(SETTING).await? else {
+        return Ok(None);
+    };
+    for key in [&mut c.credentials.vendor_key, &mut c.credentials.user_key] {
+        if Secret::is_sealed(key) {
+            *key = secret.open(key)?;
+        }
+    }
+    Ok(Some(c))
+}
+
+/// What is known of the saved connection without opening its keys: enough for health reports.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Facts {
+    /// The facility licence.
+    pub license: String,
+    /// Where it sends.
+    pub base_url: String,
+    /// Whether it is the embedded sandbox.
+    pub embedded: bool,
+    /// When the user key expires, where known.
+    pub key_expires_on: Option<NaiveDate>,
+}
+
+/// The saved connection's facts, keys left sealed.
+pub async fn facts(store: &Store) -> Result<Option<Facts>, StoreError> {
+    Ok(store.setting::<Connection>(SETTING).await?.map(|c| Facts {
+        license: c.credentials.license,
+        base_url: c.credentials.base_url,
+        embedded: c.embedded,
+        key_expires_on: c.key_expires_on,
+    }))
+}
+
+/// Saves credentials with both keys sealed (server-side only; no API ever returns them).
+pub async fn save(store: &Store, secret: &Secret, creds: &Connection) -> Result<(), SetupError> {
+    let mut sealed = creds.clone();
+    sealed.credentials.vendor_key = secret.seal(&creds.credentials.vendor_key);
+    sealed.credentials.user_key = secret.seal(&creds.credentials.user_key);
+    Ok(store.put_setting(SETTING, &sealed).await?)
+}
+
+/// Seals keys a store saved in the clear before sealing existed.
+pub async fn seal_at_rest(store: &Store, secret: &Secret) -> Result<(), SetupError> {
+    let Some(stored) = store.setting::<Connection>(SETTING).await? else {
+        return Ok(());
+    };
+    let c = &stored.credentials;
+    if Secret::is_sealed(&c.vendor_key) && Secret::is_sealed(&c.user_key) {
+        return Ok(());
+    }
+    if let Some(open) = saved(store, secret).await? {
+        save(store, secret, &open).await?;
+        tracing::info!("regulator keys sealed at rest");
+    }
+    Ok(())
 }
 
 /// Why a regulator address is refused.
@@ -106,7 +171,11 @@ pub const SANDBOX_LICENSE: &str = "C10-0000001-LIC";
 
 /// Starts the embedded sandbox on loopback and, on its first start, provisions it. Returns the
 /// connection, saved.
-pub async fn embedded_sandbox(data_dir: &Path, store: &Store) -> anyhow::Result<Embedded> {
+pub async fn embedded_sandbox(
+    data_dir: &Path,
+    store: &Store,
+    secret: &Secret,
+) -> anyhow::Result<Embedded> {
     let st = SandboxState::open(&data_dir.join("regulator-sandbox")).await?;
     let fresh = st.is_empty();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
@@ -117,7 +186,7 @@ pub async fn embedded_sandbox(data_dir: &Path, store: &Store) -> anyhow::Result<
             tracing::error!(error = ?e, "embedded regulator sandbox stopped");
         }
     });
-    let mut creds = match saved(store).await? {
+    let mut creds = match saved(store, secret).await? {
         Some(c) if !fresh => c,
         _ => Connection {
             credentials: Credentials {
@@ -145,7 +214,7 @@ pub async fn embedded_sandbox(data_dir: &Path, store: &Store) -> anyhow::Result<
         )
         .await?;
     }
-    save(store, &creds).await?;
+    save(store, secret, &creds).await?;
     Ok(Embedded {
         connection: creds,
         fresh,

@@ -21,6 +21,7 @@ pub const PREROLL: ProductId = ProductId::from_u128(0xF11);
 pub struct TestApp {
     pub address: String,
     pub store: server::store::Store,
+    pub secret: server::secret::Secret,
     pub data_dir: TempDir,
     pub owner: User,
     pub manager: User,
@@ -67,6 +68,7 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
     let app = Application::build(config).await.expect("app builds");
     let address = format!("http://{}", app.local_addr());
     let store = app.state().store.clone();
+    let secret = app.state().secret.clone();
     tokio::spawn(app.run_until_stopped());
     let mut users = Vec::new();
     for (email, role) in [
@@ -92,6 +94,7 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
     TestApp {
         address,
         store,
+        secret,
         data_dir,
         owner: users.next().unwrap(),
         manager: users.next().unwrap(),

@@ -5,6 +5,7 @@ mod finalized;
 mod helpers;
 mod hostile_text;
 mod items;
+mod keys_at_rest;
 mod ledger;
 mod locations;
 mod menu;

@@ -286,3 +286,60 @@ async fn an_uncollected_order_lapses_on_the_server_schedule_and_the_stock_return
     }
     assert_eq!(menu_available(&app, PREROLL).await, "10");
 }
+
+#[tokio::test]
+async fn a_phone_number_is_kept_only_as_a_keyed_hash_and_still_ties_a_customers_day_together() {
+    let app = spawn_app().await;
+    app.stock_the_shelf(100, 10).await;
+    in_california(&app).await;
+    // Online: 20 g on hold for this phone.
+    assert_eq!(
+        place(&app, "(416) 555-0177", FLOWER, "20").await.status(),
+        StatusCode::CREATED
+    );
+    // At the counter, a till sends the same number as a plain reference: the day adds up.
+    let pkg = app.snapshot().await["snapshot"]["packages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["product_id"] == FLOWER.to_string())
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .parse::<PackageId>()
+        .unwrap();
+    let mut sale = sell(pkg, Quantity::grams(10, 0));
+    if let Action::Sell(s) = &mut sale.action {
+        s.customer = Some(CustomerRef::parse("phone:4165550177").unwrap());
+    }
+    let out = app.push(&app.staff, vec![sale]).await;
+    let server::ledger::Outcome::Rejected { error, .. } = &out[0] else {
+        panic!("20 g held and 10 g sold is over 28.5 g: {out:?}")
+    };
+    assert!(error.to_string().contains("28.5"), "{error}");
+    // Nowhere in what the ledger keeps or hands out is the number.
+    let snapshot = app.snapshot().await.to_string();
+    let res = app
+        .manager
+        .client
+        .get(app.url("/audit/export?from=2000-01-01&to=2999-12-31&format=jsonl"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let history = res.text().await.unwrap();
+    assert!(
+        history.contains("hold_placed") || history.contains("reserved"),
+        "{history}"
+    );
+    for text in [&snapshot, &history] {
+        assert!(
+            !text.contains("4165550177") && !text.contains("555-0177"),
+            "{text}"
+        );
+    }
+    assert!(
+        snapshot.contains("phone-hmac:"),
+        "the hold names its customer by the hash"
+    );
+}

@@ -58,7 +58,7 @@ pub(crate) async fn mapped_store(
     app: &TestApp,
     n: usize,
 ) -> (Regulator, Vec<(PackageId, RegulatorTag)>) {
-    let creds = setup::saved(&app.store)
+    let creds = setup::saved(&app.store, &app.secret)
         .await
         .unwrap()
         .expect("embedded sandbox credentials")

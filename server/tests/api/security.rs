@@ -157,7 +157,9 @@ async fn a_hold_that_never_lapses_is_refused_on_the_staff_path_too() {
 #[tokio::test]
 async fn a_regulator_address_that_would_send_the_keys_to_another_host_is_refused() {
     let app = spawn_app().await;
-    let before = server::regulator::setup::saved(&app.store).await.unwrap();
+    let before = server::regulator::setup::saved(&app.store, &app.secret)
+        .await
+        .unwrap();
     for (url, says) in [
         (
             "http://127.0.0.1@127.0.0.2:9",
@@ -187,7 +189,9 @@ async fn a_regulator_address_that_would_send_the_keys_to_another_host_is_refused
             "{url}: {message}"
         );
     }
-    let after = server::regulator::setup::saved(&app.store).await.unwrap();
+    let after = server::regulator::setup::saved(&app.store, &app.secret)
+        .await
+        .unwrap();
     assert_eq!(
         before.map(|c| c.credentials.base_url),
         after.map(|c| c.credentials.base_url),

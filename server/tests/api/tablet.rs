@@ -216,7 +216,7 @@ async fn a_manager_gets_free_tags_the_ledger_has_not_used_and_staff_get_none() {
 #[tokio::test]
 async fn incoming_manifests_list_what_the_regulator_ships_matched_to_products_until_received() {
     let app = spawn_app().await;
-    let creds = server::regulator::setup::saved(&app.store)
+    let creds = server::regulator::setup::saved(&app.store, &app.secret)
         .await
         .unwrap()
         .unwrap()

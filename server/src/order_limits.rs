@@ -33,6 +33,9 @@ pub struct OrderLimits {
     per_address: usize,
     share_percent: Decimal,
     inner: Arc<Mutex<Inner>>,
+    /// Public orders are checked and placed one at a time, so two placed at once cannot both
+    /// pass a bound only one of them fits (they are few; a tablet's work never waits here).
+    turn: Arc<tokio::sync::Mutex<()>>,
 }
 
 #[derive(Default)]
@@ -59,7 +62,13 @@ impl OrderLimits {
             per_address,
             share_percent: Decimal::from(share_percent),
             inner: Arc::default(),
+            turn: Arc::default(),
         }
+    }
+
+    /// Waits for this order's turn: hold it from the check until the order is placed or refused.
+    pub async fn turn(&self) -> tokio::sync::MutexGuard<'_, ()> {
+        self.turn.lock().await
     }
 
     /// Checks an order of `lines` (product, quantity) from this caller against the holds open now.

@@ -38,9 +38,6 @@ pub enum ApiError {
     /// Wrong email or password.
     #[error("the email or password is wrong")]
     BadCredentials,
-    /// Too many attempts.
-    #[error("too many attempts; try again in {0} seconds")]
-    TooManyRequests(u64),
     /// The body is not valid JSON.
     #[error("{0}")]
     MalformedJson(String),
@@ -56,9 +53,10 @@ pub enum ApiError {
     /// The body is larger than the limit.
     #[error("the request body is larger than {0} bytes")]
     TooLarge(usize),
-    /// A limit on what one caller may hold; waiting `retry_after` seconds lets one lapse.
+    /// A bound on one caller (sign-in attempts, what one customer may hold); waiting
+    /// `retry_after` seconds lets it pass.
     #[error("{message}")]
-    Limited {
+    TooManyRequests {
         /// What the caller is told.
         message: String,
         /// Seconds until it may succeed.
@@ -92,9 +90,7 @@ impl ApiError {
             ApiError::RegulatorUnavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Unauthorized | ApiError::BadCredentials => StatusCode::UNAUTHORIZED,
             ApiError::Forbidden(_) | ApiError::CrossOrigin(_) => StatusCode::FORBIDDEN,
-            ApiError::TooManyRequests(_) | ApiError::Limited { .. } => {
-                StatusCode::TOO_MANY_REQUESTS
-            }
+            ApiError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             ApiError::MalformedJson(_) | ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
             ApiError::InvalidBody(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::Conflict(_) => StatusCode::CONFLICT,
@@ -113,7 +109,7 @@ impl ApiError {
             ApiError::Forbidden(_) => "forbidden",
             ApiError::CrossOrigin(_) => "cross_origin",
             ApiError::BadCredentials => "bad_credentials",
-            ApiError::TooManyRequests(_) | ApiError::Limited { .. } => "too_many_requests",
+            ApiError::TooManyRequests { .. } => "too_many_requests",
             ApiError::MalformedJson(_) => "malformed_json",
             ApiError::InvalidBody(_) => "invalid_body",
             ApiError::BadRequest(_) => "bad_request",
@@ -140,8 +136,7 @@ impl IntoResponse for ApiError {
             },
         };
         let mut res = (status, Json(body)).into_response();
-        if let ApiError::TooManyRequests(secs)
-        | ApiError::Limited {
+        if let ApiError::TooManyRequests {
             retry_after: secs, ..
         } = self
         {

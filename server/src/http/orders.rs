@@ -104,6 +104,12 @@ pub async fn orders_create(
     }
     // Kept as a keyed hash: the ledger never holds the number.
     let customer = state.secret.phone(&digits);
+    // One public order at a time from the check to its commit, so the bounds are exact under
+    // parallel orders; staff orders are not bounded and do not wait.
+    let _turn = match staff {
+        None => Some(state.order_limits.turn().await),
+        Some(_) => None,
+    };
     let (command, hold_id) = {
         let view = state.ledger.view().await;
         let min_age = view.state.config.jurisdiction.min_age;
@@ -196,7 +202,7 @@ pub async fn orders_create(
                 .check(&view.state, now, address, &customer, &wanted)
             {
                 return Err(match r.retry_after {
-                    Some(wait) => ApiError::Limited {
+                    Some(wait) => ApiError::TooManyRequests {
                         message: r.message,
                         retry_after: wait.as_secs().max(1),
                     },

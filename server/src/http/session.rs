@@ -26,6 +26,15 @@ fn email_of(body: &SignIn) -> Result<Email, ApiError> {
     Email::parse(&body.email).map_err(|e| ApiError::InvalidBody(format!("email: {e}")))
 }
 
+/// A sign-in refused by the limiter, with the wait.
+fn too_many_attempts(wait: std::time::Duration) -> ApiError {
+    let secs = wait.as_secs().max(1);
+    ApiError::TooManyRequests {
+        message: format!("too many attempts; try again in {secs} seconds"),
+        retry_after: secs,
+    }
+}
+
 fn cookie_token(headers: &HeaderMap) -> Option<String> {
     headers
         .get_all(header::COOKIE)
@@ -88,7 +97,7 @@ pub async fn session_create(
     state
         .limiter
         .check(&email, address)
-        .map_err(|wait| ApiError::TooManyRequests(wait.as_secs().max(1)))?;
+        .map_err(too_many_attempts)?;
     let Some((user, token)) = auth::sign_in(&state.store, &email, &body.password).await? else {
         state.limiter.failed(&email, address);
         return Err(ApiError::BadCredentials);
@@ -123,7 +132,7 @@ pub async fn witness_create(
     state
         .limiter
         .check(&email, address)
-        .map_err(|wait| ApiError::TooManyRequests(wait.as_secs().max(1)))?;
+        .map_err(too_many_attempts)?;
     let Some(witness) = auth::check_password(&state.store, &email, &body.password).await? else {
         state.limiter.failed(&email, address);
         return Err(ApiError::BadCredentials);

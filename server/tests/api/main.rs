@@ -2,6 +2,7 @@
 
 mod audit;
 mod finalized;
+mod fuzz;
 mod helpers;
 mod hostile_text;
 mod items;

@@ -481,3 +481,64 @@ async fn one_customer_holds_at_most_the_stores_share_of_a_product() {
         StatusCode::CREATED
     );
 }
+
+#[tokio::test]
+async fn bounds_hold_exactly_when_one_caller_sends_orders_all_at_once() {
+    let app = spawn_app_with(|c| c.online_hold_share = 25).await;
+    app.stock_the_shelf(100, 40).await;
+    // Twelve orders of one item from one phone at the same instant: three may wait for pickup.
+    let sent =
+        futures_util::future::join_all((0..12).map(|_| order(&app, "4165550160", PREROLL, "1")))
+            .await;
+    let created = sent
+        .iter()
+        .filter(|r| r.status() == StatusCode::CREATED)
+        .count();
+    let limited = sent
+        .iter()
+        .filter(|r| r.status() == StatusCode::TOO_MANY_REQUESTS)
+        .count();
+    assert_eq!((created, limited), (3, 9));
+    // Twelve phones at once, 3 items each, against a 25 % share of 37 left: each alone fits, and
+    // the share is per customer, so all are placed; the floor never goes below what is held.
+    let app = &app;
+    let sent = futures_util::future::join_all(
+        (0..12).map(|n| async move { order(app, &format!("41655502{n:02}"), PREROLL, "3").await }),
+    )
+    .await;
+    let created = sent
+        .iter()
+        .filter(|r| r.status() == StatusCode::CREATED)
+        .count();
+    let refused_in_shape = sent.iter().all(|r| {
+        r.status() == StatusCode::CREATED
+            || r.status() == StatusCode::TOO_MANY_REQUESTS
+            || r.status() == StatusCode::UNPROCESSABLE_ENTITY
+    });
+    assert!(refused_in_shape);
+    let menu: Value = app
+        .anonymous
+        .get(app.url("/menu"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let left = menu["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["product_id"] == PREROLL.to_string())
+        .unwrap()["available"]
+        .as_str()
+        .unwrap()
+        .parse::<i64>()
+        .unwrap();
+    assert_eq!(
+        left,
+        40 - 3 - 3 * created as i64,
+        "every placed hold is counted once"
+    );
+    assert!(left >= 0);
+}

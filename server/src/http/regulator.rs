@@ -186,6 +186,9 @@ pub async fn credentials_update(
         if v.trim().is_empty() {
             return Err(ApiError::InvalidBody(format!("{field} must not be empty")));
         }
+        // Keys and licences are short printable text; anything else is a paste gone wrong.
+        domain::text::check(field, v, domain::text::MAX_NAME)
+            .map_err(|e| ApiError::InvalidBody(e.to_string()))?;
     }
     let (base_url, host) =
         setup::parse_base_url(&body.base_url).map_err(|e| ApiError::InvalidBody(e.to_string()))?;

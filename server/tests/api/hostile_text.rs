@@ -92,3 +92,30 @@ async fn a_note_that_would_read_differently_to_an_auditor_is_refused_from_a_tabl
         .await;
     assert!(matches!(ok[0], Outcome::Applied { .. }), "{ok:?}");
 }
+
+#[tokio::test]
+async fn regulator_credentials_with_control_characters_or_of_any_length_are_refused() {
+    let app = spawn_app().await;
+    for (field, value) in [
+        ("vendor_key", "abc\u{0}def".to_owned()),
+        ("license", "L".repeat(201)),
+    ] {
+        let mut body = json!({"base_url": "http://127.0.0.1:9", "vendor_key": "v",
+            "user_key": "u", "license": "C10-0000001-LIC"});
+        body[field] = json!(value);
+        let res = app
+            .manager
+            .client
+            .put(app.url("/regulator/credentials"))
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY, "{field}");
+        let e: Value = res.json().await.unwrap();
+        assert!(
+            e["error"]["message"].as_str().unwrap().starts_with(field),
+            "{e}"
+        );
+    }
+}

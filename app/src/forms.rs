@@ -175,6 +175,35 @@ impl Check {
     }
 }
 
+/// A package to parse forms against, shared by the forms' tests.
+#[cfg(test)]
+pub(crate) fn test_package(quantity: Quantity, zone: domain::Zone) -> domain::Package {
+    use domain::{LabResult, LabState, PackageId, ProductId};
+    domain::Package {
+        id: PackageId::new(),
+        tag: RegulatorTag::parse("1A4FF0100000022000000001").unwrap(),
+        product_id: ProductId::new(),
+        batch: "B1".into(),
+        lab: LabResult {
+            state: LabState::Passed,
+            result_id: None,
+            thc_percent: None,
+            cbd_percent: None,
+            tested_on: None,
+        },
+        packaged_on: chrono::NaiveDate::from_ymd_opt(2026, 11, 1).unwrap(),
+        expires_on: None,
+        zone,
+        status: domain::PackageStatus::Active,
+        quantity,
+        held: Decimal::ZERO,
+        parents: vec![],
+        children: vec![],
+        manifest_number: None,
+        created_at: chrono::DateTime::from_timestamp(0, 0).unwrap(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -158,34 +158,12 @@ impl ReserveForm {
 
 #[cfg(test)]
 mod tests {
-    use domain::{LabResult, LabState, PackageId, PackageStatus, Quantity, RegulatorTag, Zone};
+    use domain::{Quantity, Zone};
 
     use super::*;
 
     fn package(items: i64) -> Package {
-        Package {
-            id: PackageId::new(),
-            tag: RegulatorTag::parse("1A4FF0100000022000000001").unwrap(),
-            product_id: ProductId::new(),
-            batch: "B1".into(),
-            lab: LabResult {
-                state: LabState::Passed,
-                result_id: None,
-                thc_percent: None,
-                cbd_percent: None,
-                tested_on: None,
-            },
-            packaged_on: chrono::NaiveDate::from_ymd_opt(2026, 11, 1).unwrap(),
-            expires_on: None,
-            zone: Zone::SalesFloor,
-            status: PackageStatus::Active,
-            quantity: Quantity::each(items),
-            held: Decimal::ZERO,
-            parents: vec![],
-            children: vec![],
-            manifest_number: None,
-            created_at: chrono::DateTime::from_timestamp(0, 0).unwrap(),
-        }
+        crate::forms::test_package(Quantity::each(items), Zone::SalesFloor)
     }
 
     #[test]

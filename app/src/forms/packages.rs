@@ -346,9 +346,7 @@ impl MoveForm {
 
 #[cfg(test)]
 mod tests {
-    use domain::{
-        account::Role, LabResult, LabState, PackageStatus, ProductId, RegulatorTag, Unit,
-    };
+    use domain::{account::Role, Unit};
     use rust_decimal::Decimal;
 
     use super::*;
@@ -358,29 +356,10 @@ mod tests {
     }
 
     fn package(grams: i64) -> Package {
-        Package {
-            id: PackageId::new(),
-            tag: RegulatorTag::parse(&tag_no(1)).unwrap(),
-            product_id: ProductId::new(),
-            batch: "B1".into(),
-            lab: LabResult {
-                state: LabState::Passed,
-                result_id: None,
-                thc_percent: None,
-                cbd_percent: None,
-                tested_on: None,
-            },
-            packaged_on: chrono::NaiveDate::from_ymd_opt(2026, 11, 1).unwrap(),
-            expires_on: None,
-            zone: Zone::Vault,
-            status: PackageStatus::Active,
-            quantity: Quantity::new(Decimal::from(grams), Unit::Grams),
-            held: Decimal::ZERO,
-            parents: vec![],
-            children: vec![],
-            manifest_number: None,
-            created_at: chrono::DateTime::from_timestamp(0, 0).unwrap(),
-        }
+        crate::forms::test_package(
+            Quantity::new(Decimal::from(grams), Unit::Grams),
+            Zone::Vault,
+        )
     }
 
     fn fields(r: Parsed<impl std::fmt::Debug>) -> Vec<String> {

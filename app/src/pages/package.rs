@@ -153,7 +153,8 @@ fn CardBody(package: Package) -> impl IntoView {
         .map(|p| state.config.jurisdiction.missing_for(p))
         .unwrap_or_default();
     let jurisdiction = state.config.jurisdiction.name.clone();
-    let pending = replica.pending.with_untracked(|p| p.contains(&id));
+    // Followed, not read once: the banner goes when the change reaches the server.
+    let pending = Signal::derive(move || replica.pending.with(|p| p.contains(&id)));
     view! {
         <div class="card-grid">
             <section class="panel facts" aria-label="Quantities">
@@ -381,7 +382,7 @@ fn regulator_words(step: &Option<domain::wire::RegulatorStep>) -> (String, &'sta
 
 /// Who did what, when and why; and whether the regulator has it.
 #[component]
-fn History(id: PackageId, pending: bool) -> impl IntoView {
+fn History(id: PackageId, pending: Signal<bool>) -> impl IntoView {
     let replica = use_replica();
     let history = LocalResource::new(move || {
         // Reload after every sync (the card may have just changed).
@@ -392,7 +393,7 @@ fn History(id: PackageId, pending: bool) -> impl IntoView {
     view! {
         <section class="panel history" aria-label="History" data-testid="history">
             <h2>"History"</h2>
-            {pending.then(|| view! { <p class="banner warn">"Some changes to this package are still on this tablet and appear here once the server has them."</p> })}
+            {move || pending.get().then(|| view! { <p class="banner warn" data-testid="history-pending">"Some changes to this package are still on this tablet and appear here once the server has them."</p> })}
             <Suspense fallback=|| view! { <p class="muted">"Loading history…"</p> }>
                 {move || history.get().map(|r| match r {
                     Err(_) if matches!(replica.net.get_untracked(), Net::Offline) => view! {
@@ -408,6 +409,7 @@ fn History(id: PackageId, pending: bool) -> impl IntoView {
                                     <li data-testid="history-entry">
                                         <span class="what">{describe(&h.event, id)}</span>
                                         <span class="sub">{format!("{when} · {}", h.actor_name.unwrap_or_else(|| "unknown".to_owned()))}</span>
+                                        {h.witness_name.map(|w| view! { <span class="sub" data-testid="history-witness">{format!("Witnessed by {w}")}</span> })}
                                         <span class=class>{reg}</span>
                                     </li>
                                 }

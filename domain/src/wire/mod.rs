@@ -29,6 +29,9 @@ pub struct HistoryEntry {
     pub seq: i64,
     /// The name of the person who made it (their id is in the event).
     pub actor_name: Option<String>,
+    /// The name of its witness, for a destruction or a count (their id is in the event).
+    #[serde(default)]
+    pub witness_name: Option<String>,
     /// The event.
     pub event: Event,
     /// Where it stands with the regulator, when the regulator must learn of it.

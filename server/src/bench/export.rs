@@ -16,8 +16,14 @@ pub async fn export(rows: usize) -> anyhow::Result<()> {
         .with_ymd_and_hms(2026, 1, 1, 15, 0, 0)
         .single()
         .expect("time");
-    let package = PackageId::new();
-    let product = ProductId::new();
+    // One package of a named product, so each row carries a tag, a name and a SKU as a store's do.
+    let (state, _) = super::reconcile::fixture(1);
+    let (package, product) = state
+        .packages
+        .values()
+        .map(|p| (p.id, p.product_id))
+        .next()
+        .expect("the fixture holds a package");
     use crate::store::LedgerStore;
     let mut batch = crate::store::Batch {
         recorded_at: "2026-11-24T00:00:00Z".into(),
@@ -53,6 +59,7 @@ pub async fn export(rows: usize) -> anyhow::Result<()> {
             &event,
             &batch.recorded_at,
             false,
+            &state,
         )?);
         if (i + 1) % 50_000 == 0 {
             let next = crate::store::Batch {

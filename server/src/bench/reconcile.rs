@@ -44,7 +44,7 @@ fn product(n: usize) -> Product {
 
 /// A store of `n` packages over 500 products, and the regulator's v2 pages of the same packages
 /// (one in a hundred differing by a gram), as the client receives them.
-fn fixture(n: usize) -> (State, Vec<String>) {
+pub(super) fn fixture(n: usize) -> (State, Vec<String>) {
     let mut state = State::default();
     let products: Vec<Product> = (0..500).map(product).collect();
     for p in &products {

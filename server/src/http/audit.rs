@@ -55,9 +55,6 @@ fn parse_bound(s: &str, end: bool) -> Result<DateTime<Utc>, ApiError> {
 
 pub use domain::wire::AuditRow;
 
-const CSV_HEADER: &str =
-    "seq,at,recorded_at,actor,device,mutation_id,event,packages,reason,quantities\n";
-
 /// Streams the export from the audit columns stored with each event.
 #[utoipa::path(get, path = "/api/v1/audit/export", tag = "audit", params(ExportQuery),
     responses((status = 200, content_type = "text/csv", description = "CSV with a header row, or JSON lines of AuditRow"),
@@ -83,7 +80,7 @@ pub async fn audit_export(
     let body = async_stream::stream! {
         match format {
             Format::Csv => {
-                yield Ok::<_, std::io::Error>(CSV_HEADER.to_owned());
+                yield Ok::<_, std::io::Error>(format!("{}\n", AuditRow::COLUMNS.join(",")));
                 // Keyset pages of CSV text built by the database: memory stays flat.
                 let mut after: i64 = 0;
                 loop {

@@ -173,9 +173,13 @@ async fn write_batch(
                             seq: view.seq,
                             kind: event.kind.name().into(),
                         });
-                        batch
-                            .events
-                            .push(event_row(view.seq, &event, &now, rules.moves)?);
+                        batch.events.push(event_row(
+                            view.seq,
+                            &event,
+                            &now,
+                            rules.moves,
+                            &view.state,
+                        )?);
                         new_events.push(SeqEvent {
                             seq: view.seq,
                             event,
@@ -242,12 +246,19 @@ async fn numbered_outcomes(
 
 /// An event as the store keeps it.
 /// `moves`: whether a move between zones is a change for the regulator (the store sends
-/// locations).
-pub fn event_row(seq: i64, event: &Event, now: &str, moves: bool) -> anyhow::Result<EventRow> {
+/// locations). `state` has the event applied: the audit columns name its packages' tags and
+/// products from it.
+pub fn event_row(
+    seq: i64,
+    event: &Event,
+    now: &str,
+    moves: bool,
+    state: &domain::State,
+) -> anyhow::Result<EventRow> {
     Ok(EventRow {
         seq,
         body: serde_json::to_string(event)?,
-        audit: AuditRow::of(seq, now.to_owned(), event),
+        audit: AuditRow::of(seq, now.to_owned(), event, state),
         // Every package the change touches, so a change in doubt or refused holds back each
         // one's later changes at the regulator.
         outbox_key: regulator_relevant(&event.kind, moves).then(|| {

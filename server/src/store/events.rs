@@ -96,9 +96,10 @@ impl EventStore for Store {
         // Events name packages by id inside their body; a package's history is short, the scan is
         // not (a per-package index is the next step when ledgers reach millions of events).
         let rows = sqlx::query(
-            "SELECT e.seq, e.body, u.name, o.state, o.attempts, o.last_error, o.done_at
+            "SELECT e.seq, e.body, u.name, o.state, o.attempts, o.last_error, o.done_at, w.name
              FROM events e
              LEFT JOIN users u ON u.id = e.actor
+             LEFT JOIN users w ON w.id = e.witness
              LEFT JOIN outbox o ON o.seq = e.seq
              WHERE e.body LIKE ?
              ORDER BY e.seq",
@@ -112,6 +113,7 @@ impl EventStore for Store {
                     seq: r.try_get(0)?,
                     event: event_of(r, 1)?,
                     actor_name: r.try_get(2)?,
+                    witness_name: r.try_get(7)?,
                     regulator: match r.try_get::<Option<String>, _>(3)? {
                         Some(state) => Some(RegulatorStep {
                             state,
@@ -164,8 +166,13 @@ impl EventStore for Store {
         to: &'a str,
     ) -> BoxStream<'a, Result<AuditRow, StoreError>> {
         sqlx::query(
-            "SELECT seq, at, recorded_at, actor, device, mutation_id, kind, packages, reason, quantities
-             FROM events WHERE at >= ? AND at < ? ORDER BY seq",
+            "SELECT e.seq, e.at, e.recorded_at, e.actor, coalesce(a.name, ''), e.device, e.mutation_id,
+                    e.kind, e.packages, e.tags, e.products, e.skus, e.reason, e.witness,
+                    coalesce(w.name, ''), e.quantities
+             FROM events e
+             LEFT JOIN users a ON a.id = e.actor
+             LEFT JOIN users w ON w.id = e.witness
+             WHERE e.at >= ? AND e.at < ? ORDER BY e.seq",
         )
         .bind(from)
         .bind(to)
@@ -177,12 +184,18 @@ impl EventStore for Store {
                 at: row.try_get(1)?,
                 recorded_at: row.try_get(2)?,
                 actor: row.try_get(3)?,
-                device: row.try_get(4)?,
-                mutation_id: row.try_get(5)?,
-                event: row.try_get(6)?,
-                packages: row.try_get(7)?,
-                reason: row.try_get(8)?,
-                quantities: row.try_get(9)?,
+                actor_name: row.try_get(4)?,
+                device: row.try_get(5)?,
+                mutation_id: row.try_get(6)?,
+                event: row.try_get(7)?,
+                packages: row.try_get(8)?,
+                tags: row.try_get(9)?,
+                products: row.try_get(10)?,
+                skus: row.try_get(11)?,
+                reason: row.try_get(12)?,
+                witness: row.try_get(13)?,
+                witness_name: row.try_get(14)?,
+                quantities: row.try_get(15)?,
             })
         })
         .boxed()

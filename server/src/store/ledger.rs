@@ -149,8 +149,8 @@ impl Store {
         for e in &b.events {
             let a = &e.audit;
             sqlx::query(
-                "INSERT INTO events (seq, mutation_id, kind, at, recorded_at, actor, device, body, packages, reason, quantities)
-                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO events (seq, mutation_id, kind, at, recorded_at, actor, device, body, packages, reason, quantities, tags, products, skus, witness)
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             )
             .bind(e.seq)
             .bind(&a.mutation_id)
@@ -163,6 +163,10 @@ impl Store {
             .bind(&a.packages)
             .bind(&a.reason)
             .bind(&a.quantities)
+            .bind(&a.tags)
+            .bind(&a.products)
+            .bind(&a.skus)
+            .bind(&a.witness)
             .execute(&mut *tx)
             .await?;
             if let Some(key) = &e.outbox_key {

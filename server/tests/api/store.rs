@@ -52,9 +52,10 @@ async fn commit(store: &Store, first: i64, events: &[Event], client: Option<(&st
     };
     for (i, e) in events.iter().enumerate() {
         let seq = first + i as i64;
-        batch
-            .events
-            .push(server::ledger::event_row(seq, e, &batch.recorded_at, false).unwrap());
+        batch.events.push(
+            server::ledger::event_row(seq, e, &batch.recorded_at, false, &State::default())
+                .unwrap(),
+        );
         batch.mutations.push(MutationRow {
             mutation_id: e.mutation_id.to_string(),
             client_id: client.map(|(c, _)| c.to_owned()),
@@ -174,7 +175,8 @@ async fn a_change_held_back_is_not_the_oldest_waiting_until_its_time_comes() {
         recorded_at: "2026-03-01T10:00:00+00:00".into(),
         ..Batch::default()
     };
-    let mut row = server::ledger::event_row(1, &e, &batch.recorded_at, false).unwrap();
+    let mut row =
+        server::ledger::event_row(1, &e, &batch.recorded_at, false, &State::default()).unwrap();
     row.outbox_key = Some(a.to_string());
     batch.events.push(row);
     store.commit(batch).await.unwrap();
@@ -207,7 +209,9 @@ async fn an_outbox_state_no_version_writes_is_an_error_in_words() {
         recorded_at: Utc::now().to_rfc3339(),
         ..Batch::default()
     };
-    let mut row = server::ledger::event_row(1, &sale(a, 0), &batch.recorded_at, false).unwrap();
+    let mut row =
+        server::ledger::event_row(1, &sale(a, 0), &batch.recorded_at, false, &State::default())
+            .unwrap();
     row.outbox_key = Some(a.to_string());
     batch.events.push(row);
     store.commit(batch).await.unwrap();

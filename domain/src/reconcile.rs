@@ -264,8 +264,28 @@ pub struct ReconcileReport {
     /// Products needing attention, first cause first.
     pub products: Vec<ProductRow>,
     /// Tags the regulator holds active that the ledger has closed or never had (packages on a
-    /// manifest not yet received are on their way and not listed).
+    /// manifest not yet received are on their way, and packages refused at receiving are going
+    /// back: neither is listed here).
     pub regulator_only: Vec<String>,
+    /// Packages the regulator still lists here that the store refused at receiving: they go back
+    /// to their shipper, and the regulator drops them once the shipper takes them back. Not a
+    /// difference.
+    #[serde(default)]
+    pub rejected_at_receiving: Vec<RejectedPackage>,
+}
+
+/// A package the store refused at receiving that the regulator still lists at the store.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RejectedPackage {
+    /// Its tag.
+    pub tag: String,
+    /// The manifest it came on.
+    pub manifest_number: String,
+    /// Why the store refused it.
+    pub reason: String,
+    /// When.
+    pub rejected_at: DateTime<Utc>,
 }
 
 /// The ledger quantity in the regulator item's unit, when the mapping converts it exactly.

@@ -144,6 +144,20 @@ pub struct ReceiptRecord {
     pub len: u32,
 }
 
+/// A manifest line refused at receiving: the package goes back to its shipper and never joins
+/// the store's inventory.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RejectedAtReceiving {
+    /// The manifest it came on.
+    pub manifest_number: String,
+    /// What the manifest said was shipped.
+    pub shipped: crate::Quantity,
+    /// Why it was refused.
+    pub reason: String,
+    /// When.
+    pub at: DateTime<Utc>,
+}
+
 /// One line of a recorded receipt.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReceiptLineRecord {
@@ -180,6 +194,9 @@ pub struct State {
     pub tags: HashMap<RegulatorTag, PackageId>,
     /// Manifests already received.
     pub manifests: HashSet<String>,
+    /// Manifest lines refused at receiving, by the tag on the manifest.
+    #[serde(default)]
+    pub rejected: HashMap<String, RejectedAtReceiving>,
     /// Active pickup holds.
     pub holds: HashMap<HoldId, Hold>,
     /// Receipts, for returns.
@@ -211,6 +228,7 @@ impl Default for State {
             packages: HashMap::default(),
             tags: HashMap::default(),
             manifests: HashSet::default(),
+            rejected: HashMap::default(),
             holds: HashMap::default(),
             receipts: HashMap::default(),
             receipt_lines: Vec::new(),
@@ -240,9 +258,22 @@ impl State {
                 self.products.insert(product.id, product.clone());
             }
             EventKind::ManifestReceived {
-                manifest_number, ..
+                manifest_number,
+                rejected,
+                ..
             } => {
                 self.manifests.insert(manifest_number.clone());
+                for line in rejected {
+                    self.rejected.insert(
+                        line.tag.clone(),
+                        RejectedAtReceiving {
+                            manifest_number: manifest_number.clone(),
+                            shipped: line.shipped,
+                            reason: line.reason.clone(),
+                            at: event.at,
+                        },
+                    );
+                }
             }
             EventKind::PackageReceived { package, .. } => {
                 self.totals_mut(package.product_id).received += package.quantity.amount;

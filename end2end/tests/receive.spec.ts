@@ -13,6 +13,7 @@ test("a manager checks in a delivery line by line: accept, a different quantity,
     // Already received by the other viewport's run: the server holds all three lines.
     const mine = (await serverPackages(page)).filter((p) => p.tag.startsWith("1A4FF03000000298000000"));
     expect(mine.length).toBe(2);
+    await reconciliationKnowsTheRefusal(page);
     return;
   }
   await manifest.getByTestId("manifest-open").click();
@@ -35,4 +36,21 @@ test("a manager checks in a delivery line by line: accept, a different quantity,
     .poll(async () => (await serverPackages(page)).filter((p) => p.tag.startsWith("1A4FF03000000298000000")).map((p) => p.quantity.amount).sort())
     .toEqual(["20", shipped].sort());
   await expect(empty).toBeVisible({ timeout: 15_000 });
+  await reconciliationKnowsTheRefusal(page);
 });
+
+/// The line refused at receiving is going back to its shipper: reconciliation lists it as refused,
+/// never as a package to find on the shelf.
+async function reconciliationKnowsTheRefusal(page: import("@playwright/test").Page) {
+  await page.goto("/reconcile");
+  await expect(page.getByTestId("reconcile-summary")).toContainText("packages compared", { timeout: 15_000 });
+  const refused = page.getByTestId("recon-rejected-package");
+  await expect(refused).toHaveCount(1);
+  await expect(refused).toHaveAttribute("data-tag", /^1A4FF03000000298000000/);
+  await expect(refused).toContainText("damaged cartridges");
+  await expect(refused).toContainText("0000009001");
+  const tag = (await refused.getAttribute("data-tag"))!;
+  // Named once on the page: under "Refused at receiving", not under "Only at the regulator".
+  await expect(page.getByText(tag, { exact: true })).toHaveCount(1);
+  await expect(refused.getByText(tag, { exact: true })).toHaveCount(1);
+}

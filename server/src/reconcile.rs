@@ -10,7 +10,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use domain::{
     reconcile::{
         diagnose, in_regulator_unit, mapping_problem, CountFigure, Diagnosis, Duplicate,
-        DuplicateKind, InFlight, PackageFacts, RegulatorPackage, SyncHalt,
+        DuplicateKind, InFlight, PackageFacts, RegulatorPackage, RejectedPackage, SyncHalt,
     },
     Category, EventKind, Package, PackageId, PackageStatus, ProductId, Quantity, State,
 };
@@ -246,6 +246,7 @@ pub fn assemble(
         FxHashSet::with_capacity_and_hasher(regulator.len(), Default::default());
     let mut copies: FxHashMap<PackageId, Vec<Duplicate>> = FxHashMap::default();
     let mut regulator_only = Vec::new();
+    let mut rejected_at_receiving = Vec::new();
     for r in regulator {
         let Some(p) = state
             .tags
@@ -257,8 +258,18 @@ pub fn assemble(
                 .received_from_manifest_number
                 .as_ref()
                 .is_some_and(|m| !state.manifests.contains(m));
-            if !r.is_finished && !arriving {
-                regulator_only.push(r.label.clone());
+            if r.is_finished || arriving {
+                continue;
+            }
+            // Refused at receiving: on its way back to the shipper, which the ledger recorded.
+            match state.rejected.get(r.label.as_str()) {
+                Some(refused) => rejected_at_receiving.push(RejectedPackage {
+                    tag: r.label.clone(),
+                    manifest_number: refused.manifest_number.clone(),
+                    reason: refused.reason.clone(),
+                    rejected_at: refused.at,
+                }),
+                None => regulator_only.push(r.label.clone()),
             }
             continue;
         };
@@ -345,6 +356,7 @@ pub fn assemble(
     });
     let products = product_rows(state, halt, &rows, &sums);
     regulator_only.sort();
+    rejected_at_receiving.sort_by(|a: &RejectedPackage, b: &RejectedPackage| a.tag.cmp(&b.tag));
     ReconcileReport {
         checked_at: Utc::now(),
         halt: halt.cloned(),
@@ -353,6 +365,7 @@ pub fn assemble(
         packages: rows,
         products,
         regulator_only,
+        rejected_at_receiving,
     }
 }
 

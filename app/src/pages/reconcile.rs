@@ -139,7 +139,19 @@ fn Body(report: ReconcileReport, again: RwSignal<u32>) -> impl IntoView {
         {(!report.regulator_only.is_empty()).then(|| view! {
             <h2 class="section">"Only at the regulator"</h2>
             <p class="sub">"Active at the regulator, closed or unknown in the ledger: find them on the shelf before anything else."</p>
-            <ul class="mono">{report.regulator_only.iter().map(|t| view! { <li>{t.clone()}</li> }).collect_view()}</ul>
+            <ul class="mono" data-testid="recon-regulator-only">{report.regulator_only.iter().map(|t| view! { <li>{t.clone()}</li> }).collect_view()}</ul>
+        })}
+        {(!report.rejected_at_receiving.is_empty()).then(|| view! {
+            <h2 class="section">"Refused at receiving"</h2>
+            <p class="sub">"Refused on arrival and going back to the shipper; the regulator lists them here until the shipper takes them back. Nothing to find or adjust."</p>
+            <ul class="recon-list" data-testid="recon-rejected">
+                {report.rejected_at_receiving.iter().map(|r| view! {
+                    <li class="panel" data-testid="recon-rejected-package" data-tag=r.tag.clone()>
+                        <span class="mono">{r.tag.clone()}</span>
+                        <span class="sub">{format!(" · manifest {} · refused {}: {}", r.manifest_number, r.rejected_at.format("%Y-%m-%d"), r.reason)}</span>
+                    </li>
+                }).collect_view()}
+            </ul>
         })}
     }
 }

@@ -443,3 +443,95 @@ async fn a_manifest_the_regulator_shows_twice_is_an_alert() {
         "{alerts}"
     );
 }
+
+#[tokio::test]
+async fn a_package_refused_at_receiving_is_listed_as_going_back_not_as_only_at_the_regulator() {
+    let app = spawn_app().await;
+    let (reg, _) = mapped_store(&app, 1).await;
+    let (kept, refused) = (app.next_tag(), app.next_tag());
+    let r = reg
+        .admin(
+            reqwest::Method::POST,
+            "/sandbox/v2/manifests",
+            json!({"license": reg.license, "manifest_number": "0000000888", "packages": [
+                {"label": kept.as_str(), "item": crate::regulator::ITEM, "quantity": 50},
+                {"label": refused.as_str(), "item": crate::regulator::ITEM, "quantity": 30}]}),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let line = |tag: &RegulatorTag, decision| ReceiveLine {
+        package_id: PackageId::new(),
+        tag: tag.clone(),
+        product_id: FLOWER,
+        shipped: Quantity::grams(
+            if decision == LineDecision::Accept {
+                50
+            } else {
+                30
+            },
+            0,
+        ),
+        batch: "B-2".into(),
+        lab: LabResult {
+            state: LabState::Passed,
+            result_id: Some("COA".into()),
+            thc_percent: None,
+            cbd_percent: None,
+            tested_on: None,
+        },
+        packaged_on: NaiveDate::from_ymd_opt(2026, 10, 1).unwrap(),
+        expires_on: None,
+        decision,
+    };
+    applied(
+        app.push(
+            &app.manager,
+            vec![command(Action::Receive(Receive {
+                manifest_number: "0000000888".into(),
+                lines: vec![
+                    line(&kept, LineDecision::Accept),
+                    line(
+                        &refused,
+                        LineDecision::Reject {
+                            reason: "seal broken".into(),
+                        },
+                    ),
+                ],
+            }))],
+        )
+        .await,
+    );
+    synced(&app).await;
+    let r = reconcile(&app).await;
+    let only: Vec<&str> = r["regulator_only"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t.as_str().unwrap())
+        .collect();
+    assert!(!only.contains(&refused.as_str()), "{r}");
+    let going_back = r["rejected_at_receiving"].as_array().unwrap();
+    // Receiving happens in the regulator's own screens: its list still holds the refused package
+    // at the store, as Metrc's does until the shipper takes the rejection back.
+    let listed_at_regulator = reg
+        .get("/packages/v2/active?pageNumber=1&pageSize=20")
+        .await["Data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|p| p["Label"] == refused.as_str());
+    assert!(listed_at_regulator);
+    assert_eq!(going_back.len(), 1, "{r}");
+    assert_eq!(going_back[0]["tag"], refused.as_str());
+    assert_eq!(going_back[0]["manifest_number"], "0000000888");
+    assert_eq!(going_back[0]["reason"], "seal broken");
+    // The package kept is compared like any other, and agrees.
+    assert!(
+        r["packages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|p| p["tag"] != kept.as_str()),
+        "{r}"
+    );
+}

@@ -175,6 +175,24 @@ impl Check {
     }
 }
 
+/// The words for a person who names themselves as their own witness (the server's, too).
+pub const SELF_WITNESS: &str = "the witness must be a different person from the one signed in";
+
+/// A witness's sign-in as typed: both fields filled, and not the person signed in (`me`, their
+/// email), which the tablet knows without asking the server.
+pub fn witness_sign_in(email: &str, password: &str, me: Option<&str>) -> Result<(), FieldError> {
+    if email.trim().is_empty() || password.is_empty() {
+        return Err(FieldError::new(
+            "Witness",
+            "a second person signs with their own email and password",
+        ));
+    }
+    if me.is_some_and(|me| me.trim().eq_ignore_ascii_case(email.trim())) {
+        return Err(FieldError::new("Witness", SELF_WITNESS));
+    }
+    Ok(())
+}
+
 /// A package to parse forms against, shared by the forms' tests.
 #[cfg(test)]
 pub(crate) fn test_package(quantity: Quantity, zone: domain::Zone) -> domain::Package {
@@ -206,6 +224,21 @@ pub(crate) fn test_package(quantity: Quantity, zone: domain::Zone) -> domain::Pa
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_witness_signs_with_both_fields_and_is_never_the_person_signed_in() {
+        use super::{witness_sign_in, SELF_WITNESS};
+        assert!(witness_sign_in("", "pw", None).is_err());
+        assert!(witness_sign_in("w@store.test", "", None).is_err());
+        let me = Some("Manager@Store.test");
+        assert_eq!(
+            witness_sign_in("  manager@store.TEST ", "pw", me)
+                .unwrap_err()
+                .message,
+            SELF_WITNESS
+        );
+        assert!(witness_sign_in("w@store.test", "pw", me).is_ok());
+    }
+
     use super::*;
 
     #[test]

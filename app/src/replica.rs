@@ -376,19 +376,27 @@ impl Replica {
         Ok(())
     }
 
+    /// Takes a whole snapshot as the confirmed state. The screen shows it first; the tablet's copy
+    /// is written after, so a first sign-in does not wait on IndexedDB to show the shelf (a copy
+    /// cut short by a closed tab keeps the older cursor and is pulled again whole).
     async fn replace(&self, snapshot: Snapshot, cursor: i64, db: Option<&Database>) {
+        let st = Arc::new(snapshot.into_state());
+        self.cursor.set_value(cursor);
+        self.confirmed.set_value(Some(Arc::clone(&st)));
+        self.recompute();
         if let Some(db) = db {
             let timing = Timing::start("pistil:cache-refresh");
+            let open = local::Open {
+                holds: st.holds.values().cloned().collect(),
+                counts: open_counts(&st),
+            };
             let r = local::save(
                 db,
                 cursor,
-                &snapshot.products.iter().collect::<Vec<_>>(),
-                &local::buckets(snapshot.packages.iter(), None),
-                &snapshot.config,
-                local::Open {
-                    holds: snapshot.holds.clone(),
-                    counts: snapshot.counts.clone(),
-                },
+                &st.products.values().collect::<Vec<_>>(),
+                &local::buckets(st.packages.values(), None),
+                &st.config,
+                open,
                 true,
             )
             .await;
@@ -397,9 +405,6 @@ impl Replica {
                 self.problem.set(Some(e));
             }
         }
-        self.cursor.set_value(cursor);
-        self.confirmed
-            .set_value(Some(Arc::new(snapshot.into_state())));
     }
 
     /// Follows the staff stream, the browser's online/offline events and a slow safety poll.

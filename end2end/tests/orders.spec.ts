@@ -32,6 +32,13 @@ test("a customer reserves on a phone, the counter sees it and hands it over, and
   await customer.getByTestId("order-submit").click();
   await expect(customer.getByTestId("order-status")).toHaveAttribute("data-status", "placed");
   const number = (await customer.getByTestId("order-number").textContent())!;
+  // From here the phone cannot read the order by asking again: each change must reach it on the
+  // live stream the staff tap starts.
+  let asked = 0;
+  await customer.route(/\/api\/v1\/orders\/[0-9a-f-]{36}$/, (r) => {
+    asked++;
+    return r.abort("failed");
+  });
 
   // It appears in the open queue by itself.
   const queued = staff.locator(`[data-testid=queued-order][data-number="${number}"]`);
@@ -44,6 +51,7 @@ test("a customer reserves on a phone, the counter sees it and hands it over, and
   await queued.getByTestId("order-picked-up").click();
   await expect(queued).toHaveCount(0, { timeout: 10_000 });
   await expect(customer.getByTestId("order-status")).toHaveAttribute("data-status", "picked_up", { timeout: 10_000 });
+  expect(asked).toBe(0);
   await phone.close();
   await tablet.close();
 });

@@ -16,6 +16,7 @@ use crate::{
     api,
     forms::{self, FieldError},
     replica::{use_replica, Replica},
+    session::use_session,
 };
 
 /// One action on a package.
@@ -433,7 +434,10 @@ fn DestroyForm(package: Package, on_close: Callback<Option<String>>) -> impl Int
             witness_email: email.get_untracked(),
             witness_password: password.get_untracked(),
         };
-        let draft = match package.with_value(|p| form.parse(p)) {
+        let me = use_session()
+            .user
+            .with_untracked(|u| u.as_ref().map(|u| u.email.clone()));
+        let draft = match package.with_value(|p| form.parse(p, me.as_deref())) {
             Ok(d) => d,
             Err(e) => return refuse(error, &e),
         };

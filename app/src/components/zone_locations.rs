@@ -50,10 +50,22 @@ pub fn ZoneLocationsForm() -> impl IntoView {
     };
     let save = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        busy.set(true);
         message.set(None);
         let some = |s: String| Some(s).filter(|s| !s.is_empty());
         let (v, f) = (some(vault.get_untracked()), some(floor.get_untracked()));
+        // The server's own rule, judged here first: a refusal the tablet can see costs no request.
+        let chosen = map.with_untracked(|m| {
+            m.as_ref().map(|m| ZoneLocations {
+                vault: v.clone(),
+                sales_floor: f.clone(),
+                ..m.clone()
+            })
+        });
+        if let Some(Err(e)) = chosen.map(|c| c.check()) {
+            message.set(Some((false, e.to_string())));
+            return;
+        }
+        busy.set(true);
         leptos::task::spawn_local(async move {
             match api::save_zone_locations(v.as_deref(), f.as_deref()).await {
                 Ok(m) => {

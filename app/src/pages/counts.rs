@@ -202,8 +202,8 @@ fn PlanForm() -> impl IntoView {
 }
 
 /// What a person has typed on a sheet. It lives as long as the sheet, above the parts that are
-/// drawn again whenever the store changes (another line counted, a sync), so an answer arriving
-/// for one line never wipes what is being typed on the next, nor the witness's email.
+/// drawn again (a line once its entries change, the whole sheet when the count closes), so what
+/// was typed survives any answer that arrives meanwhile.
 #[derive(Clone, Copy)]
 struct Typed {
     witness_email: RwSignal<String>,
@@ -266,20 +266,41 @@ pub fn CountSheet() -> impl IntoView {
             .with(|v| v.as_ref().map(|s| (s.clone(), s.counts.get(&id).cloned())))
             .and_then(|(s, c)| c.map(|c| (id, s, c)))
     };
+    // The sheet is drawn again only when it opens, closes or changes count; each line only when
+    // its own entries change. A line being typed into keeps its input (and its focus) while the
+    // answers for other lines arrive.
+    let sheet = Memo::new(move |_| count().map(|(id, _, c)| (id, c.is_open())));
+    let lines = move || {
+        count()
+            .map(|(_, s, c)| {
+                c.lines
+                    .into_iter()
+                    .map(|l| (l, s.clone()))
+                    .collect::<Vec<_>>()
+            })
+            .unwrap_or_default()
+    };
     view! {
         <Page title="Count" lead="Count what is there. The sheet never shows what the ledger expects." testid="page-count-sheet">
-            {move || match count() {
+            {move || match sheet.get() {
                 None => view! { <p class="muted">"No such count on this tablet. It may have been accepted, or it has not synced yet."</p> }.into_any(),
-                Some((id, state, c)) if !c.is_open() => view! {
-                    <p class="banner ok" data-testid="count-accepted">{format!("This count of {} was accepted on {}.", c.scope.describe(), c.accepted_at.map(|t| t.format("%Y-%m-%d %H:%M UTC").to_string()).unwrap_or_default())}</p>
-                    <Review id=id state=state count=c />
-                }.into_any(),
-                Some((id, state, c)) => view! {
-                    <h2 class="section">{format!("Count of {}", c.scope.describe())}</h2>
-                    <p class="sub">{format!("Started {} · {} of {} counted", started(&c), counted_lines(&c), c.lines.len())}</p>
+                Some((id, false)) => match count_untracked(&count) {
+                    Some((_, state, c)) => view! {
+                        <p class="banner ok" data-testid="count-accepted">{format!("This count of {} was accepted on {}.", c.scope.describe(), c.accepted_at.map(|t| t.format("%Y-%m-%d %H:%M UTC").to_string()).unwrap_or_default())}</p>
+                        <Review id=id state=state count=c />
+                    }.into_any(),
+                    None => ().into_any(),
+                },
+                Some((id, true)) => view! {
+                    <h2 class="section">{move || count().map(|(_, _, c)| format!("Count of {}", c.scope.describe()))}</h2>
+                    <p class="sub">{move || count().map(|(_, _, c)| format!("Started {} · {} of {} counted", started(&c), counted_lines(&c), c.lines.len()))}</p>
                     <WitnessBox witness=witness typed=typed />
                     <ul class="count-lines">
-                        {c.lines.iter().map(|l| view! { <Line id=id line=l.clone() state=state.clone() witness=witness typed=typed /> }).collect_view()}
+                        <For
+                            each=lines
+                            key=|(l, _)| (l.package_id, l.entries.len(), l.corrected)
+                            children=move |(l, state)| view! { <Line id=id line=l state=state witness=witness typed=typed /> }
+                        />
                     </ul>
                     <Show when=move || !reviewing.get()>
                         <div class="form-actions">
@@ -287,12 +308,19 @@ pub fn CountSheet() -> impl IntoView {
                         </div>
                     </Show>
                     <Show when=move || reviewing.get()>
-                        <Review id=id state=state.clone() count=c.clone() />
+                        {move || count().map(|(id, state, c)| view! { <Review id=id state=state count=c /> })}
                     </Show>
                 }.into_any(),
             }}
         </Page>
     }
+}
+
+/// The count as it stands, read without following it.
+fn count_untracked(
+    count: &impl Fn() -> Option<(CountId, Arc<State>, CountSession)>,
+) -> Option<(CountId, Arc<State>, CountSession)> {
+    leptos::prelude::untrack(count)
 }
 
 #[component]
@@ -306,10 +334,11 @@ fn WitnessBox(witness: RwSignal<Option<User>>, typed: Typed) -> impl IntoView {
         ev.prevent_default();
         error.set(None);
         let (e, p) = (email.get_untracked(), password.get_untracked());
-        if e.trim().is_empty() || p.is_empty() {
-            return error.set(Some(
-                "A second person signs with their own email and password".into(),
-            ));
+        let me = use_session()
+            .user
+            .with_untracked(|u| u.as_ref().map(|u| u.email.clone()));
+        if let Err(refused) = forms::witness_sign_in(&e, &p, me.as_deref()) {
+            return error.set(Some(refused.to_string()));
         }
         leptos::task::spawn_local(async move {
             match api::witness(&e, &p).await {

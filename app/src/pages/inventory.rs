@@ -33,8 +33,30 @@ struct Line {
     quantity: String,
     held: Option<String>,
     expires_on: Option<NaiveDate>,
+    /// The tag in lower case, as searches compare it.
+    tag_lower: String,
+    /// Product name and batch in lower case.
     search: String,
     pending: bool,
+}
+
+/// How well a line matches a search (lower case, trimmed), best first; `None` when it does not.
+/// A label shows a tag's last characters, so a tag that ends in what was typed comes right after
+/// the exact tag, before tags that merely contain it and before products and batches.
+fn rank(line: &Line, q: &str) -> Option<u8> {
+    if line.tag_lower == q {
+        Some(0)
+    } else if line.tag_lower.ends_with(q) {
+        Some(1)
+    } else if line.tag_lower.starts_with(q) {
+        Some(2)
+    } else if line.search.contains(q) {
+        Some(3)
+    } else if line.tag_lower.contains(q) {
+        Some(4)
+    } else {
+        None
+    }
 }
 
 impl Line {
@@ -48,12 +70,8 @@ impl Line {
             tag_head: head,
             tag_tail: tail.to_owned(),
             tag: p.tag.to_string(),
-            search: format!(
-                "{} {} {}",
-                p.tag.as_str().to_lowercase(),
-                name.to_lowercase(),
-                p.batch.to_lowercase()
-            ),
+            tag_lower: p.tag.as_str().to_lowercase(),
+            search: format!("{} {}", name.to_lowercase(), p.batch.to_lowercase()),
             product: name,
             category: product.map(|x| x.category),
             batch: p.batch.clone(),
@@ -100,6 +118,33 @@ impl StatusFilter {
     }
 }
 
+/// The lines a search and the filters let through, best match first.
+#[derive(Debug, Default, PartialEq)]
+struct Shown {
+    lines: Vec<Line>,
+    /// Whether the first is the very tag typed.
+    exact: bool,
+    /// How many of them have a tag that ends in what was typed.
+    by_tail: usize,
+}
+
+/// What the count line says: how many matched, and how many of those by their tag's end.
+fn count_words(search: &str, shown: &Shown, total: usize) -> String {
+    let q = search.trim();
+    let n = shown.lines.len();
+    if q.is_empty() {
+        return format!("Showing {n} of {total} packages");
+    }
+    let matches = if n == 1 { "match" } else { "matches" };
+    let head = format!("{n} {matches} for “{q}” of {total} packages");
+    match (shown.exact, shown.by_tail) {
+        (true, _) => format!("{head}: the package with this tag"),
+        (false, 0) => head,
+        (false, 1) => format!("{head}; the tag ending in it is first"),
+        (false, k) => format!("{head}; the {k} tags ending in it are first"),
+    }
+}
+
 /// Every package in the store: where it is, how much is left.
 #[component]
 pub fn Inventory() -> impl IntoView {
@@ -129,7 +174,7 @@ pub fn Inventory() -> impl IntoView {
 
     let shown = Memo::new(move |_| {
         let Some(all) = lines.get() else {
-            return Arc::new(Vec::new());
+            return Arc::new(Shown::default());
         };
         let q = search.get().trim().to_lowercase();
         let zone = match zone.get().as_str() {
@@ -141,18 +186,35 @@ pub fn Inventory() -> impl IntoView {
         let category = category.get();
         let soon = today + chrono::Duration::days(30);
         let expiring = expiring.get();
-        Arc::new(
-            all.iter()
-                .filter(|l| q.is_empty() || l.search.contains(&q))
-                .filter(|l| zone.is_none_or(|z| l.zone == z))
-                .filter(|l| status.admits(l.status))
-                .filter(|l| {
-                    category == "any" || l.category.is_some_and(|c| format!("{c:?}") == category)
-                })
-                .filter(|l| !expiring || l.expires_on.is_some_and(|d| d <= soon))
-                .cloned()
-                .collect::<Vec<_>>(),
-        )
+        let mut ranked = all
+            .iter()
+            .filter_map(|l| {
+                if q.is_empty() {
+                    Some((0, l))
+                } else {
+                    rank(l, &q).map(|r| (r, l))
+                }
+            })
+            .filter(|(_, l)| zone.is_none_or(|z| l.zone == z))
+            .filter(|(_, l)| status.admits(l.status))
+            .filter(|(_, l)| {
+                category == "any" || l.category.is_some_and(|c| format!("{c:?}") == category)
+            })
+            .filter(|(_, l)| !expiring || l.expires_on.is_some_and(|d| d <= soon))
+            .collect::<Vec<_>>();
+        // Stable: within a rank, the list keeps its product-then-tag order.
+        ranked.sort_by_key(|(r, _)| *r);
+        let exact = !q.is_empty() && ranked.first().is_some_and(|(r, _)| *r == 0);
+        let by_tail = if q.is_empty() {
+            0
+        } else {
+            ranked.iter().filter(|(r, _)| *r == 1).count()
+        };
+        Arc::new(Shown {
+            lines: ranked.into_iter().map(|(_, l)| l.clone()).collect(),
+            exact,
+            by_tail,
+        })
     });
 
     let list_ref = NodeRef::<Div>::new();
@@ -174,6 +236,7 @@ pub fn Inventory() -> impl IntoView {
     });
     let visible = move || {
         let rows = shown.get();
+        let rows = &rows.lines;
         let first = ((scroll_top.get() / ROW) as usize).saturating_sub(OVERSCAN);
         let count = (height.get() / ROW) as usize + 2 * OVERSCAN;
         rows.iter()
@@ -233,13 +296,13 @@ pub fn Inventory() -> impl IntoView {
                 (false, _) => view! { <p class="muted" role="status">"Loading packages…"</p> }.into_any(),
                 (true, _) => view! {
                     <p class="count" data-testid="inventory-count">
-                        {move || format!("Showing {} of {} packages", shown.with(|s| s.len()), total())}
+                        {move || count_words(&search.get(), &shown.get(), total())}
                     </p>
                     <div class="vhead" aria-hidden="true">
                         <span>"Tag"</span><span>"Product"</span><span>"Zone"</span><span>"Status"</span><span class="num">"Quantity"</span>
                     </div>
                     <div class="vlist" node_ref=list_ref on:scroll=on_scroll role="list" aria-label="Packages" data-testid="inventory-list">
-                        <div class="vspacer" style:height=move || format!("{}px", shown.with(|s| s.len()) as f64 * ROW)>
+                        <div class="vspacer" style:height=move || format!("{}px", shown.with(|s| s.lines.len()) as f64 * ROW)>
                             <For each=visible key=|(i, l)| (*i, l.id.clone()) let:item>
                                 <PackageRow index=item.0 line=item.1 />
                             </For>
@@ -282,5 +345,43 @@ fn PackageRow(index: usize, line: Line) -> impl IntoView {
                 {line.pending.then(|| view! { <span class="sub pending" title="Waiting to reach the server">"Pending"</span> })}
             </span>
         </a>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::forms::test_package;
+
+    fn line(tag: &str) -> Line {
+        let mut p = test_package(domain::Quantity::grams(10, 0), domain::Zone::Vault);
+        p.tag = domain::RegulatorTag::parse(tag).expect("tag");
+        Line::new(&p, &State::default(), false)
+    }
+
+    #[test]
+    fn the_exact_tag_then_tags_ending_in_the_search_come_before_tags_merely_containing_it() {
+        let exact = line("1A4FF0300000029800000012");
+        let tail = line("1A4FF0300000029811000012");
+        let middle = line("1A4FF0300000120000000099");
+        let q = "000012";
+        assert_eq!(rank(&tail, q), Some(1));
+        assert_eq!(rank(&middle, q), Some(4));
+        assert_eq!(rank(&exact, &exact.tag_lower), Some(0));
+        assert_eq!(rank(&line("1A4FF0300000029800000077"), "zzz"), None);
+    }
+
+    #[test]
+    fn the_count_says_how_many_matched_and_what_comes_first() {
+        let one = Shown {
+            lines: vec![line("1A4FF0300000029800000012")],
+            exact: false,
+            by_tail: 1,
+        };
+        assert_eq!(
+            count_words(" 000012 ", &one, 2026),
+            "1 match for “000012” of 2026 packages; the tag ending in it is first"
+        );
+        assert_eq!(count_words("", &one, 2026), "Showing 1 of 2026 packages");
     }
 }

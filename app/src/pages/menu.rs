@@ -458,38 +458,68 @@ fn status_words(s: OrderStatus) -> (&'static str, &'static str) {
 pub fn OrderStatusPage() -> impl IntoView {
     let params = leptos_router::hooks::use_params_map();
     let order = RwSignal::new(None::<Result<Order, String>>);
-    let fetch = move || {
-        let id = params.with_untracked(|p| p.get("id").unwrap_or_default());
-        leptos::task::spawn_local(async move {
-            match Request::get(&format!("/api/v1/orders/{id}")).send().await {
-                Ok(r) if r.ok() => {
-                    if let Ok(o) = r.json::<Order>().await {
-                        order.set(Some(Ok(o)));
+    let id = params.with_untracked(|p| p.get("id").unwrap_or_default());
+    // Read once for an order the stream cannot follow (no such order): the server says why.
+    let explain = {
+        let id = id.clone();
+        move || {
+            let id = id.clone();
+            leptos::task::spawn_local(async move {
+                match Request::get(&format!("/api/v1/orders/{id}")).send().await {
+                    Ok(r) if r.ok() => {
+                        if let Ok(o) = r.json::<Order>().await {
+                            order.set(Some(Ok(o)));
+                        }
                     }
+                    Ok(r) => order.set(Some(Err(format!("No such order ({})", r.status())))),
+                    // Offline: the stream reconnects by itself once the phone is back.
+                    Err(_) => {}
                 }
-                Ok(r) => order.set(Some(Err(format!("No such order ({})", r.status())))),
-                // Keep showing what is known; the next poll tries again.
-                Err(_) => {}
+            });
+        }
+    };
+    // The order now, then each change the moment staff make it. The browser reconnects a
+    // dropped stream by itself, and the server starts every connection with the status then.
+    if let Ok(es) = web_sys::EventSource::new(&format!("/api/v1/orders/{id}/stream")) {
+        let es = StoredValue::new_local(es);
+        let on_status =
+            Closure::<dyn Fn(web_sys::MessageEvent)>::new(move |ev: web_sys::MessageEvent| {
+                let Some(o) = ev
+                    .data()
+                    .as_string()
+                    .and_then(|d| serde_json::from_str::<Order>(&d).ok())
+                else {
+                    return;
+                };
+                if !matches!(
+                    o.status,
+                    OrderStatus::Placed | OrderStatus::Preparing | OrderStatus::Ready
+                ) {
+                    // Settled: nothing more will change.
+                    es.with_value(|e| e.close());
+                }
+                order.set(Some(Ok(o)));
+            });
+        es.with_value(|e| {
+            let _ =
+                e.add_event_listener_with_callback("status", on_status.as_ref().unchecked_ref());
+        });
+        on_status.forget();
+        let on_error = Closure::<dyn Fn()>::new(move || {
+            // Refused outright (not a dropped connection, which the browser retries).
+            let closed = es.with_value(|e| e.ready_state() == web_sys::EventSource::CLOSED);
+            if closed && order.with_untracked(Option::is_none) {
+                explain();
             }
         });
-    };
-    fetch();
-    let poll = Closure::<dyn Fn()>::new(fetch);
-    let timer = web_sys::window()
-        .and_then(|w| {
-            w.set_interval_with_callback_and_timeout_and_arguments_0(
-                poll.as_ref().unchecked_ref(),
-                2_000,
-            )
-            .ok()
-        })
-        .unwrap_or(0);
-    poll.forget();
-    on_cleanup(move || {
-        if let Some(w) = web_sys::window() {
-            w.clear_interval_with_handle(timer);
-        }
-    });
+        es.with_value(|e| {
+            let _ = e.add_event_listener_with_callback("error", on_error.as_ref().unchecked_ref());
+        });
+        on_error.forget();
+        on_cleanup(move || es.with_value(|e| e.close()));
+    } else {
+        explain();
+    }
     view! {
         <section class="shop" data-testid="page-order">
             <header class="shop-head">

@@ -8,7 +8,8 @@
 //! - `GET /api/v1/sync`: changes since a cursor, or a snapshot.
 //! - `GET /api/v1/events/stream`: staff live events (SSE).
 //! - `GET /api/v1/menu`, `GET /api/v1/menu/stream`: the public live menu (CORS open).
-//! - `POST /api/v1/orders`, `GET /api/v1/orders/{id}`: pickup orders (public); `GET /api/v1/orders`: the queue (staff).
+//! - `POST /api/v1/orders`, `GET /api/v1/orders/{id}` and its `/stream`: pickup orders (public);
+//!   `GET /api/v1/orders`: the queue (staff).
 //! - `GET /api/v1/audit/export`: every event in a range, CSV or JSONL, streamed.
 //! - `GET /api/v1/openapi.json`: this API's OpenAPI document.
 //! - `GET /api/v1/regulator/health`, `PUT /api/v1/regulator/credentials`: regulator sync.
@@ -155,6 +156,7 @@ pub fn router(state: AppState, dist: &Path) -> Router {
             post(orders::orders_create).get(orders::orders_index),
         )
         .route("/orders/{id}", get(orders::orders_show))
+        .route("/orders/{id}/stream", get(orders::orders_stream))
         .merge(menu)
         .fallback(error::api_not_found)
         .layer(axum::middleware::from_fn_with_state(

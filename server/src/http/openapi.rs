@@ -28,6 +28,7 @@ use super::{
         menu_feed::menu_stream,
         orders::orders_create,
         orders::orders_show,
+        orders::orders_stream,
         orders::orders_index,
         audit::audit_export,
         regulator::regulator_health,

@@ -4,22 +4,24 @@
 //!   reserve for a named customer the same way; their orders come from the counter). The server picks the
 //!   packages (oldest expiry first), places a hold that expires on its own, and answers with the
 //!   order, or with the domain's reason (a purchase limit, not enough left).
-//! - `GET /api/v1/orders/{id}` (public, by the order's unguessable id): where the order stands.
+//! - `GET /api/v1/orders/{id}` (public, by the order's unguessable id): where the order stands;
+//!   `GET /api/v1/orders/{id}/stream`: the same, live (Server-Sent Events).
 //! - `GET /api/v1/orders` (staff): the orders waiting for pickup.
 
 use axum::{
+    body::Body,
     extract::{Path, State},
-    http::StatusCode,
+    http::{header, StatusCode},
+    response::{IntoResponse, Response},
     Json,
 };
 use chrono::Utc;
 use domain::{
     command::{Reserve, ReserveLine},
-    event::Hold,
-    wire::{Order, OrderLine, OrderStatus, PlaceOrder},
-    Action, Command, EventKind, HoldChannel, HoldId, MutationId, PackageStatus, ProductId,
-    Quantity, Zone,
+    wire::{Order, OrderStatus, PlaceOrder},
+    Action, Command, HoldChannel, HoldId, MutationId, PackageStatus, ProductId, Quantity, Zone,
 };
+use futures_util::StreamExt;
 use rust_decimal::Decimal;
 
 use super::AppState;
@@ -31,48 +33,10 @@ use super::{
 };
 use crate::{
     auth::Role,
+    feed::order::{self, order_of},
     hold_expiry::{SERVER_DEVICE, SYSTEM},
     ledger::{Outcome, Submitted},
-    store::EventStore,
 };
-
-/// The number said at the counter: the order id's first six characters.
-fn number(id: &HoldId) -> String {
-    id.to_string()[..6].to_uppercase()
-}
-
-fn order_of(hold: &Hold, status: OrderStatus, state: &domain::State) -> Order {
-    let status = match (status, hold.stage) {
-        (OrderStatus::Placed, Some(domain::event::OrderStage::Preparing)) => OrderStatus::Preparing,
-        (OrderStatus::Placed, Some(domain::event::OrderStage::Ready)) => OrderStatus::Ready,
-        (s, _) => s,
-    };
-    let mut lines: Vec<OrderLine> = Vec::new();
-    for l in &hold.lines {
-        match lines.iter_mut().find(|x| x.product_id == l.product_id) {
-            Some(x) => x.quantity.amount += l.quantity.amount,
-            None => lines.push(OrderLine {
-                product_id: l.product_id,
-                name: state
-                    .products
-                    .get(&l.product_id)
-                    .map_or_else(|| "Unknown product".to_owned(), |p| p.name.clone()),
-                quantity: l.quantity,
-            }),
-        }
-    }
-    Order {
-        order_id: hold.hold_id,
-        number: number(&hold.hold_id),
-        status,
-        customer_name: hold.customer_name.clone(),
-        channel: hold.channel,
-        placed_at: hold.placed_at,
-        expires_at: hold.expires_at,
-        lines,
-        total: hold.total,
-    }
-}
 
 /// Places a pickup order.
 #[utoipa::path(post, path = "/api/v1/orders", tag = "menu", request_body = PlaceOrder,
@@ -251,44 +215,45 @@ pub async fn orders_show(
     State(state): State<AppState>,
     Path(id): Path<String>,
 ) -> Result<Json<Order>, ApiError> {
-    let id: HoldId = id
-        .parse()
-        .map_err(|_| ApiError::BadRequest(format!("{id:?} is not an order id")))?;
-    {
-        let view = state.ledger.view().await;
-        if let Some(hold) = view.state.holds.get(&id) {
-            return Ok(Json(order_of(hold, OrderStatus::Placed, &view.state)));
-        }
+    let id = order_id(&id)?;
+    match order::order(&state.ledger, &state.store, id).await? {
+        Some(o) => Ok(Json(o)),
+        None => Err(ApiError::Missing(format!("no order {id}"))),
     }
-    // Settled: read its story from the ledger.
-    let events = state.store.events_naming(&id.to_string()).await?;
-    let mut placed = None;
-    let mut status = None;
-    for e in events {
-        match e.kind {
-            EventKind::HoldPlaced { hold } if hold.hold_id == id => placed = Some(hold),
-            EventKind::HoldReleased {
-                hold_id, expired, ..
-            } if hold_id == id => {
-                status = Some(if expired {
-                    OrderStatus::Expired
-                } else {
-                    OrderStatus::Cancelled
-                })
-            }
-            EventKind::HoldFulfilled { hold_id, .. } if hold_id == id => {
-                status = Some(OrderStatus::PickedUp)
-            }
-            _ => {}
-        }
-    }
-    let hold = placed.ok_or_else(|| ApiError::Missing(format!("no order {id}")))?;
-    let view = state.ledger.view().await;
-    Ok(Json(order_of(
-        &hold,
-        status.unwrap_or(OrderStatus::Placed),
-        &view.state,
-    )))
+}
+
+fn order_id(id: &str) -> Result<HoldId, ApiError> {
+    id.parse()
+        .map_err(|_| ApiError::BadRequest(format!("{id:?} is not an order id")))
+}
+
+/// Where an order stands, live: a `status` event (data: `Order`) now and at each change, until
+/// it is picked up, cancelled or expired. A phone that reconnects gets the status as it is then.
+#[utoipa::path(get, path = "/api/v1/orders/{id}/stream", tag = "menu",
+    params(("id" = String, Path, description = "The order's id")),
+    responses((status = 200, content_type = "text/event-stream", body = Order),
+        (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn orders_stream(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    let id = order_id(&id)?;
+    let Some(updates) = order::follow(&state.ledger, &state.store, id).await? else {
+        return Err(ApiError::Missing(format!("no order {id}")));
+    };
+    let frames = updates.map(|o| {
+        let data = serde_json::to_string(&o).unwrap_or_default();
+        Ok::<_, std::convert::Infallible>(format!("event: status\ndata: {data}\n\n"))
+    });
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/event-stream"),
+            (header::CACHE_CONTROL, "no-cache"),
+            (header::HeaderName::from_static("x-accel-buffering"), "no"),
+        ],
+        Body::from_stream(frames),
+    )
+        .into_response())
 }
 
 /// Orders waiting for pickup, oldest first.

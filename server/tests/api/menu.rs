@@ -47,13 +47,16 @@ async fn the_public_menu_shows_stock_but_never_cost_vendor_tags_or_zones() {
 
 /// One parsed Server-Sent Event.
 #[derive(Debug)]
-struct Sse {
-    id: Option<String>,
-    event: Option<String>,
-    data: String,
+pub(crate) struct Sse {
+    pub id: Option<String>,
+    pub event: Option<String>,
+    pub data: String,
 }
 
-async fn read_events(res: reqwest::Response, until: impl Fn(&[Sse]) -> bool) -> Vec<Sse> {
+pub(crate) async fn read_events(
+    res: reqwest::Response,
+    until: impl Fn(&[Sse]) -> bool,
+) -> Vec<Sse> {
     let mut stream = res.bytes_stream();
     let mut buf = String::new();
     let mut events = Vec::new();

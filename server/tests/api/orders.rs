@@ -343,3 +343,87 @@ async fn a_phone_number_is_kept_only_as_a_keyed_hash_and_still_ties_a_customers_
         "the hold names its customer by the hash"
     );
 }
+
+#[tokio::test]
+async fn a_customers_phone_follows_its_order_on_a_live_stream_until_it_is_picked_up() {
+    let app = spawn_app().await;
+    app.stock_the_shelf(100, 10).await;
+    let order: Value = place(&app, "(416) 555-0133", PREROLL, "2")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let id: HoldId = order["order_id"].as_str().unwrap().parse().unwrap();
+    let res = app
+        .anonymous
+        .get(app.url(&format!("/orders/{id}/stream")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(res.headers()["content-type"], "text/event-stream");
+    // The staff's taps happen while the phone listens; each arrives as the status it made.
+    let staff = tokio::spawn({
+        let (address, client) = (app.address.clone(), app.staff.client.clone());
+        async move {
+            tokio::time::sleep(Duration::from_millis(200)).await;
+            let commands = [
+                command(Action::AdvanceOrder(AdvanceOrder {
+                    hold_id: id,
+                    stage: OrderStage::Preparing,
+                })),
+                command(Action::AdvanceOrder(AdvanceOrder {
+                    hold_id: id,
+                    stage: OrderStage::Ready,
+                })),
+                command(Action::FulfilHold(FulfilHold {
+                    hold_id: id,
+                    receipt_id: ReceiptId::new(),
+                })),
+            ];
+            for c in commands {
+                let res = client
+                    .post(format!("{address}/api/v1/mutations"))
+                    .json(&json!({ "mutations": [{ "command": c }] }))
+                    .send()
+                    .await
+                    .unwrap();
+                assert_eq!(res.status(), StatusCode::OK);
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+        }
+    });
+    let frames = crate::menu::read_events(res, |e| e.len() >= 4).await;
+    staff.await.unwrap();
+    let statuses: Vec<String> = frames
+        .iter()
+        .map(|f| {
+            assert_eq!(f.event.as_deref(), Some("status"));
+            let o: Value = serde_json::from_str(&f.data).unwrap();
+            assert_eq!(o["order_id"], id.to_string());
+            o["status"].as_str().unwrap().to_owned()
+        })
+        .collect();
+    assert_eq!(statuses, ["placed", "preparing", "ready", "picked_up"]);
+
+    // Settled: a phone that connects now is told so, and the stream ends.
+    let res = app
+        .anonymous
+        .get(app.url(&format!("/orders/{id}/stream")))
+        .send()
+        .await
+        .unwrap();
+    let body = tokio::time::timeout(Duration::from_secs(10), res.text())
+        .await
+        .expect("a settled order's stream ends")
+        .unwrap();
+    assert!(body.contains("\"status\":\"picked_up\""), "{body}");
+    // No such order: refused in the API's shape, not an open stream.
+    let res = app
+        .anonymous
+        .get(app.url(&format!("/orders/{}/stream", HoldId::new())))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+}

@@ -176,7 +176,8 @@ fn SplitForm(package: Package, on_close: Callback<Option<String>>) -> impl IntoV
             Decimal::from_str(total.get().trim()).ok()
         }
     };
-    let remainder = move || match taken() {
+    // A figure only for amounts that could be split off: nothing negative, nothing over what is free.
+    let remainder = move || match taken().filter(|t| *t > Decimal::ZERO && *t <= available) {
         Some(t) => format!(
             "Left in this package: {}",
             fmt_q(Quantity::new(package.quantity.amount - t, unit))
@@ -184,7 +185,7 @@ fn SplitForm(package: Package, on_close: Callback<Option<String>>) -> impl IntoV
         None => "Left in this package: enter the amounts".to_owned(),
     };
     let each = move || match (manual.get(), count(), taken()) {
-        (false, Some(n), Some(t)) if n > 0 => format!(
+        (false, Some(n), Some(t)) if n > 0 && t > Decimal::ZERO && t <= available => format!(
             "{n} × {}",
             fmt_q(Quantity::new((t / Decimal::from(n)).round_dp(3), unit))
         ),

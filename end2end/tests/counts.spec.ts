@@ -2,6 +2,18 @@ import { test, expect, demo, signIn, serverPackages, fresh } from "./fixtures/ap
 
 const witness = { email: "witness@demo.pistil", password: "demo-witness-1" };
 
+/// Signs in as the manager and plans a count of two fresh packages; the sheet is open.
+async function sheetOfTwo(page: import("@playwright/test").Page) {
+  await signIn(page, demo.manager);
+  const [a, b] = fresh(await serverPackages(page));
+  await page.goto("/counts");
+  await page.getByTestId("plan-by").selectOption("tags");
+  await page.getByTestId("plan-tags").fill(`${a.tag}\n${b.tag}`);
+  await page.getByTestId("plan-submit").click();
+  await expect(page).toHaveURL(/\/counts\/[0-9a-f-]{36}$/);
+  return [a, b];
+}
+
 function fmt(q: { amount: string; unit: string }): string {
   return `${q.amount} ${q.unit === "Each" ? "ea" : "g"}`;
 }
@@ -93,13 +105,7 @@ test("the reconciliation page explains each planted difference before any adjust
 });
 
 test("what a counter types on the next line and the witness's email survive the answer for the line before", async ({ page, consoleErrors }) => {
-  await signIn(page, demo.manager);
-  const [a, b] = fresh(await serverPackages(page));
-  await page.goto("/counts");
-  await page.getByTestId("plan-by").selectOption("tags");
-  await page.getByTestId("plan-tags").fill(`${a.tag}\n${b.tag}`);
-  await page.getByTestId("plan-submit").click();
-  await expect(page).toHaveURL(/\/counts\/[0-9a-f-]{36}$/);
+  const [a, b] = await sheetOfTwo(page);
   const lineA = page.locator(`[data-testid="count-line"][data-tag="${a.tag}"]`);
   const lineB = page.locator(`[data-testid="count-line"][data-tag="${b.tag}"]`);
   // The counter types ahead on the second line before anything else happens on the sheet.
@@ -124,13 +130,7 @@ test("what a counter types on the next line and the witness's email survive the 
 });
 
 test("on a slow connection, what the counter types on the next line while the answer for the line before arrives is kept, every keystroke", async ({ page, consoleErrors }) => {
-  await signIn(page, demo.manager);
-  const [a, b] = fresh(await serverPackages(page));
-  await page.goto("/counts");
-  await page.getByTestId("plan-by").selectOption("tags");
-  await page.getByTestId("plan-tags").fill(`${a.tag}\n${b.tag}`);
-  await page.getByTestId("plan-submit").click();
-  await expect(page).toHaveURL(/\/counts\/[0-9a-f-]{36}$/);
+  const [a, b] = await sheetOfTwo(page);
   await page.getByTestId("witness-email").fill(witness.email);
   await page.getByTestId("witness-password").fill(witness.password);
   await page.getByTestId("witness-confirm").click();

@@ -73,8 +73,10 @@ test("a destruction's history entry and its audit export row name the witness, t
   await expect(entry).toContainText("Witnessed by Wren Witness");
 
   // The audit export's row stands on its own: names beside ids, the tag, product and SKU.
-  const day = new Date().toISOString().slice(0, 10);
-  const res = await page.request.get(`/api/v1/audit/export?from=${day}&to=${day}&format=csv`);
+  // A window around today, so a run that crosses midnight UTC still finds its row.
+  const day = (offset: number) => new Date(Date.now() + offset * 864e5).toISOString().slice(0, 10);
+  const range = `from=${day(-1)}&to=${day(1)}`;
+  const res = await page.request.get(`/api/v1/audit/export?${range}&format=csv`);
   expect(res.ok()).toBeTruthy();
   const [header, ...rows] = parseCsv(await res.text());
   for (const col of ["actor", "actor_name", "packages", "tags", "products", "skus", "reason", "witness", "witness_name", "quantities"]) {
@@ -96,7 +98,7 @@ test("a destruction's history entry and its audit export row name the witness, t
   expect(at(row, "quantities")).toMatch(/^-1 (g|ea|mL)$/);
   expect(at(row, "reason")).not.toBe("");
   // The same in JSON lines.
-  const jsonl = await (await page.request.get(`/api/v1/audit/export?from=${day}&to=${day}&format=jsonl`)).text();
+  const jsonl = await (await page.request.get(`/api/v1/audit/export?${range}&format=jsonl`)).text();
   const line = jsonl.trim().split("\n").map((l) => JSON.parse(l)).find((r) => r.event === "package_destroyed" && r.packages === p.id);
   expect(line).toMatchObject({ actor_name: "Marcus Manager", witness_name: "Wren Witness", tags: p.tag, products: product.name, skus: product.sku });
   expect(consoleErrors).toEqual([]);

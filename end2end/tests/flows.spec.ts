@@ -192,6 +192,8 @@ test("a push whose answer is lost is sent again under the same number and lands 
   await page.getByTestId("adjust-quantity").fill("1");
   await page.getByTestId("adjust-reason").selectOption({ label: "Scale variance" });
   await page.getByTestId("flow-submit").click();
+  // Queued first (until then the rail still shows the 0 of the change before), then sent.
+  await expect(page.getByTestId("flow-done")).toBeVisible();
   await expect(page.getByTestId("pending-count")).toHaveAttribute("data-count", "0", { timeout: 30_000 });
   const last = pushes[pushes.length - 1];
   expect(last.client_id).toBe(first.client_id);

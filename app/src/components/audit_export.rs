@@ -92,7 +92,15 @@ fn save(text: &str, kind: &str, name: &str) -> Result<(), JsValue> {
     a.set_href(&url);
     a.set_download(name);
     a.click();
-    web_sys::Url::revoke_object_url(&url)
+    // Released a minute later, not at once: the browser reads the blob after the click returns,
+    // and a URL revoked before then can cancel the download.
+    let window = web_sys::window().ok_or_else(|| JsValue::from_str("no window"))?;
+    let release = wasm_bindgen::closure::Closure::once_into_js(move || {
+        let _ = web_sys::Url::revoke_object_url(&url);
+    });
+    window
+        .set_timeout_with_callback_and_timeout_and_arguments_0(release.unchecked_ref(), 60_000)?;
+    Ok(())
 }
 
 /// The export form and its progress.
@@ -137,7 +145,7 @@ pub fn AuditExport() -> impl IntoView {
     view! {
         <h2 class="section">"Audit export"</h2>
         <form class="panel" on:submit=start novalidate data-testid="audit-export">
-            <p class="sub">"Every event in the range, with its sequence, time, actor, device, command, reason and quantities."</p>
+            <p class="sub">"Every event in the range: sequence, time, device and command; who acted and who witnessed, by name and id; the packages by tag, with their products and SKUs; the reason and the quantities."</p>
             <div class="form-row">
                 <label class="field">
                     <span>"From"</span>

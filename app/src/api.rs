@@ -4,8 +4,8 @@ use domain::account::User;
 use domain::wire::{
     sync::{Outcome, PushRequest, PushResponse, Submitted},
     AvailableTags, CredentialsSaved, Decision, ErrorBody, HistoryEntry, IncomingManifest, ItemSent,
-    LocationChoices, NewCredentials, Order, PackageHistory, ReasonChoices, SignIn, SyncReport,
-    VoidReceipt, Voided,
+    LocationChoices, NewCredentials, Order, PackageHistory, ReasonChoices, SignIn, SignInRefused,
+    SyncReport, VoidReceipt, Voided, WitnessCheck,
 };
 use gloo_net::http::{Request, Response};
 use serde::de::DeserializeOwned;
@@ -28,12 +28,48 @@ async fn parse<T: DeserializeOwned>(res: Result<Response, gloo_net::Error>) -> R
         .map_err(|e| format!("unexpected answer from the server: {e}"))
 }
 
-/// Signs in; the server sets the session cookie.
+/// Signs in as a browser's form does: the server sets the session cookie and sends the request on
+/// to the app, or back to the sign-in page with why (Post/Redirect/Get), so a mistyped password is
+/// an answer to show, not an HTTP error the browser logs.
 pub async fn sign_in(email: &str, password: &str) -> Result<User, String> {
-    let req = Request::post("/api/v1/session")
-        .json(&sign_in_body(email, password))
-        .map_err(|e| e.to_string())?;
-    parse(req.send().await).await
+    let form = web_sys::UrlSearchParams::new().map_err(|_| "the browser cannot build a form")?;
+    form.append("email", email);
+    form.append("password", password);
+    let res = Request::post("/api/v1/session")
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(String::from(form.to_string()))
+        .map_err(|e| e.to_string())?
+        .send()
+        .await
+        .map_err(|_| "the server cannot be reached; check the connection".to_owned())?;
+    if !res.redirected() {
+        // Not a browser's answer (an older server, a proxy): read it as the API's.
+        return Err(failure(res).await);
+    }
+    if let Some(why) = refusal_in(&res.url()) {
+        return Err(why.to_string());
+    }
+    match me().await {
+        Ok(Some(user)) => Ok(user),
+        Ok(None) => {
+            Err("signed in, but the browser kept no session; allow cookies for this site".into())
+        }
+        Err(SyncFailure::Offline) => {
+            Err("the server cannot be reached; check the connection".into())
+        }
+        Err(SyncFailure::SignedOut) => Err("the session ended at once; sign in again".into()),
+        Err(SyncFailure::Server(m)) => Err(m),
+    }
+}
+
+/// The refusal a sign-in page's address carries (`/login?refused=…`), if it does.
+pub fn refusal_in(address: &str) -> Option<SignInRefused> {
+    let url = web_sys::Url::new(address).ok()?;
+    if url.pathname() != SignInRefused::PAGE {
+        return None;
+    }
+    let query = url.search_params();
+    SignInRefused::from_query(&query.get("refused")?, query.get("retry_after").as_deref())
 }
 
 fn sign_in_body(email: &str, password: &str) -> SignIn {
@@ -129,12 +165,16 @@ pub async fn history(id: domain::PackageId) -> Result<Vec<HistoryEntry>, String>
     .map(|h| h.events)
 }
 
-/// A second person confirms who they are; returns them without changing who is signed in.
+/// A second person confirms who they are; returns them without changing who is signed in, or the
+/// server's reason they are not confirmed (a wrong password is an answer, not a failed request).
 pub async fn witness(email: &str, password: &str) -> Result<User, String> {
     let req = Request::post("/api/v1/session/witness")
         .json(&sign_in_body(email, password))
         .map_err(|e| e.to_string())?;
-    parse(req.send().await).await
+    match parse::<WitnessCheck>(req.send().await).await? {
+        WitnessCheck::Confirmed { witness } => Ok(witness),
+        WitnessCheck::Refused { error } => Err(error.message),
+    }
 }
 
 /// Package tags free at the regulator and unused in the ledger.

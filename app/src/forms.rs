@@ -5,6 +5,7 @@
 mod counter;
 mod packages;
 mod stock;
+mod typed;
 
 use std::{fmt, str::FromStr};
 
@@ -14,6 +15,7 @@ use rust_decimal::Decimal;
 pub use counter::{ReserveForm, SellForm};
 pub use packages::{AdjustForm, DestroyForm, MergeForm, MoveForm, SplitForm, Witnessed};
 pub use stock::{CountLineForm, LineChoice, ReceiveForm};
+pub use typed::follow;
 
 /// One thing wrong with what was typed, naming the field as the form labels it.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -5,7 +5,8 @@
 //   the same start with the demo store's ~2,000;
 // - a bulk cache refresh (a full snapshot written to IndexedDB in one transaction), same two sizes;
 // - the gzipped size of the release wasm.
-// It starts its own `pistil serve --demo` on a free port with a temporary data directory.
+// It starts its own `pistil serve --demo` on a free port with a temporary data directory: the
+// binary in PISTIL_BIN (the store's build: target/server/pistil), else the debug build.
 import { test, expect, type Page, type APIRequestContext } from "@playwright/test";
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
@@ -166,6 +167,7 @@ test("tablet cold start, cache refresh and wasm size", async ({ browser }) => {
     const wasm = readdirSync(path.join(root, "dist")).find((f) => f.endsWith("_bg.wasm"))!;
     const raw = readFileSync(path.join(root, "dist", wasm));
     const gz = gzipSync(raw, { level: 9 }).length;
+    console.log(`bench tablet: server ${process.env.PISTIL_BIN ?? "target/debug/pistil (debug build; set PISTIL_BIN=../target/server/pistil for the store's)"}`);
     for (const line of report) console.log(`bench tablet: ${line}`);
     console.log(`bench tablet: sign-in to first rows, demo store ${base.signIn.toFixed(0)} ms (target: at most 1000 ms), 20k ${huge.signIn.toFixed(0)} ms (target: at most 2000 ms); 20k / demo = ${(huge.signIn / base.signIn).toFixed(2)}x`);
     console.log(`bench tablet: cold start 10k / baseline = ${(big.start / base.start).toFixed(2)}x (target: at most 300 ms at 10k)`);

@@ -202,57 +202,75 @@ test("a push whose answer is lost is sent again under the same number and lands 
   await page.unroute("**/api/v1/mutations");
 });
 
-test("a change that conflicts with another tablet's shows up in Needs attention with the reason", async ({ page, context, playwright, baseURL }) => {
+test("changes that conflict with another tablet's show up in Needs attention with the reason, and deciding one keeps what was typed in the other", async ({ page, context, playwright, baseURL }) => {
   await signIn(page, demo.manager);
-  const p = fresh(await serverPackages(page))[0];
-  const qty = Number(p.quantity.amount);
-  await page.goto(`/packages/${p.id}`);
+  const [a, b] = fresh(await serverPackages(page)).slice(0, 2);
+  await page.goto(`/packages/${a.id}`);
   await expect(page.getByTestId("sync-status")).toHaveAttribute("data-state", "online");
 
   await goOffline(context);
   await expect(page.getByTestId("sync-status")).toHaveAttribute("data-state", "offline");
-  await page.getByTestId("action-adjust").click();
-  await page.getByTestId("adjust-quantity").fill(String(qty - 1));
-  await page.getByTestId("adjust-reason").selectOption({ label: "Scale variance" });
-  await page.getByTestId("flow-submit").click();
-  await expect(page.getByTestId("pending-count")).toHaveAttribute("data-count", "1");
+  for (const [n, p] of [a, b].entries()) {
+    if (n > 0) {
+      // Offline, the next package opens as a scanned tag does: inside the app, no page load.
+      await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+      await page.keyboard.type(p.tag);
+      await page.keyboard.press("Enter");
+      await expect(page).toHaveURL(new RegExp(`/packages/${p.id}$`));
+    }
+    await page.getByTestId("action-adjust").click();
+    await page.getByTestId("adjust-quantity").fill(String(Number(p.quantity.amount) - 1));
+    await page.getByTestId("adjust-reason").selectOption({ label: "Scale variance" });
+    await page.getByTestId("flow-submit").click();
+    await expect(page.getByTestId("pending-count")).toHaveAttribute("data-count", String(n + 1));
+  }
 
-  // Meanwhile another tablet takes most of the package.
+  // Meanwhile another tablet takes most of both packages.
   const other = await playwright.request.newContext({ baseURL });
   expect((await other.post("/api/v1/session", { data: demo.manager })).ok()).toBeTruthy();
-  const res = await other.post("/api/v1/mutations", {
-    data: {
-      mutations: [
-        {
-          command: {
-            mutation_id: crypto.randomUUID(),
-            actor: crypto.randomUUID(),
-            device: crypto.randomUUID(),
-            at: new Date().toISOString(),
-            action: {
-              adjust: {
-                package_id: p.id,
-                delta: { amount: String(-(qty - 1)), unit: p.quantity.unit },
-                reason: "TheftOrLoss",
-                note: "found short on the other tablet",
-                count_id: null,
+  for (const p of [a, b]) {
+    const qty = Number(p.quantity.amount);
+    const res = await other.post("/api/v1/mutations", {
+      data: {
+        mutations: [
+          {
+            command: {
+              mutation_id: crypto.randomUUID(),
+              actor: crypto.randomUUID(),
+              device: crypto.randomUUID(),
+              at: new Date().toISOString(),
+              action: {
+                adjust: {
+                  package_id: p.id,
+                  delta: { amount: String(-(qty - 1)), unit: p.quantity.unit },
+                  reason: "TheftOrLoss",
+                  note: "found short on the other tablet",
+                  count_id: null,
+                },
               },
             },
           },
-        },
-      ],
-    },
-  });
-  expect((await res.json()).outcomes[0].status).toBe("applied");
+        ],
+      },
+    });
+    expect((await res.json()).outcomes[0].status).toBe("applied");
+  }
   await other.dispose();
 
   await goOnline(context);
-  await expect(page.getByTestId("attention-link")).toHaveText("1 need attention", { timeout: 20_000 });
+  await expect(page.getByTestId("attention-link")).toHaveText("2 need attention", { timeout: 20_000 });
   await expect(page.getByTestId("pending-count")).toHaveAttribute("data-count", "0");
   await page.getByTestId("attention-link").click();
-  await expect(page.getByTestId("attention-item")).toHaveCount(1);
-  await expect(page.getByTestId("attention-reason")).toContainText(/below 0/);
-  await page.getByTestId("attention-discard").click();
+  const items = page.getByTestId("attention-item");
+  await expect(items).toHaveCount(2);
+  await expect(items.nth(0).getByTestId("attention-reason")).toContainText(/below 0/);
+  await expect(items.nth(1).getByTestId("attention-reason")).toContainText(/below 0/);
+  // The manager starts correcting the second, then discards the first: the correction stays.
+  await items.nth(1).getByTestId("attention-amount").fill("-0.5");
+  await items.nth(0).getByTestId("attention-discard").click();
+  await expect(items).toHaveCount(1);
+  await expect(items.getByTestId("attention-amount")).toHaveValue("-0.5");
+  await items.getByTestId("attention-discard").click();
   await expect(page.getByTestId("attention-empty")).toBeVisible();
 });
 

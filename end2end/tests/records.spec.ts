@@ -103,3 +103,29 @@ test("a destruction's history entry and its audit export row name the witness, t
   expect(line).toMatchObject({ actor_name: "Marcus Manager", witness_name: "Wren Witness", tags: p.tag, products: product.name, skus: product.sku });
   expect(consoleErrors).toEqual([]);
 });
+
+test("a witness's mistyped password is refused on the form, logs no error, records nothing, and the right one goes through", async ({ page, consoleErrors }) => {
+  await signIn(page, demo.manager);
+  const p = fresh(await serverPackages(page))[1];
+  const before = kinds(await history(page, p.id));
+  await page.goto(`/packages/${p.id}`);
+  await page.getByTestId("action-destroy").click();
+  await page.getByTestId("destroy-quantity").fill("1");
+  await page.getByTestId("witness-email").fill(witness.email);
+  await page.getByTestId("witness-password").fill("not the password");
+  await page.getByTestId("flow-submit").click();
+  await expect(page.getByTestId("flow-error")).toContainText("Witness: the email or password is wrong");
+  // What was typed stays; nothing went to the server.
+  await expect(page.getByTestId("destroy-quantity")).toHaveValue("1");
+  await expect(page.getByTestId("witness-email")).toHaveValue(witness.email);
+  expect(kinds(await history(page, p.id))).toEqual(before);
+  expect(consoleErrors).toEqual([]);
+  await page.getByTestId("witness-password").fill(witness.password);
+  await page.getByTestId("flow-submit").click();
+  await expect(page.getByTestId("flow-done")).toContainText("witnessed by");
+  await expect(page.getByTestId("sync-status")).toContainText("Up to date", { timeout: 15_000 });
+  const after = kinds(await history(page, p.id));
+  expect(after).toHaveLength(before.length + 1);
+  expect(after.filter((k) => k === "package_destroyed")).toHaveLength(1);
+  expect(consoleErrors).toEqual([]);
+});

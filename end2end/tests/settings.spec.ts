@@ -109,6 +109,11 @@ test("a manager chooses the facility's Metrc locations for the zones, and a move
   await choice("sales_floor").selectOption("");
   await page.getByTestId("location-save").click();
   await expect(page.getByTestId("location-message")).toContainText("both the vault and the sales floor");
+  // Reading the facility's list again keeps the choice the manager changed and has not saved.
+  await page.getByTestId("location-read").click();
+  await expect(page.getByTestId("location-message")).toHaveText("Read 2 locations from the facility.");
+  await expect(choice("sales_floor")).toHaveValue("");
+  await expect(choice("vault")).toHaveValue("Vault");
   await choice("sales_floor").selectOption("Sales Floor");
   await page.getByTestId("location-save").click();
   await expect(page.getByTestId("location-message")).toHaveText("Saved: moves now reach Metrc as location changes.");

@@ -47,13 +47,28 @@ test("signed out, only the public menu and sign-in are offered", async ({ page, 
   expect(consoleErrors).toEqual([]);
 });
 
-test("a wrong password is refused with the server's reason and nothing else changes", async ({ page }) => {
+test("a wrong password is refused with the server's reason, logs no error, and the right one then signs in", async ({ page, consoleErrors }) => {
   await page.goto("/login");
   await page.getByLabel("Email").fill(demo.manager.email);
   await page.getByLabel("Password").fill("not the password");
   await page.getByRole("button", { name: "Sign in" }).click();
   await expect(page.getByTestId("sign-in-error")).toHaveText("the email or password is wrong");
   await expect(page.getByTestId("nav-login")).toHaveText(/Sign in/);
+  await expect(page).toHaveURL(/\/login$/);
+  // A mistyped password is an answer the page shows, not an HTTP error the browser logs.
+  expect(consoleErrors).toEqual([]);
+  await page.getByLabel("Password").fill(demo.manager.password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page).toHaveURL(/\/inventory$/);
+  await expect(page.getByTestId("nav-login")).toHaveText(/Marcus/);
+  await expect(page.getByTestId("package-row").first()).toBeVisible();
+  expect(consoleErrors).toEqual([]);
+});
+
+test("a sign-in refused before the app took over comes back to the sign-in page saying why", async ({ page }) => {
+  // What the browser shows when it sent the form itself (the server's Post/Redirect/Get answer).
+  await page.goto("/login?refused=too_many_requests&retry_after=42");
+  await expect(page.getByTestId("sign-in-error")).toHaveText("too many attempts; try again in 42 seconds");
 });
 
 test("signing out returns to the public view", async ({ page }) => {

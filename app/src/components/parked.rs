@@ -19,21 +19,28 @@ pub fn ParkedChanges() -> impl IntoView {
     view! {
         <section data-testid="parked" aria-label="Refused by the regulator">
             <h2 class="section">"Refused by the regulator"</h2>
-            <Suspense fallback=|| view! { <p class="muted">"Asking the server…"</p> }>
-                {move || list.get().map(|l| match l {
-                    Err(SyncFailure::Server(m)) => view! { <p class="banner error" role="alert">{m}</p> }.into_any(),
-                    Err(_) => view! { <p class="muted">"Refused changes are shown when the tablet is online."</p> }.into_any(),
-                    Ok(l) if l.changes.is_empty() => view! {
-                        <p class="muted" data-testid="parked-empty">"The regulator has refused nothing: every change is on its way or there."</p>
-                    }.into_any(),
-                    Ok(l) => view! {
-                        <p class="banner warn" data-testid="parked-summary">{summary(l.changes.len(), l.waiting_behind)}</p>
-                        <ul class="attention-list">
-                            {l.changes.into_iter().map(|c| view! { <Parked change=c again=again /> }).collect_view()}
-                        </ul>
-                    }.into_any(),
-                })}
-            </Suspense>
+            {move || match list.get() {
+                None => view! { <p class="muted">"Asking the server…"</p> }.into_any(),
+                Some(Err(SyncFailure::Server(m))) => view! { <p class="banner error" role="alert">{m}</p> }.into_any(),
+                Some(Err(_)) => view! { <p class="muted">"Refused changes are shown when the tablet is online."</p> }.into_any(),
+                Some(Ok(l)) if l.changes.is_empty() => view! {
+                    <p class="muted" data-testid="parked-empty">"The regulator has refused nothing: every change is on its way or there."</p>
+                }.into_any(),
+                Some(Ok(l)) => view! {
+                    <p class="banner warn" data-testid="parked-summary">{summary(l.changes.len(), l.waiting_behind)}</p>
+                }.into_any(),
+            }}
+            <ul class="attention-list">
+                // Keyed by the change as refused: deciding one leaves the others, and a note half
+                // written in them, as they are.
+                <For
+                    each=move || list.get().and_then(Result::ok).map(|l| l.changes).unwrap_or_default()
+                    key=|c| (c.seq, c.attempts, c.reason.clone())
+                    let:c
+                >
+                    <Parked change=c again=again />
+                </For>
+            </ul>
         </section>
     }
 }

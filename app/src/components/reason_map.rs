@@ -12,6 +12,16 @@ use crate::{
     words::cap,
 };
 
+/// The form's choices as the server holds them: Metrc's reason per row key.
+fn chosen_in(m: &ReasonMap) -> BTreeMap<String, String> {
+    let mut c: BTreeMap<String, String> =
+        m.adjust.iter().map(|(r, n)| (key(*r), n.clone())).collect();
+    if let Some(d) = &m.destruction {
+        c.insert(DESTRUCTION.into(), d.clone());
+    }
+    c
+}
+
 /// The key the destruction row uses in the form (not one of Pistil's adjustment reasons).
 const DESTRUCTION: &str = "destruction";
 
@@ -22,13 +32,11 @@ pub fn ReasonMapping() -> impl IntoView {
     let choices = RwSignal::new(BTreeMap::<String, String>::new());
     let message = RwSignal::new(None::<(bool, String)>);
     let busy = RwSignal::new(false);
+    // A pick the manager changed and has not saved stays when an answer arrives (a slow first
+    // load, the facility's list read again); the others follow the server.
     let take = move |m: ReasonMap| {
-        let mut c: BTreeMap<String, String> =
-            m.adjust.iter().map(|(r, n)| (key(*r), n.clone())).collect();
-        if let Some(d) = &m.destruction {
-            c.insert(DESTRUCTION.into(), d.clone());
-        }
-        choices.set(c);
+        let before = map.with_untracked(|old| old.as_ref().map(chosen_in).unwrap_or_default());
+        choices.update(|c| crate::forms::follow(c, &before, &chosen_in(&m)));
         map.set(Some(m));
     };
     leptos::task::spawn_local(async move {

@@ -3,10 +3,25 @@
 //! where not. With both chosen, moves reach Metrc as location changes; with neither, they stay
 //! in the store.
 
+use std::collections::BTreeMap;
+
 use domain::{zone_locations::ZoneLocations, Zone};
 use leptos::prelude::*;
 
 use crate::api::{self, SyncFailure};
+
+/// The vault row's key (also its `data-zone`).
+const VAULT: &str = "vault";
+/// The sales floor row's key.
+const FLOOR: &str = "sales_floor";
+
+/// The form's choices as the server holds them.
+fn chosen_in(m: &ZoneLocations) -> BTreeMap<String, String> {
+    [(VAULT, &m.vault), (FLOOR, &m.sales_floor)]
+        .into_iter()
+        .filter_map(|(k, v)| v.clone().map(|v| (k.to_owned(), v)))
+        .collect()
+}
 
 /// The locations form on the Settings page.
 #[component]
@@ -16,9 +31,17 @@ pub fn ZoneLocationsForm() -> impl IntoView {
     let floor = RwSignal::new(String::new());
     let message = RwSignal::new(None::<(bool, String)>);
     let busy = RwSignal::new(false);
+    // A choice the manager changed and has not saved stays when an answer arrives (a slow first
+    // load, the facility's list read again); the other follows the server.
     let take = move |m: ZoneLocations| {
-        vault.set(m.vault.clone().unwrap_or_default());
-        floor.set(m.sales_floor.clone().unwrap_or_default());
+        let before = map.with_untracked(|old| old.as_ref().map(chosen_in).unwrap_or_default());
+        let mut typed = BTreeMap::from([
+            (VAULT.to_owned(), vault.get_untracked()),
+            (FLOOR.to_owned(), floor.get_untracked()),
+        ]);
+        crate::forms::follow(&mut typed, &before, &chosen_in(&m));
+        vault.set(typed.remove(VAULT).unwrap_or_default());
+        floor.set(typed.remove(FLOOR).unwrap_or_default());
         map.set(Some(m));
     };
     leptos::task::spawn_local(async move {
@@ -111,11 +134,7 @@ pub fn ZoneLocationsForm() -> impl IntoView {
         })
     };
     let row = move |zone: Zone, chosen: RwSignal<String>| {
-        let key = if zone == Zone::Vault {
-            "vault"
-        } else {
-            "sales_floor"
-        };
+        let key = if zone == Zone::Vault { VAULT } else { FLOOR };
         view! {
             <tr data-testid="location-row" data-zone=key>
                 <td>{zone.label()}</td>

@@ -65,21 +65,23 @@ pub fn Attention() -> impl IntoView {
                 <ParkedChanges />
             </Show>
             <h2 class="section">"Refused by the server"</h2>
-            {move || {
-                let list = replica.attention.get();
-                if list.is_empty() {
-                    return view! { <p class="muted" data-testid="attention-empty">"Nothing needs attention: every change from this tablet reached the server."</p> }.into_any();
-                }
-                let state = replica.view.get_untracked();
-                view! {
-                    <ul class="attention-list">
-                        {list.into_iter().map(|r| {
-                            let (words, package) = what(&r, state.as_deref());
+            <Show
+                when=move || replica.attention.with(|a| !a.is_empty())
+                fallback=|| view! { <p class="muted" data-testid="attention-empty">"Nothing needs attention: every change from this tablet reached the server."</p> }
+            >
+                <ul class="attention-list">
+                    // Keyed by the change: one discarded or sent again leaves the others, and what
+                    // was typed in them, as they are.
+                    <For
+                        each=move || replica.attention.get()
+                        key=|r| (r.command.mutation_id, r.error.to_string())
+                        children=move |r| {
+                            let (words, package) = what(&r, replica.view.get_untracked().as_deref());
                             view! { <Item refused=r words=words package=package /> }
-                        }).collect_view()}
-                    </ul>
-                }.into_any()
-            }}
+                        }
+                    />
+                </ul>
+            </Show>
         </Page>
     }
 }

@@ -13,7 +13,15 @@ pub fn Login() -> impl IntoView {
     let email = RwSignal::new(String::new());
     let password = RwSignal::new(String::new());
     let replica = crate::replica::use_replica();
-    let error = RwSignal::new(None::<String>);
+    // A form the browser sent itself (before the app took over) comes back here with why.
+    let error = RwSignal::new(
+        window()
+            .location()
+            .href()
+            .ok()
+            .and_then(|href| api::refusal_in(&href))
+            .map(|why| why.to_string()),
+    );
     let busy = RwSignal::new(false);
     let submit = move |ev: SubmitEvent| {
         ev.prevent_default();
@@ -52,11 +60,11 @@ pub fn Login() -> impl IntoView {
                 when=move || session.user.with(Option::is_some)
                 fallback=move || {
                     view! {
-                        <form class="panel form" on:submit=submit.clone() data-testid="sign-in-form">
+                        <form class="panel form" method="post" action="/api/v1/session" on:submit=submit.clone() data-testid="sign-in-form">
                             <label for="email">"Email"</label>
-                            <input id="email" type="email" autocomplete="username" required bind:value=email />
+                            <input id="email" name="email" type="email" autocomplete="username" required bind:value=email />
                             <label for="password">"Password"</label>
-                            <input id="password" type="password" autocomplete="current-password" required bind:value=password />
+                            <input id="password" name="password" type="password" autocomplete="current-password" required bind:value=password />
                             <button class="button primary" type="submit" disabled=move || busy.get()>
                                 {move || if busy.get() { "Signing in…" } else { "Sign in" }}
                             </button>

@@ -35,19 +35,27 @@ pub fn Receive() -> impl IntoView {
     view! {
         <Page title="Receive" lead="Deliveries the regulator shows on their way here. Check each package in: accept it, note what actually arrived, or reject it." testid="page-receive">
             {move || done.get().map(|m| view! { <p class="banner ok" role="status" data-testid="receive-done">{m}</p> })}
-            <Suspense fallback=|| view! { <p class="muted">"Asking the regulator for incoming deliveries…"</p> }>
-                {move || manifests.get().map(|r| match r {
-                    Err(SyncFailure::Offline) => view! {
-                        <p class="banner warn">"Incoming deliveries come from the regulator: connect to see them."</p>
-                    }.into_any(),
-                    Err(SyncFailure::SignedOut) => view! { <p class="banner warn">"Sign in again to see incoming deliveries."</p> }.into_any(),
-                    Err(SyncFailure::Server(m)) => view! { <p class="banner error" role="alert">{m}</p> }.into_any(),
-                    Ok(list) if list.is_empty() => view! {
-                        <p class="muted" data-testid="receive-empty">"Nothing on its way: every delivery the regulator shows has been received."</p>
-                    }.into_any(),
-                    Ok(list) => list.into_iter().map(|m| view! { <Manifest manifest=m done=done /> }).collect_view().into_any(),
-                })}
-            </Suspense>
+            {move || match manifests.get() {
+                None => view! { <p class="muted">"Asking the regulator for incoming deliveries…"</p> }.into_any(),
+                Some(Err(SyncFailure::Offline)) => view! {
+                    <p class="banner warn">"Incoming deliveries come from the regulator: connect to see them."</p>
+                }.into_any(),
+                Some(Err(SyncFailure::SignedOut)) => view! { <p class="banner warn">"Sign in again to see incoming deliveries."</p> }.into_any(),
+                Some(Err(SyncFailure::Server(m))) => view! { <p class="banner error" role="alert">{m}</p> }.into_any(),
+                Some(Ok(list)) if list.is_empty() => view! {
+                    <p class="muted" data-testid="receive-empty">"Nothing on its way: every delivery the regulator shows has been received."</p>
+                }.into_any(),
+                Some(Ok(_)) => ().into_any(),
+            }}
+            // Keyed by manifest: the list asked again after a sync keeps each manifest's form as
+            // it is, open or closed, with what the receiver typed in it and where the cursor is.
+            <For
+                each=move || manifests.get().and_then(Result::ok).unwrap_or_default()
+                key=|m| (m.manifest_number.clone(), m.lines.len())
+                let:m
+            >
+                <Manifest manifest=m done=done />
+            </For>
         </Page>
     }
 }
@@ -167,17 +175,18 @@ fn Manifest(
                                             <label class="field">
                                                 <span>{format!("Arrived ({})", unit.symbol())}</span>
                                                 <input type="text" inputmode="decimal" data-testid="line-received"
+                                                    prop:value=move || choices.with(|c| c[i].received.clone())
                                                     on:input=move |ev| set(|c, v| c.received = v, event_target_value(&ev)) />
                                             </label>
                                             <label class="field grow">
                                                 <span>"Why it differs"</span>
                                                 <select data-testid="line-reason" on:change=move |ev| set(|c, v| c.reason = v, event_target_value(&ev))>
-                                                    {AdjustReason::ALL.iter().enumerate().map(|(k, r)| view! { <option value=k.to_string()>{cap(r.label())}</option> }).collect_view()}
+                                                    {AdjustReason::ALL.iter().enumerate().map(|(k, r)| view! { <option value=k.to_string() selected=move || choices.with(|c| c[i].reason == k.to_string())>{cap(r.label())}</option> }).collect_view()}
                                                 </select>
                                             </label>
                                             <label class="field grow">
                                                 <span>"Note"</span>
-                                                <input type="text" data-testid="line-note" on:input=move |ev| set(|c, v| c.note = v, event_target_value(&ev)) />
+                                                <input type="text" data-testid="line-note" prop:value=move || choices.with(|c| c[i].note.clone()) on:input=move |ev| set(|c, v| c.note = v, event_target_value(&ev)) />
                                             </label>
                                         </div>
                                     </Show>

@@ -19,7 +19,10 @@ pub use regulator::{
     LocationChoices, NewCredentials, ReasonChoices, SyncHealth, SyncReport, SyncState, VoidReceipt,
     Voided,
 };
-pub use system::{DatabaseHealth, ErrorBody, ErrorDetail, Health, RegulatorConnection, SignIn};
+pub use system::{
+    DatabaseHealth, ErrorBody, ErrorDetail, Health, RegulatorConnection, SignIn, SignInRefused,
+    WitnessCheck,
+};
 
 /// One event in a package's history.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]

@@ -36,7 +36,7 @@ pub enum ApiError {
     #[error("{0}")]
     CrossOrigin(String),
     /// Wrong email or password.
-    #[error("the email or password is wrong")]
+    #[error("{}", domain::wire::SignInRefused::BadCredentials)]
     BadCredentials,
     /// The body is not valid JSON.
     #[error("{0}")]

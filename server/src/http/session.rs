@@ -6,12 +6,12 @@
 //! - `POST /api/v1/session/witness`: a second person confirms who they are (no session).
 
 use axum::{
-    extract::{FromRequestParts, State},
+    extract::{FromRequest, FromRequestParts, Request, State},
     http::{header, request::Parts, HeaderMap, HeaderValue, StatusCode},
     response::{IntoResponse, Response},
-    Json,
+    Form, Json,
 };
-use domain::wire::SignIn;
+use domain::wire::{ErrorDetail, SignIn, SignInRefused, WitnessCheck};
 
 use super::AppState;
 use super::{
@@ -27,11 +27,9 @@ fn email_of(body: &SignIn) -> Result<Email, ApiError> {
 }
 
 /// A sign-in refused by the limiter, with the wait.
-fn too_many_attempts(wait: std::time::Duration) -> ApiError {
-    let secs = wait.as_secs().max(1);
-    ApiError::TooManyRequests {
-        message: format!("too many attempts; try again in {secs} seconds"),
-        retry_after: secs,
+fn refused_for(wait: std::time::Duration) -> SignInRefused {
+    SignInRefused::TooManyAttempts {
+        retry_after: wait.as_secs().max(1),
     }
 }
 
@@ -85,22 +83,106 @@ impl FromRequestParts<AppState> for CurrentUser {
     }
 }
 
-/// Signs in; failed attempts are rate-limited per email.
+/// Signs in; failed attempts are rate-limited per email and per address. JSON in, the user or an
+/// error out. A browser's form (`application/x-www-form-urlencoded`) is answered Post/Redirect/Get:
+/// 303 to the app signed in, or back to the sign-in page with why (`SignInRefused`), so a mistyped
+/// password never reaches a page as an HTTP error.
 #[utoipa::path(post, path = "/api/v1/session", tag = "session", request_body = SignIn,
-    responses((status = 200, body = User, description = "Signed in; sets the session cookie"), (status = 401, body = ErrorBody), (status = 429, body = ErrorBody)))]
+    responses((status = 200, body = User, description = "Signed in; sets the session cookie"),
+        (status = 303, description = "A browser's form: to /inventory signed in (the cookie set), or to /login?refused=<code>[&retry_after=<seconds>]"),
+        (status = 401, body = ErrorBody), (status = 429, body = ErrorBody)))]
 pub async fn session_create(
     State(state): State<AppState>,
     ClientAddr(address): ClientAddr,
-    AppJson(body): AppJson<SignIn>,
+    request: Request,
 ) -> Result<Response, ApiError> {
-    let email = email_of(&body)?;
+    if is_form(request.headers()) {
+        let Form(body) = Form::<SignIn>::from_request(request, &state)
+            .await
+            .map_err(|r| ApiError::InvalidBody(r.body_text()))?;
+        let Ok(email) = Email::parse(&body.email) else {
+            return see_other(&SignInRefused::InvalidEmail.location(), None);
+        };
+        return match sign_in(&state, address, &email, &body.password).await {
+            Ok((_, cookie)) => see_other(SignInRefused::SIGNED_IN, Some(cookie)),
+            Err(Refusal::Refused(why)) => see_other(&why.location(), None),
+            Err(Refusal::Failed(e)) => Err(e),
+        };
+    }
+    let AppJson(body) = AppJson::<SignIn>::from_request(request, &state).await?;
+    let (user, cookie) = sign_in(&state, address, &email_of(&body)?, &body.password).await?;
+    let mut res = (StatusCode::OK, Json(user)).into_response();
+    res.headers_mut().insert(header::SET_COOKIE, cookie);
+    Ok(res)
+}
+
+fn is_form(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .is_some_and(|v| {
+            v.trim()
+                .eq_ignore_ascii_case("application/x-www-form-urlencoded")
+        })
+}
+
+fn see_other(location: &str, cookie: Option<HeaderValue>) -> Result<Response, ApiError> {
+    let mut res = StatusCode::SEE_OTHER.into_response();
+    res.headers_mut().insert(
+        header::LOCATION,
+        HeaderValue::from_str(location).map_err(anyhow::Error::from)?,
+    );
+    if let Some(cookie) = cookie {
+        res.headers_mut().insert(header::SET_COOKIE, cookie);
+    }
+    Ok(res)
+}
+
+/// A sign-in that did not start a session: a refusal the person can act on, or a failure.
+enum Refusal {
+    Refused(SignInRefused),
+    Failed(ApiError),
+}
+
+impl From<Refusal> for ApiError {
+    fn from(r: Refusal) -> Self {
+        match r {
+            Refusal::Refused(SignInRefused::BadCredentials) => ApiError::BadCredentials,
+            Refusal::Refused(why @ SignInRefused::TooManyAttempts { retry_after }) => {
+                ApiError::TooManyRequests {
+                    message: why.to_string(),
+                    retry_after,
+                }
+            }
+            Refusal::Refused(why @ SignInRefused::InvalidEmail) => {
+                ApiError::InvalidBody(format!("email: {why}"))
+            }
+            Refusal::Failed(e) => e,
+        }
+    }
+}
+
+impl From<anyhow::Error> for Refusal {
+    fn from(e: anyhow::Error) -> Self {
+        Refusal::Failed(e.into())
+    }
+}
+
+/// Checks the password under the limiter and opens a session: the user and their cookie.
+async fn sign_in(
+    state: &AppState,
+    address: Option<std::net::IpAddr>,
+    email: &Email,
+    password: &str,
+) -> Result<(User, HeaderValue), Refusal> {
     state
         .limiter
-        .check(&email, address)
-        .map_err(too_many_attempts)?;
-    let Some((user, token)) = auth::sign_in(&state.store, &email, &body.password).await? else {
-        state.limiter.failed(&email, address);
-        return Err(ApiError::BadCredentials);
+        .check(email, address)
+        .map_err(|wait| Refusal::Refused(refused_for(wait)))?;
+    let Some((user, token)) = auth::sign_in(&state.store, email, password).await? else {
+        state.limiter.failed(email, address);
+        return Err(Refusal::Refused(SignInRefused::BadCredentials));
     };
     let secure = if state.secure_cookies { "; Secure" } else { "" };
     let cookie = format!(
@@ -108,41 +190,46 @@ pub async fn session_create(
         auth::COOKIE,
         auth::SESSION_HOURS * 3600
     );
-    let mut res = (StatusCode::OK, Json(user)).into_response();
-    res.headers_mut().insert(
-        header::SET_COOKIE,
-        HeaderValue::from_str(&cookie).map_err(anyhow::Error::from)?,
-    );
-    Ok(res)
+    let cookie = HeaderValue::from_str(&cookie)
+        .map_err(|e| Refusal::Failed(anyhow::Error::from(e).into()))?;
+    Ok((user, cookie))
 }
 
 /// A second person confirms who they are on the same tablet (a witness to a destruction or a
-/// count). Starts no session; failures count against the same sign-in limit.
+/// count). Starts no session; failures count against the same sign-in limit. A wrong password or
+/// a locked email is an answer (`refused`), not a failed request: the manager asking is signed in.
 #[utoipa::path(post, path = "/api/v1/session/witness", tag = "session", request_body = SignIn,
-    responses((status = 200, body = User, description = "The witness"), (status = 401, body = ErrorBody), (status = 429, body = ErrorBody)))]
+    responses((status = 200, body = WitnessCheck, description = "The witness, or why they are not confirmed"), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn witness_create(
     State(state): State<AppState>,
     user: CurrentUser,
     ClientAddr(address): ClientAddr,
     body: JsonLater<SignIn>,
-) -> Result<Json<User>, ApiError> {
+) -> Result<Json<WitnessCheck>, ApiError> {
     user.require(Role::Manager, "confirming a witness")?;
     let body = body.parse()?;
     let email = email_of(&body)?;
-    state
-        .limiter
-        .check(&email, address)
-        .map_err(too_many_attempts)?;
+    let refused = |why: SignInRefused| {
+        Json(WitnessCheck::Refused {
+            error: ErrorDetail {
+                code: why.code().to_owned(),
+                message: why.to_string(),
+            },
+        })
+    };
+    if let Err(wait) = state.limiter.check(&email, address) {
+        return Ok(refused(refused_for(wait)));
+    }
     let Some(witness) = auth::check_password(&state.store, &email, &body.password).await? else {
         state.limiter.failed(&email, address);
-        return Err(ApiError::BadCredentials);
+        return Ok(refused(SignInRefused::BadCredentials));
     };
     if witness.id == user.0.id {
         return Err(ApiError::InvalidBody(
             "the witness must be a different person from the one signed in".into(),
         ));
     }
-    Ok(Json(witness))
+    Ok(Json(WitnessCheck::Confirmed { witness }))
 }
 
 /// Who is signed in: the user, or `null` when nobody is (so the app can ask without an error).

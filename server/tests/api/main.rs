@@ -21,6 +21,7 @@ mod reports;
 mod roles;
 mod schema;
 mod security;
+mod sign_in;
 mod store;
 mod tablet;
 mod validation;

@@ -24,8 +24,9 @@ async fn a_witness_confirms_with_their_own_password_and_starts_no_session() {
         ok.headers().get("set-cookie").is_none(),
         "a witness gets no session"
     );
-    let witness: Value = ok.json().await.unwrap();
-    assert_eq!(witness["id"], app.witness.id.to_string());
+    let answer: Value = ok.json().await.unwrap();
+    assert_eq!(answer["outcome"], "confirmed", "{answer}");
+    assert_eq!(answer["witness"]["id"], app.witness.id.to_string());
 
     let wrong = app
         .manager
@@ -35,7 +36,10 @@ async fn a_witness_confirms_with_their_own_password_and_starts_no_session() {
         .send()
         .await
         .unwrap();
-    assert_eq!(wrong.status(), StatusCode::UNAUTHORIZED);
+    // A wrong password is an answer to the signed-in manager, not a failed request.
+    assert_eq!(wrong.status(), StatusCode::OK);
+    let answer: Value = wrong.json().await.unwrap();
+    assert_eq!(answer["outcome"], "refused", "{answer}");
 
     let myself = app
         .manager

@@ -38,18 +38,21 @@ pub async fn relay_faults(changes: usize, seed: u64) -> anyhow::Result<SoakFigur
     soak_procs::add_user(dir.path(), "witness@pistil.test", "manager", PASSWORD).await?;
     let (mut server, url) = soak_procs::server(dir.path(), TIMEOUT_MS).await?;
     let mut store = Store::connect(url).await?;
-    let witness: UserId = serde_json::from_value(
-        store
-            .http
-            .post(format!("{}/session/witness", store.url))
-            .json(&json!({"email": "witness@pistil.test", "password": PASSWORD}))
-            .send()
-            .await?
-            .error_for_status()?
-            .json::<Value>()
-            .await?["id"]
-            .clone(),
-    )?;
+    let witness: UserId = match store
+        .http
+        .post(format!("{}/session/witness", store.url))
+        .json(&json!({"email": "witness@pistil.test", "password": PASSWORD}))
+        .send()
+        .await?
+        .error_for_status()?
+        .json::<domain::wire::WitnessCheck>()
+        .await?
+    {
+        domain::wire::WitnessCheck::Confirmed { witness } => witness.id,
+        domain::wire::WitnessCheck::Refused { error } => {
+            anyhow::bail!("the soak's witness was refused: {}", error.message)
+        }
+    };
     let res = store
         .http
         .put(format!("{}/regulator/credentials", store.url))

@@ -267,13 +267,17 @@ pub async fn report_statuses() -> Result<Vec<domain::report::ReportStatus>, Sync
 }
 
 /// Marks a generated report submitted.
-pub async fn mark_submitted(kind: &str, month: &str) -> Result<(), String> {
-    done(
-        Request::post(&format!("/api/v1/reports/{kind}/{month}/submitted"))
-            .send()
-            .await,
-    )
-    .await
+pub async fn mark_submitted(
+    kind: &str,
+    month: &str,
+    explanation: Option<&str>,
+) -> Result<(), String> {
+    let req = Request::post(&format!("/api/v1/reports/{kind}/{month}/submitted"))
+        .json(&domain::wire::MarkSubmitted {
+            explanation: explanation.map(str::to_owned),
+        })
+        .map_err(|e| e.to_string())?;
+    done(req.send().await).await
 }
 
 /// Regulator sync health.

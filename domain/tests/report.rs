@@ -470,3 +470,71 @@ fn a_month_start_is_settled_only_once_the_ledger_reaches_the_month() {
         to_csv(&monthly(&s.events, december()))
     );
 }
+
+#[test]
+fn the_opening_is_checked_against_the_closing_as_filed_not_as_computed_again() {
+    let s = seeded();
+    let nov = monthly(&s.events, NaiveDate::from_ymd_opt(2026, 11, 1).unwrap());
+    let dec = monthly(&s.events, december());
+    let five = Some(Decimal::from(5));
+    // November as it was filed: read back from its bytes, it is December's opening everywhere.
+    let filed = filed_closings(&to_csv(&nov)).unwrap();
+    assert_eq!(filed.len(), nov.classes.len());
+    let checks = opening_checks(&dec, &filed, five);
+    assert!(checks.iter().all(|c| c.within_tolerance), "{checks:?}");
+
+    // A November filed with other figures (an older Pistil's arithmetic, a file edited by hand):
+    // dried 6% off is outside Health Canada's 5%, 4% is not; a class filed but no longer held
+    // is checked too.
+    let dried = nov.classes[&ReportClass::Dried].closing;
+    let mut other = filed.clone();
+    other.insert(ReportClass::Dried, dried * Decimal::new(106, 2));
+    other.insert(ReportClass::Topical, Decimal::from(7));
+    let checks = opening_checks(&dec, &other, five);
+    let out: Vec<&str> = checks
+        .iter()
+        .filter(|c| !c.within_tolerance)
+        .map(|c| c.class.as_str())
+        .collect();
+    assert_eq!(out, ["4 Dried cannabis", "10 Cannabis topical"]);
+    let topical = checks
+        .iter()
+        .find(|c| c.class == "10 Cannabis topical")
+        .unwrap();
+    assert_eq!(
+        (topical.opening, topical.previous_closing),
+        (Decimal::ZERO, Decimal::from(7))
+    );
+    other.insert(ReportClass::Dried, dried * Decimal::new(104, 2));
+    other.remove(&ReportClass::Topical);
+    assert!(opening_checks(&dec, &other, five)
+        .iter()
+        .all(|c| c.within_tolerance));
+    // Without a tolerance (a US store), nothing blocks.
+    other.insert(ReportClass::Dried, Decimal::ZERO);
+    assert!(opening_checks(&dec, &other, None)
+        .iter()
+        .all(|c| c.within_tolerance));
+}
+
+#[test]
+fn a_filed_report_that_cannot_be_read_back_says_why() {
+    assert_eq!(
+        filed_closings("month,class,opening\n"),
+        Err(FiledReportError::MissingColumn("closing"))
+    );
+    assert_eq!(
+        filed_closings("month,class,closing\n2026-11,12 Hemp,3\n"),
+        Err(FiledReportError::UnknownClass {
+            row: 2,
+            class: "12 Hemp".into()
+        })
+    );
+    assert_eq!(
+        filed_closings("month,class,closing\n2026-11,4 Dried cannabis,lots\n"),
+        Err(FiledReportError::NotANumber {
+            row: 2,
+            value: "lots".into()
+        })
+    );
+}

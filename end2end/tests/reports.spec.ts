@@ -2,8 +2,15 @@ import { test, expect, demo, signIn } from "./fixtures/app";
 
 test("last month's Health Canada report balances and each figure opens the events behind it", async ({ page, consoleErrors }, testInfo) => {
   await signIn(page, demo.manager);
+  // The month before last, as filed: downloaded (so kept) and marked submitted. Last month's
+  // openings are then checked against its closings as filed.
   await page.goto("/reports");
-  await expect(page.getByTestId("report-check")).toContainText("Opening inventory matches last month's closing");
+  const [y, m] = (await page.getByTestId("report-month").inputValue()).split("-").map(Number);
+  const before = new Date(Date.UTC(y, m - 2, 1)).toISOString().slice(0, 7);
+  expect((await page.request.get(`/api/v1/reports/health-canada?month=${before}&format=csv`)).ok()).toBeTruthy();
+  expect((await page.request.post(`/api/v1/reports/health_canada/${before}/submitted`)).status()).toBe(204);
+  await page.reload();
+  await expect(page.getByTestId("report-check")).toContainText(`Opening inventory matches the closing filed for ${before} in every class`);
   await expect(page.getByTestId("report-row").first()).toBeVisible();
   const sold = page.getByTestId("figure-dried-sold_in_store");
   const figure = Number((await sold.innerText()).split(" ")[0]);

@@ -44,7 +44,9 @@ pub fn Reports() -> impl IntoView {
                 <a class="button primary" data-testid="report-csv" download
                     href=move || format!("/api/v1/reports/health-canada?month={}&format=csv", month.get())>"Download CSV"</a>
             </div>
-            <Status kind="health_canada" month=month />
+            <Status kind="health_canada" month=month needs_explanation=Signal::derive(move || {
+                report.get().and_then(Result::ok).is_some_and(|r| r.outside_tolerance().next().is_some())
+            }) />
             <p class="sub">"Tap a figure to see the ledger events behind it."</p>
             <Suspense fallback=|| view! { <p class="muted">"Computing the month…"</p> }>
                 {move || report.get().map(|r| match r {
@@ -99,8 +101,16 @@ fn name_of(kind: &str) -> &'static str {
 
 /// Where a month's report stands: draft (the month is not over), generated, downloaded or
 /// submitted; a manager marks it submitted once filed.
+/// Health Canada's report whose opening is outside the tolerance is marked submitted only with an
+/// explanation (`needs_explanation`): the tablet asks for it before sending, as the server would.
 #[component]
-fn Status(kind: &'static str, month: RwSignal<String>) -> impl IntoView {
+fn Status(
+    kind: &'static str,
+    month: RwSignal<String>,
+    #[prop(optional, into)] needs_explanation: Option<Signal<bool>>,
+) -> impl IntoView {
+    let needs = move || needs_explanation.is_some_and(|s| s.get());
+    let explanation = RwSignal::new(String::new());
     let replica = crate::replica::use_replica();
     let again = RwSignal::new(0u32);
     let statuses = LocalResource::new(move || {
@@ -129,21 +139,38 @@ fn Status(kind: &'static str, month: RwSignal<String>) -> impl IntoView {
                             r.downloaded_at.as_ref().map(|t| format!(" · downloaded {}", &t[..16.min(t.len())].replace('T', " "))).unwrap_or_default(),
                             r.submitted_at.as_ref().map(|t| format!(" · submitted {}", &t[..16.min(t.len())].replace('T', " "))).unwrap_or_default(),
                         );
+                        let explained = r.explanation.clone();
+                        let mark = move |_| {
+                            let m = month.get_untracked();
+                            let why = explanation.get_untracked().trim().to_owned();
+                            if needs() && why.is_empty() {
+                                return error.set(Some("Explain why the opening differs from the closing filed for the month before, then mark it submitted.".into()));
+                            }
+                            error.set(None);
+                            leptos::task::spawn_local(async move {
+                                let why = Some(why).filter(|w| !w.is_empty());
+                                match api::mark_submitted(kind, &m, why.as_deref()).await {
+                                    Ok(()) => again.update(|n| *n += 1),
+                                    Err(e) => error.set(Some(e)),
+                                }
+                            });
+                        };
                         view! {
-                            <div class="toolbar">
-                                <p class=if submitted { "status ok" } else { "status warn" } data-testid=format!("report-status-{kind}")>{words}</p>
-                                {(!submitted).then(|| view! {
-                                    <button type="button" class="button" data-testid=format!("report-submitted-{kind}") on:click=move |_| {
-                                        let m = month.get_untracked();
-                                        leptos::task::spawn_local(async move {
-                                            match api::mark_submitted(kind, &m).await {
-                                                Ok(()) => again.update(|n| *n += 1),
-                                                Err(e) => error.set(Some(e)),
-                                            }
-                                        });
-                                    }>"Mark as submitted"</button>
-                                })}
-                            </div>
+                            <p class=if submitted { "status ok" } else { "status warn" } data-testid=format!("report-status-{kind}")>{words}</p>
+                            {explained.map(|e| view! { <p class="sub" data-testid=format!("report-explained-{kind}")>{format!("Explained: {e}")}</p> })}
+                            {(!submitted).then(|| view! {
+                                <Show when=needs>
+                                    <label class="field">
+                                        <span>"Why the opening differs from the closing filed (the correction made in the class's other additions or reductions, flagged to Health Canada)"</span>
+                                        <textarea data-testid=format!("report-explanation-{kind}") maxlength="500"
+                                            prop:value=move || explanation.get()
+                                            on:input=move |ev| explanation.set(event_target_value(&ev))></textarea>
+                                    </label>
+                                </Show>
+                                <div class="toolbar">
+                                    <button type="button" class="button" data-testid=format!("report-submitted-{kind}") on:click=mark>"Mark as submitted"</button>
+                                </div>
+                            })}
                         }.into_any()
                     }
                 }
@@ -319,15 +346,23 @@ fn Preview(report: HealthCanadaReport, month: String) -> impl IntoView {
     view! {
         <h2 class="section">{format!("Health Canada retailer report (SOR/2019-202 s.5): {} · {}", report.report.store, report.report.month.format("%B %Y"))}</h2>
         <p class="sub">{format!("From {} ledger events in the month.", report.report.events_in_month)}</p>
-        {if failing.is_empty() {
-            view! { <p class="banner ok" data-testid="report-check">{format!(
-                "Opening inventory matches last month's closing in every class{}.",
+        {match (&report.compared_with, failing.is_empty()) {
+            (None, _) => view! { <p class="banner warn" data-testid="report-check">{report.notes.first().cloned().unwrap_or_default()}</p> }.into_any(),
+            (Some(m), true) => view! { <p class="banner ok" data-testid="report-check">{format!(
+                "Opening inventory matches the closing filed for {m} in every class{}.",
                 tolerance.map(|t| format!(" (within Health Canada's {t}% tolerance)")).unwrap_or_default()
-            )}</p> }.into_any()
-        } else {
-            view! { <p class="banner error" role="alert" data-testid="report-check">{failing.iter().map(|c| format!(
-                "{}: opening {} differs from last closing {} by {}%. ", c.class, n(c.opening), n(c.previous_closing), c.difference_percent
-            )).collect::<String>()}</p> }.into_any()
+            )}</p> }.into_any(),
+            (Some(m), false) => view! {
+                <div class="banner error" role="alert" data-testid="report-check">
+                    <p>{format!(
+                        "The opening differs from the closing filed for {m} by more than {}% in {} of the classes:",
+                        tolerance.unwrap_or_default(), failing.len()
+                    )}</p>
+                    <ul>{failing.iter().map(|c| view! {
+                        <li>{format!("{}: opening {}, filed closing {} ({}% off)", c.class, n(c.opening), n(c.previous_closing), c.difference_percent)}</li>
+                    }).collect_view()}</ul>
+                </div>
+            }.into_any(),
         }}
         {if rows.is_empty() {
             view! { <p class="muted">"No cannabis inventory in this month."</p> }.into_any()

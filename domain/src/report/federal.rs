@@ -99,38 +99,111 @@ pub struct HealthCanadaReport {
     pub report: MonthlyReport,
     /// Health Canada refuses a report whose opening differs from the previous closing by more.
     pub tolerance_percent: Option<Decimal>,
-    /// Each class checked.
+    /// The month (`YYYY-MM`) whose report, as submitted, the openings are checked against; none
+    /// when that report was not marked submitted (nothing filed to compare with).
+    #[serde(default)]
+    pub compared_with: Option<String>,
+    /// Each class checked against the closing filed for `compared_with`.
     pub opening_checks: Vec<OpeningCheck>,
     /// What the report does not carry yet, in words.
     pub notes: Vec<String>,
 }
 
-/// Each class's opening against the previous month's closing, judged by the tolerance.
+impl HealthCanadaReport {
+    /// The classes whose opening is further from the filed closing than the tolerance: marking
+    /// this report submitted waits for an explanation of each.
+    pub fn outside_tolerance(&self) -> impl Iterator<Item = &OpeningCheck> {
+        self.opening_checks.iter().filter(|c| !c.within_tolerance)
+    }
+}
+
+/// Why a report as filed cannot be read back.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum FiledReportError {
+    /// A column the report always has is not in its header.
+    #[error("the filed report has no \"{0}\" column")]
+    MissingColumn(&'static str),
+    /// A row names no Schedule 1 class Pistil knows.
+    #[error("the filed report's row {row} names no known class (\"{class}\")")]
+    UnknownClass {
+        /// Row number, the header being 1.
+        row: usize,
+        /// What the row says.
+        class: String,
+    },
+    /// A closing that is not a number.
+    #[error("the filed report's row {row} has a closing that is not a number (\"{value}\")")]
+    NotANumber {
+        /// Row number, the header being 1.
+        row: usize,
+        /// What the row says.
+        value: String,
+    },
+}
+
+/// Each class's closing as filed, read back from the report's CSV as it was kept (`to_csv`): the
+/// figure Health Canada holds, which the next month's opening must match within the tolerance.
+pub fn filed_closings(csv: &str) -> Result<BTreeMap<ReportClass, Decimal>, FiledReportError> {
+    let mut lines = csv.lines();
+    let header: Vec<&str> = lines.next().unwrap_or_default().split(',').collect();
+    let at = |name: &'static str| {
+        header
+            .iter()
+            .position(|h| *h == name)
+            .ok_or(FiledReportError::MissingColumn(name))
+    };
+    let (class_at, closing_at) = (at("class")?, at("closing")?);
+    let mut out = BTreeMap::new();
+    for (i, line) in lines.enumerate().filter(|(_, l)| !l.is_empty()) {
+        let row = i + 2;
+        let cells: Vec<&str> = line.split(',').collect();
+        let label = cells.get(class_at).copied().unwrap_or_default();
+        let class =
+            ReportClass::from_label(label).ok_or_else(|| FiledReportError::UnknownClass {
+                row,
+                class: label.to_owned(),
+            })?;
+        let value = cells.get(closing_at).copied().unwrap_or_default();
+        let closing = value
+            .parse::<Decimal>()
+            .map_err(|_| FiledReportError::NotANumber {
+                row,
+                value: value.to_owned(),
+            })?;
+        out.insert(class, closing);
+    }
+    Ok(out)
+}
+
+/// Each class's opening against the closing filed for the month before, judged by the
+/// tolerance; a class in only one of them is checked too (its other figure is 0).
 pub fn opening_checks(
     report: &MonthlyReport,
-    previous: &MonthlyReport,
+    filed: &BTreeMap<ReportClass, Decimal>,
     tolerance: Option<Decimal>,
 ) -> Vec<OpeningCheck> {
-    report
-        .classes
-        .iter()
-        .map(|(class, c)| {
-            let before = previous
+    let classes: std::collections::BTreeSet<ReportClass> =
+        report.classes.keys().chain(filed.keys()).copied().collect();
+    classes
+        .into_iter()
+        .map(|class| {
+            let opening = report
                 .classes
-                .get(class)
-                .map_or(Decimal::ZERO, |p| p.closing);
+                .get(&class)
+                .map_or(Decimal::ZERO, |c| c.opening);
+            let before = filed.get(&class).copied().unwrap_or_default();
             let diff = if before.is_zero() {
-                if c.opening.is_zero() {
+                if opening.is_zero() {
                     Decimal::ZERO
                 } else {
                     Decimal::ONE_HUNDRED
                 }
             } else {
-                ((c.opening - before).abs() * Decimal::ONE_HUNDRED / before).round_dp(2)
+                ((opening - before).abs() * Decimal::ONE_HUNDRED / before).round_dp(2)
             };
             OpeningCheck {
                 class: class.label().to_owned(),
-                opening: c.opening,
+                opening,
                 previous_closing: before,
                 difference_percent: diff.normalize(),
                 within_tolerance: tolerance.is_none_or(|t| diff <= t),

@@ -10,11 +10,12 @@ mod month_start;
 mod provincial;
 mod sku;
 
-use federal::{inventory, merge};
 pub use federal::{
-    monthly, monthly_by_weight, monthly_by_weight_from, monthly_from, opening_checks, to_csv,
-    ClassMonth, HealthCanadaReport, MonthlyReport, OpeningCheck,
+    filed_closings, monthly, monthly_by_weight, monthly_by_weight_from, monthly_from,
+    opening_checks, to_csv, ClassMonth, FiledReportError, HealthCanadaReport, MonthlyReport,
+    OpeningCheck,
 };
+use federal::{inventory, merge};
 use figures::{add, kg_of};
 pub use figures::{contributions, drill, drill_from, Contribution, Movement, Scope};
 use month_start::walk;
@@ -70,6 +71,24 @@ impl ReportClass {
             Category::Topical => ReportClass::Topical,
             Category::Accessory => return None,
         })
+    }
+
+    /// Every class, in Schedule 1 order.
+    pub const ALL: [ReportClass; 9] = [
+        ReportClass::Seeds,
+        ReportClass::Plants,
+        ReportClass::Fresh,
+        ReportClass::Dried,
+        ReportClass::EdibleSolid,
+        ReportClass::EdibleNonSolid,
+        ReportClass::ExtractInhaled,
+        ReportClass::ExtractIngested,
+        ReportClass::Topical,
+    ];
+
+    /// The class a report's row names by its `label`.
+    pub fn from_label(label: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|c| c.label() == label)
     }
 
     /// Schedule 1 item number and name.
@@ -231,6 +250,10 @@ pub struct ReportStatus {
     pub downloaded_at: Option<String>,
     /// When marked submitted.
     pub submitted_at: Option<String>,
+    /// Why its openings differ from the closings filed the month before, as the manager wrote
+    /// it when marking it submitted (needed when a difference is over the tolerance).
+    #[serde(default)]
+    pub explanation: Option<String>,
 }
 
 /// The instant a store-local calendar day starts.

@@ -8,6 +8,7 @@ mod audit;
 mod menu;
 mod orders;
 mod regulator;
+mod reports;
 pub mod sync;
 mod system;
 
@@ -19,6 +20,7 @@ pub use regulator::{
     LocationChoices, NewCredentials, ReasonChoices, SyncHealth, SyncReport, SyncState, VoidReceipt,
     Voided,
 };
+pub use reports::MarkSubmitted;
 pub use system::{
     DatabaseHealth, ErrorBody, ErrorDetail, Health, RegulatorConnection, SignIn, SignInRefused,
     WitnessCheck,

@@ -11,9 +11,10 @@ use axum::{
 };
 use chrono::NaiveDate;
 use domain::report::{
-    by_sku_from, drill_from, monthly_from, opening_checks, CompletenessReport, FigureEvent,
-    HealthCanadaReport, Movement, ReportClass, Scope, SkuReport, AGCO_TABS,
+    by_sku_from, drill_from, CompletenessReport, FigureEvent, HealthCanadaReport, Movement,
+    ReportClass, Scope, SkuReport, AGCO_TABS,
 };
+use domain::wire::MarkSubmitted;
 use serde::Deserialize;
 
 use super::AppState;
@@ -74,33 +75,7 @@ pub async fn health_canada_show(
     if csv {
         return download(&state, ReportKind::HealthCanada, month).await;
     }
-    let (_, events) = state.reports.events().await?;
-    let this = state.reports.start(&events, month).await;
-    let report = monthly_from(&this, &events);
-    let before = domain::report::previous_month(month);
-    let last = state.reports.start(&events, before).await;
-    let previous = monthly_from(&last, &events);
-    let tolerance = state
-        .ledger
-        .view()
-        .await
-        .state
-        .config
-        .jurisdiction
-        .report_opening_tolerance_percent;
-    let opening_checks = opening_checks(&report, &previous, tolerance);
-    Ok(Json(HealthCanadaReport {
-        report,
-        tolerance_percent: tolerance,
-        opening_checks,
-        notes: vec![
-            "Movements and closing are numbers of products; loose product sold by weight is counted in its unit (grams).".into(),
-            "Extracts and vapes report under class 7 (inhalation); extracts for ingestion (class 8) are not told apart yet.".into(),
-            "Sales to other licensed sellers (s.5(1)(d)(iii)) and returns to suppliers do not occur in this store's ledger and report as 0.".into(),
-            "Provincial column layouts for CTLS upload are unconfirmed; the columns follow the regulation's fields in order.".into(),
-        ],
-    })
-    .into_response())
+    Ok(Json(state.reports.health_canada(month).await?).into_response())
 }
 
 /// Which figure to drill into: a class's (federal and British Columbia reports) or a SKU's
@@ -213,14 +188,19 @@ pub async fn reports_index(
     Ok(Json(state.store.reports().await?))
 }
 
-/// Marks a generated report submitted to its regulator.
+/// Marks a generated report submitted to its regulator; from then on it is the month as filed.
+/// Health Canada's report whose opening differs from the closing filed for the month before by
+/// more than the tolerance is marked only with an explanation of the difference (Health Canada
+/// refuses it otherwise, and asks for the correction to be flagged).
 #[utoipa::path(post, path = "/api/v1/reports/{kind}/{month}/submitted", tag = "reports",
     params(("kind" = String, Path, description = "health_canada, metrc_completeness, agco, alberta or british_columbia"), ("month" = String, Path, description = "YYYY-MM")),
-    responses((status = 204), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    request_body(content = Option<MarkSubmitted>, description = "Optional; `explanation` is needed when an opening is outside the tolerance"),
+    responses((status = 204), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn report_submitted(
     State(state): State<AppState>,
     user: CurrentUser,
     axum::extract::Path((kind, month)): axum::extract::Path<(String, String)>,
+    body: axum::body::Bytes,
 ) -> Result<axum::http::StatusCode, ApiError> {
     user.require(Role::Manager, "marking a report submitted")?;
     let kind = ReportKind::parse(&kind).ok_or_else(|| {
@@ -230,14 +210,71 @@ pub async fn report_submitted(
         ))
     })?;
     let month = parse_month(&month)?;
-    if !state.store.mark_report(kind, month, true).await? {
+    let explanation = explanation_in(&body)?;
+    if state.store.report_body(kind, month).await?.is_none() {
         return Err(ApiError::Missing(format!(
             "the {} report for {} has not been generated; download it first",
             kind.slug(),
             month.format("%Y-%m")
         )));
     }
+    if state.store.submitted_report(kind, month).await?.is_some() {
+        // Filed stays as filed: marking it again changes nothing.
+        return Ok(axum::http::StatusCode::NO_CONTENT);
+    }
+    if kind == ReportKind::HealthCanada && explanation.is_none() {
+        let report = state.reports.health_canada(month).await?;
+        let outside: Vec<String> = report
+            .outside_tolerance()
+            .map(|c| {
+                format!(
+                    "{}: opening {} against {} filed ({}%)",
+                    c.class,
+                    c.opening.normalize(),
+                    c.previous_closing.normalize(),
+                    c.difference_percent
+                )
+            })
+            .collect();
+        if !outside.is_empty() {
+            return Err(ApiError::Conflict(format!(
+                "the opening differs from the closing filed for {} by more than {}% in {}; explain the difference (the correction made in the class's other additions or reductions) to mark it submitted",
+                report.compared_with.unwrap_or_default(),
+                report.tolerance_percent.unwrap_or_default(),
+                outside.join("; ")
+            )));
+        }
+    }
+    state
+        .store
+        .mark_submitted(kind, month, explanation.as_deref())
+        .await?;
     Ok(axum::http::StatusCode::NO_CONTENT)
+}
+
+/// The explanation a mark-submitted body carries, checked as every free text is; none for an
+/// empty body.
+fn explanation_in(body: &[u8]) -> Result<Option<String>, ApiError> {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Ok(None);
+    }
+    let mark: MarkSubmitted = serde_json::from_slice(body).map_err(|e| {
+        if e.is_data() {
+            ApiError::InvalidBody(e.to_string())
+        } else {
+            ApiError::MalformedJson(e.to_string())
+        }
+    })?;
+    let Some(text) = mark
+        .explanation
+        .map(|t| t.trim().to_owned())
+        .filter(|t| !t.is_empty())
+    else {
+        return Ok(None);
+    };
+    domain::text::check("explanation", &text, domain::text::MAX_NOTE)
+        .map_err(|e| ApiError::InvalidBody(e.to_string()))?;
+    Ok(Some(text))
 }
 
 /// The AGCO report's query.

@@ -13,8 +13,9 @@ use chrono::{DateTime, NaiveDate, Utc};
 pub use domain::report::{ReportKind, ReportStatus};
 use domain::{
     report::{
-        agco_tab, by_sku_from, monthly_by_weight_from, monthly_from, to_csv, CompletenessReport,
-        MonthStart, PostingRow, AGCO_TABS,
+        agco_tab, by_sku_from, filed_closings, monthly_by_weight_from, monthly_from,
+        opening_checks, to_csv, CompletenessReport, HealthCanadaReport, MonthStart, PostingRow,
+        AGCO_TABS,
     },
     Event,
 };
@@ -195,8 +196,54 @@ impl Reports {
             Some(b) => b,
             None => self.generate(kind, month).await?,
         };
-        self.store.mark_report(kind, month, false).await?;
+        self.store.mark_downloaded(kind, month).await?;
         Ok(body)
+    }
+
+    /// Health Canada's report for `month` with each class's opening checked against the closing
+    /// filed for the month before (its kept bytes, once marked submitted): the figure Health
+    /// Canada compares with, not one computed again from today's ledger.
+    pub async fn health_canada(&self, month: NaiveDate) -> Result<HealthCanadaReport, ReportError> {
+        let (_, events) = self.events().await?;
+        let start = self.start(&events, month).await;
+        let report = monthly_from(&start, &events);
+        let tolerance = self
+            .ledger
+            .view()
+            .await
+            .state
+            .config
+            .jurisdiction
+            .report_opening_tolerance_percent;
+        let before = domain::report::previous_month(month);
+        let filed = match self
+            .store
+            .submitted_report(ReportKind::HealthCanada, before)
+            .await?
+        {
+            Some(body) => Some(filed_closings(&body).map_err(ReportError::file)?),
+            None => None,
+        };
+        let before_words = before.format("%B %Y");
+        let compared = match &filed {
+            Some(_) => format!("Each class's opening is checked against the closing filed for {before_words} (that report as marked submitted)."),
+            None => format!("No report for {before_words} is marked submitted: the openings are checked against its closings once it is."),
+        };
+        Ok(HealthCanadaReport {
+            opening_checks: filed
+                .as_ref()
+                .map(|f| opening_checks(&report, f, tolerance))
+                .unwrap_or_default(),
+            compared_with: filed.map(|_| before.format("%Y-%m").to_string()),
+            report,
+            tolerance_percent: tolerance,
+            notes: vec![
+                compared,
+                "Movements and closing are numbers of products; loose product sold by weight is counted in its unit (grams).".into(),
+                "Sales to other licensed sellers (s.5(1)(d)(iii)) and returns to suppliers do not occur in this store's ledger and report as 0.".into(),
+                "Provincial column layouts for CTLS upload are unconfirmed; the columns follow the regulation's fields in order.".into(),
+            ],
+        })
     }
 
     /// Generates last month's reports once the store's month has turned, checking every `every`.

@@ -23,12 +23,25 @@ pub trait ReportStore {
         month: NaiveDate,
         body: &str,
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
-    /// Marks a report downloaded (the first time) or submitted; false when it was never generated.
-    fn mark_report(
+    /// The kept bytes of a report marked submitted: what the regulator holds.
+    fn submitted_report(
         &self,
         kind: ReportKind,
         month: NaiveDate,
-        submitted: bool,
+    ) -> impl Future<Output = Result<Option<String>, StoreError>> + Send;
+    /// Marks a report downloaded, the first time; false when it was never generated.
+    fn mark_downloaded(
+        &self,
+        kind: ReportKind,
+        month: NaiveDate,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send;
+    /// Marks a report submitted, with the explanation of its openings when one was needed; the
+    /// first time only (a report filed stays as filed). False when it was never generated.
+    fn mark_submitted(
+        &self,
+        kind: ReportKind,
+        month: NaiveDate,
+        explanation: Option<&str>,
     ) -> impl Future<Output = Result<bool, StoreError>> + Send;
     /// Every generated report, newest month first.
     fn reports(&self) -> impl Future<Output = Result<Vec<ReportStatus>, StoreError>> + Send;
@@ -72,41 +85,67 @@ impl ReportStore for Store {
         Ok(())
     }
 
-    async fn mark_report(
+    async fn submitted_report(
         &self,
         kind: ReportKind,
         month: NaiveDate,
-        submitted: bool,
+    ) -> Result<Option<String>, StoreError> {
+        Ok(sqlx::query_scalar(
+            "SELECT body FROM reports WHERE kind = ? AND month = ? AND status = 'submitted'",
+        )
+        .bind(kind.slug())
+        .bind(month_key(month))
+        .fetch_optional(&self.pool)
+        .await?)
+    }
+
+    async fn mark_downloaded(
+        &self,
+        kind: ReportKind,
+        month: NaiveDate,
+    ) -> Result<bool, StoreError> {
+        Ok(sqlx::query(
+            "UPDATE reports SET status = CASE WHEN status = 'generated' THEN 'downloaded' ELSE status END,
+                    downloaded_at = COALESCE(downloaded_at, ?)
+             WHERE kind = ? AND month = ?",
+        )
+        .bind(Utc::now().to_rfc3339())
+        .bind(kind.slug())
+        .bind(month_key(month))
+        .execute(&self.pool)
+        .await?
+        .rows_affected()
+            > 0)
+    }
+
+    async fn mark_submitted(
+        &self,
+        kind: ReportKind,
+        month: NaiveDate,
+        explanation: Option<&str>,
     ) -> Result<bool, StoreError> {
         let now = Utc::now().to_rfc3339();
-        let q = if submitted {
-            sqlx::query(
-                "UPDATE reports SET status = 'submitted', submitted_at = ?, downloaded_at = COALESCE(downloaded_at, ?)
-                 WHERE kind = ? AND month = ?",
-            )
-        } else {
-            sqlx::query(
-                "UPDATE reports SET status = CASE WHEN status = 'generated' THEN 'downloaded' ELSE status END,
-                        downloaded_at = COALESCE(downloaded_at, ?)
-                 WHERE kind = ? AND month = ?",
-            )
-        };
-        let q = if submitted {
-            q.bind(now.clone()).bind(now)
-        } else {
-            q.bind(now)
-        };
-        Ok(q.bind(kind.slug())
-            .bind(month_key(month))
-            .execute(&self.pool)
-            .await?
-            .rows_affected()
+        Ok(sqlx::query(
+            "UPDATE reports SET status = 'submitted',
+                    submitted_at = COALESCE(submitted_at, ?),
+                    downloaded_at = COALESCE(downloaded_at, ?),
+                    explanation = CASE WHEN status = 'submitted' THEN explanation ELSE ? END
+             WHERE kind = ? AND month = ?",
+        )
+        .bind(&now)
+        .bind(&now)
+        .bind(explanation)
+        .bind(kind.slug())
+        .bind(month_key(month))
+        .execute(&self.pool)
+        .await?
+        .rows_affected()
             > 0)
     }
 
     async fn reports(&self) -> Result<Vec<ReportStatus>, StoreError> {
         let rows = sqlx::query(
-            "SELECT kind, month, status, generated_at, downloaded_at, submitted_at FROM reports
+            "SELECT kind, month, status, generated_at, downloaded_at, submitted_at, explanation FROM reports
              ORDER BY month DESC, kind",
         )
         .fetch_all(&self.pool)
@@ -124,6 +163,7 @@ impl ReportStore for Store {
                 generated_at: r.try_get(3)?,
                 downloaded_at: r.try_get(4)?,
                 submitted_at: r.try_get(5)?,
+                explanation: r.try_get(6)?,
             });
         }
         Ok(out)

@@ -36,7 +36,9 @@ async fn the_month_report_balances_per_class_and_downloads_as_csv() {
     // 100 g of flower and 40 pre-rolls received this month, 3 pre-rolls sold.
     assert_eq!(dried["added_received"], "140");
     assert_eq!(dried["closing"], "137");
-    assert_eq!(body["opening_checks"][0]["within_tolerance"], true);
+    // Nothing was filed for last month, so there is no filed closing to check the opening with.
+    assert!(body["compared_with"].is_null(), "{body}");
+    assert_eq!(body["opening_checks"], serde_json::json!([]));
     assert_eq!(body["tolerance_percent"], "5");
     let csv = app
         .manager
@@ -465,4 +467,160 @@ async fn a_report_asked_for_again_counts_the_sales_made_since() {
     app.push(&app.staff, vec![sell(preroll, Quantity::each(5))])
         .await;
     assert_eq!(sold(ask().await), "7");
+}
+
+#[tokio::test]
+async fn a_month_whose_opening_differs_from_the_closing_filed_before_is_submitted_only_with_an_explanation(
+) {
+    use domain::report::{previous_month, ReportKind};
+    use server::store::ReportStore;
+    let app = spawn_app().await;
+    let now = Utc::now() - chrono::Duration::minutes(300);
+    let last = previous_month(chrono::NaiveDate::from_ymd_opt(now.year(), now.month(), 1).unwrap());
+    let before = previous_month(last);
+    let key = |m: chrono::NaiveDate| m.format("%Y-%m").to_string();
+    // The month before last as Health Canada holds it: filed closing 100 dried products (an older
+    // Pistil's arithmetic, say). This ledger holds nothing before last month, so last month opens
+    // at 0: 100% off, over the 5% Health Canada accepts.
+    let filed = format!(
+        "month,class,opening,added_received,added_returned,added_other,reduced_sold,reduced_destroyed,reduced_lost_stolen,reduced_returned,reduced_other,sold_in_store,sold_in_store_book_value,sold_remote,sold_remote_book_value,closing,closing_kg,closing_book_value\n\
+         {},4 Dried cannabis,0,100,0,0,0,0,0,0,0,0,0.00,0,0.00,100,0.35,500.00\n",
+        key(before)
+    );
+    app.store
+        .keep_report(ReportKind::HealthCanada, before, &filed)
+        .await
+        .unwrap();
+    let manager = &app.manager.client;
+    let mark = |body: Option<Value>| {
+        let req = manager.post(app.url(&format!("/reports/health_canada/{}/submitted", key(last))));
+        let req = match body {
+            Some(b) => req.json(&b),
+            None => req,
+        };
+        req.send()
+    };
+    let preview = |app: &TestApp| {
+        let req = manager.get(app.url(&format!("/reports/health-canada?month={}", key(last))));
+        async move { req.send().await.unwrap().json::<Value>().await.unwrap() }
+    };
+    // Kept but not marked submitted: nothing filed to compare with yet, and the report says so.
+    let r = preview(&app).await;
+    assert!(r["compared_with"].is_null(), "{r}");
+    assert_eq!(r["opening_checks"], serde_json::json!([]));
+    assert!(
+        r["notes"][0]
+            .as_str()
+            .unwrap()
+            .contains("is marked submitted"),
+        "{r}"
+    );
+
+    assert!(app
+        .store
+        .mark_submitted(ReportKind::HealthCanada, before, None)
+        .await
+        .unwrap());
+    let r = preview(&app).await;
+    assert_eq!(r["compared_with"], key(before));
+    let dried = r["opening_checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["class"] == "4 Dried cannabis")
+        .unwrap()
+        .clone();
+    assert_eq!(dried["opening"], "0");
+    assert_eq!(dried["previous_closing"], "100");
+    assert_eq!(dried["within_tolerance"], false);
+
+    // Last month's file is generated and kept when downloaded.
+    let csv = manager
+        .get(app.url(&format!(
+            "/reports/health-canada?month={}&format=csv",
+            key(last)
+        )))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(csv.status(), StatusCode::OK);
+    for body in [
+        None,
+        Some(serde_json::json!({})),
+        Some(serde_json::json!({"explanation": "  "})),
+    ] {
+        let res = mark(body.clone()).await.unwrap();
+        assert_eq!(res.status(), StatusCode::CONFLICT, "{body:?}");
+        let e: Value = res.json().await.unwrap();
+        assert_eq!(e["error"]["code"], "conflict");
+        let message = e["error"]["message"].as_str().unwrap();
+        assert!(
+            message.contains("4 Dried cannabis: opening 0 against 100 filed (100%)"),
+            "{message}"
+        );
+        assert!(message.contains(&key(before)), "{message}");
+    }
+    let bidi = mark(Some(
+        serde_json::json!({"explanation": "recounted \u{202E}"}),
+    ))
+    .await
+    .unwrap();
+    assert_eq!(bidi.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let stray = mark(Some(serde_json::json!({"reason": "x"})))
+        .await
+        .unwrap();
+    assert_eq!(stray.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let status = |list: &Value| {
+        list.as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["month"] == key(last) && r["kind"] == "health_canada")
+            .unwrap()
+            .clone()
+    };
+    let list: Value = manager
+        .get(app.url("/reports"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        status(&list)["status"],
+        "downloaded",
+        "refused, so not submitted"
+    );
+
+    let why = "The closing filed for the month before counted 100 dried products this store never held; corrected with 100 in other reductions, flagged to Health Canada.";
+    let ok = mark(Some(serde_json::json!({ "explanation": why })))
+        .await
+        .unwrap();
+    assert_eq!(ok.status(), StatusCode::NO_CONTENT);
+    let list: Value = manager
+        .get(app.url("/reports"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(status(&list)["status"], "submitted");
+    assert_eq!(status(&list)["explanation"], why);
+    // Filed stays filed: marking it again changes neither the time nor the explanation.
+    let at = status(&list)["submitted_at"].clone();
+    let again = mark(Some(serde_json::json!({"explanation": "something else"})))
+        .await
+        .unwrap();
+    assert_eq!(again.status(), StatusCode::NO_CONTENT);
+    let list: Value = manager
+        .get(app.url("/reports"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(status(&list)["explanation"], why);
+    assert_eq!(status(&list)["submitted_at"], at);
 }

@@ -364,6 +364,14 @@ fn Preview(report: HealthCanadaReport, month: String) -> impl IntoView {
                 </div>
             }.into_any(),
         }}
+        {(!report.report.lacking.is_empty()).then(|| view! {
+            <div class="banner warn" role="status" data-testid="report-lacking">
+                <p>"These products lack what the report needs: their quantities of cannabis count 0 here, and the file is not produced until each is set on the product."</p>
+                <ul>{report.report.lacking.iter().map(|l| view! {
+                    <li>{format!("{} ({}): {}", l.name, l.sku, l.needs)}</li>
+                }).collect_view()}</ul>
+            </div>
+        })}
         {if rows.is_empty() {
             view! { <p class="muted">"No cannabis inventory in this month."</p> }.into_any()
         } else {

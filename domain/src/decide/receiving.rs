@@ -53,6 +53,19 @@ pub(super) fn define_product(
             format!("{} needs its net cannabis content per item", p.name),
         ));
     }
+    // Seeds are reported by the number of seeds (SOR/2019-202, Schedule 1, item 1): a seed
+    // package's net content is how many seeds it holds.
+    if let (crate::Category::Seed, Some(n)) = (p.category, p.net_content) {
+        if n.unit != crate::Unit::Each || n.amount <= Decimal::ZERO || !n.amount.fract().is_zero() {
+            return Err(invalid(
+                "net_content",
+                format!(
+                    "{}: a seed package's net content is its number of seeds, a whole number of each (got {n})",
+                    p.name
+                ),
+            ));
+        }
+    }
     if let Some(old) = state.products.get(&p.id) {
         if old.unit != p.unit && state.packages.values().any(|pk| pk.product_id == p.id) {
             return Err(invalid(

@@ -73,9 +73,58 @@ pub struct MonthlyReport {
     pub classes: BTreeMap<ReportClass, ClassMonth>,
     /// Events the figures were computed from (those inside the month).
     pub events_in_month: u64,
+    /// Products in the month's figures that lack what the report needs: their quantities of
+    /// cannabis count 0 until each is given, so the report is not filed with them missing.
+    #[serde(default)]
+    pub lacking: Vec<Lacking>,
 }
 
-/// One class's opening against the previous month's closing.
+/// A product the report cannot count fully, and what it needs.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Lacking {
+    /// The product.
+    pub product_id: crate::ProductId,
+    /// Its SKU.
+    pub sku: String,
+    /// Its name.
+    pub name: String,
+    /// What it needs, in words.
+    pub needs: String,
+}
+
+/// The products a state holds any of.
+fn held(state: &State) -> std::collections::BTreeSet<crate::ProductId> {
+    state
+        .packages
+        .values()
+        .filter(|p| !p.quantity.amount.is_zero())
+        .map(|p| p.product_id)
+        .collect()
+}
+
+/// Of the products in a month (`seen`: moved, or held at its start; and those held at its end),
+/// those that lack what the report needs, in SKU order.
+fn lacking_in(mut seen: std::collections::BTreeSet<crate::ProductId>, end: &State) -> Vec<Lacking> {
+    seen.extend(held(end));
+    let mut out: Vec<Lacking> = seen
+        .into_iter()
+        .filter_map(|id| end.products.get(&id))
+        .filter(|p| ReportClass::of(p.category).is_some())
+        .filter_map(|p| {
+            super::figures::lacking(p).map(|needs| Lacking {
+                product_id: p.id,
+                sku: p.sku.clone(),
+                name: p.name.clone(),
+                needs: needs.to_owned(),
+            })
+        })
+        .collect();
+    out.sort_by(|a, b| a.sku.cmp(&b.sku));
+    out
+}
+
+/// One class's opening against the closing filed for the month before.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct OpeningCheck {
@@ -83,7 +132,7 @@ pub struct OpeningCheck {
     pub class: String,
     /// This month's opening.
     pub opening: Decimal,
-    /// Last month's closing.
+    /// The closing filed for the month before.
     pub previous_closing: Decimal,
     /// The difference in percent of the previous closing.
     pub difference_percent: Decimal,
@@ -245,12 +294,15 @@ pub(super) fn monthly_at(from: Cow<'_, MonthStart>, events: &[Event]) -> Monthly
     let month = from.month;
     let mut classes: BTreeMap<ReportClass, ClassMonth> = BTreeMap::new();
     let mut in_month = 0;
+    let mut seen = held(&from.state);
     let (start, end) = walk(from, events, |_, state, e| {
         in_month += 1;
         for c in contributions(state, e) {
+            seen.insert(c.product);
             add(&mut classes, c);
         }
     });
+    let lacking = lacking_in(seen, &end);
     for (class, (n, _, _)) in start {
         classes.entry(class).or_default().opening = n;
     }
@@ -269,6 +321,7 @@ pub(super) fn monthly_at(from: Cow<'_, MonthStart>, events: &[Event]) -> Monthly
         store: end.config.name.clone(),
         classes,
         events_in_month: in_month,
+        lacking,
     }
 }
 
@@ -287,9 +340,11 @@ pub(super) fn monthly_by_weight_at(from: Cow<'_, MonthStart>, events: &[Event]) 
     let month = from.month;
     let mut classes: BTreeMap<ReportClass, ClassMonth> = BTreeMap::new();
     let mut in_month = 0;
+    let mut seen = held(&from.state);
     let (start, end) = walk(from, events, |_, state, e| {
         in_month += 1;
         for c in contributions(state, e) {
+            seen.insert(c.product);
             add(
                 &mut classes,
                 Contribution {
@@ -299,6 +354,7 @@ pub(super) fn monthly_by_weight_at(from: Cow<'_, MonthStart>, events: &[Event]) 
             );
         }
     });
+    let lacking = lacking_in(seen, &end);
     for (class, (_, kg, _)) in start {
         classes.entry(class).or_default().opening = kg;
     }
@@ -333,6 +389,7 @@ pub(super) fn monthly_by_weight_at(from: Cow<'_, MonthStart>, events: &[Event]) 
         store: end.config.name.clone(),
         classes,
         events_in_month: in_month,
+        lacking,
     }
 }
 

@@ -65,14 +65,41 @@ pub struct Contribution {
     pub kg: Decimal,
 }
 
-/// Kilograms of cannabis in `qty` of a product (seeds and plants: their number).
+/// Kilograms of cannabis in `qty` of a product; seeds: the number of seeds (Schedule 1, item 1),
+/// plants: their number (item 2). What cannot be known (`lacking`) counts 0 and is named.
 pub(super) fn kg_of(product: &crate::Product, qty: Decimal) -> Decimal {
-    if matches!(product.category, Category::Seed | Category::Plant) {
-        return qty;
+    match product.category {
+        Category::Seed => seeds_per_package(product).map_or(Decimal::ZERO, |n| n * qty),
+        Category::Plant => qty,
+        _ => product
+            .net_amount(qty)
+            .map_or(Decimal::ZERO, |g| g / Decimal::from(1000)),
     }
+}
+
+/// How many seeds one package of a seed product holds: its net content, in each.
+fn seeds_per_package(product: &crate::Product) -> Option<Decimal> {
     product
-        .net_amount(qty)
-        .map_or(Decimal::ZERO, |g| g / Decimal::from(1000))
+        .net_content
+        .filter(|n| n.unit == crate::Unit::Each)
+        .map(|n| n.amount)
+}
+
+/// What the reports need from a product that it does not carry, in words: a seed package's
+/// number of seeds, or an item's net content (the quantity of cannabis the closing reports).
+pub fn lacking(product: &crate::Product) -> Option<&'static str> {
+    match product.category {
+        Category::Seed if seeds_per_package(product).is_none() => {
+            Some("the number of seeds in a package (its net content, in each)")
+        }
+        Category::Seed | Category::Plant | Category::Accessory => None,
+        _ if product.quantity_type == crate::QuantityType::CountBased
+            && product.net_content.is_none() =>
+        {
+            Some("its net content (grams or millilitres in one item)")
+        }
+        _ => None,
+    }
 }
 
 /// What one event adds to the report's figures, judged against the state just before it. Both

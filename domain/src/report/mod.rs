@@ -12,12 +12,12 @@ mod sku;
 
 pub use federal::{
     filed_closings, monthly, monthly_by_weight, monthly_by_weight_from, monthly_from,
-    opening_checks, to_csv, ClassMonth, FiledReportError, HealthCanadaReport, MonthlyReport,
-    OpeningCheck,
+    opening_checks, to_csv, ClassMonth, FiledReportError, HealthCanadaReport, Lacking,
+    MonthlyReport, OpeningCheck,
 };
 use federal::{inventory, merge};
 use figures::{add, kg_of};
-pub use figures::{contributions, drill, drill_from, Contribution, Movement, Scope};
+pub use figures::{contributions, drill, drill_from, lacking, Contribution, Movement, Scope};
 use month_start::walk;
 pub use month_start::MonthStart;
 pub use provincial::{agco_tab, agco_tab_slug, alberta_rows, british_columbia_rows, AGCO_TABS};

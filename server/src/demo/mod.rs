@@ -213,7 +213,7 @@ fn templates() -> Vec<Template> {
             Seed,
             "seeds 5 pack",
             true,
-            None,
+            Some(Quantity::each(5)),
             None,
             4999,
             "Seeds (each)",

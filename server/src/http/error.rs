@@ -153,6 +153,7 @@ impl From<crate::reports::ReportError> for ApiError {
         match e {
             crate::reports::ReportError::Store(e) => ApiError::Database(e),
             e @ crate::reports::ReportError::File(_) => ApiError::Internal(e.into()),
+            crate::reports::ReportError::Incomplete(why) => ApiError::Conflict(why),
         }
     }
 }

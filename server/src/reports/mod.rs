@@ -40,6 +40,9 @@ pub enum ReportError {
     /// A file could not be written (CSV, JSON or XLSX), or a kept one read back.
     #[error("the report file could not be written: {0}")]
     File(String),
+    /// Products in the month lack what the report needs; it is not filed with them missing.
+    #[error("{0}")]
+    Incomplete(String),
 }
 
 impl ReportError {
@@ -47,6 +50,24 @@ impl ReportError {
     pub fn file(e: impl std::fmt::Display) -> Self {
         Self::File(e.to_string())
     }
+}
+
+/// Refuses a report whose products lack what it needs, naming each and what it needs: a file
+/// with their quantities missing would be filed as if they were 0.
+fn complete(report: &domain::report::MonthlyReport) -> Result<(), ReportError> {
+    if report.lacking.is_empty() {
+        return Ok(());
+    }
+    let each: Vec<String> = report
+        .lacking
+        .iter()
+        .map(|l| format!("{} ({}) needs {}", l.name, l.sku, l.needs))
+        .collect();
+    Err(ReportError::Incomplete(format!(
+        "the report for {} cannot be filed yet: {}; set it on the product",
+        report.month.format("%Y-%m"),
+        each.join("; ")
+    )))
 }
 
 /// The month before the store's current month.
@@ -172,11 +193,15 @@ impl Reports {
                         files::cells(&domain::report::alberta_rows(&by_sku_from(&start, &events)))?
                     }
                     ReportKind::BritishColumbia => {
-                        files::cells(&domain::report::british_columbia_rows(
-                            &monthly_by_weight_from(&start, &events),
-                        ))?
+                        let report = monthly_by_weight_from(&start, &events);
+                        complete(&report)?;
+                        files::cells(&domain::report::british_columbia_rows(&report))?
                     }
-                    _ => to_csv(&monthly_from(&start, &events)),
+                    _ => {
+                        let report = monthly_from(&start, &events);
+                        complete(&report)?;
+                        to_csv(&report)
+                    }
                 }
             }
         };
@@ -240,6 +265,7 @@ impl Reports {
             notes: vec![
                 compared,
                 "Movements and closing are numbers of products; loose product sold by weight is counted in its unit (grams).".into(),
+                "Seeds: movements in packages (products), the closing quantity in seeds (Schedule 1, item 1), from each product's number of seeds a package.".into(),
                 "Sales to other licensed sellers (s.5(1)(d)(iii)) and returns to suppliers do not occur in this store's ledger and report as 0.".into(),
                 "Provincial column layouts for CTLS upload are unconfirmed; the columns follow the regulation's fields in order.".into(),
             ],

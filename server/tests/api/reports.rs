@@ -624,3 +624,89 @@ async fn a_month_whose_opening_differs_from_the_closing_filed_before_is_submitte
     assert_eq!(status(&list)["explanation"], why);
     assert_eq!(status(&list)["submitted_at"], at);
 }
+
+#[tokio::test]
+async fn a_report_whose_seed_packs_lack_their_number_of_seeds_says_so_instead_of_filing_a_gap() {
+    use domain::command::*;
+    let app = spawn_app().await;
+    let seeds_id = ProductId::new();
+    let mut seeds = product(seeds_id, "Blue Dream Seeds", Category::Seed);
+    seeds.net_content = None;
+    let pkg = PackageId::new();
+    let receive = |product_id| {
+        command(Action::Receive(Receive {
+            manifest_number: format!("M-{}", uuid::Uuid::new_v4().simple()),
+            lines: vec![ReceiveLine {
+                package_id: pkg,
+                tag: app.next_tag(),
+                product_id,
+                shipped: Quantity::each(3),
+                batch: "S-1".into(),
+                lab: LabResult {
+                    state: LabState::Passed,
+                    result_id: Some("COA-S".into()),
+                    thc_percent: None,
+                    cbd_percent: None,
+                    tested_on: None,
+                },
+                packaged_on: chrono::NaiveDate::from_ymd_opt(2026, 10, 1).unwrap(),
+                expires_on: None,
+                decision: LineDecision::Accept,
+            }],
+        }))
+    };
+    for o in app
+        .push(
+            &app.manager,
+            vec![
+                command(Action::DefineProduct(seeds.clone())),
+                receive(seeds_id),
+            ],
+        )
+        .await
+    {
+        assert!(
+            matches!(o, server::ledger::Outcome::Applied { .. }),
+            "{o:?}"
+        );
+    }
+    let month = this_month();
+    let get = |format: &'static str| {
+        let req = app
+            .manager
+            .client
+            .get(app.url(&format!("/reports/health-canada?month={month}{format}")));
+        async move { req.send().await.unwrap() }
+    };
+    let preview: Value = get("").await.json().await.unwrap();
+    assert_eq!(
+        preview["report"]["lacking"][0]["sku"], "BLUE DREAM SEEDS",
+        "{preview}"
+    );
+    assert!(preview["report"]["lacking"][0]["needs"]
+        .as_str()
+        .unwrap()
+        .contains("number of seeds"));
+    let refused = get("&format=csv").await;
+    assert_eq!(refused.status(), StatusCode::CONFLICT);
+    let e: Value = refused.json().await.unwrap();
+    let message = e["error"]["message"].as_str().unwrap();
+    assert!(
+        message
+            .contains("Blue Dream Seeds (BLUE DREAM SEEDS) needs the number of seeds in a package"),
+        "{message}"
+    );
+    // Given its five seeds a pack, the file is produced, its closing quantity in seeds.
+    seeds.net_content = Some(Quantity::each(5));
+    app.push(&app.manager, vec![command(Action::DefineProduct(seeds))])
+        .await;
+    let csv = get("&format=csv").await;
+    assert_eq!(csv.status(), StatusCode::OK);
+    let text = csv.text().await.unwrap();
+    let row = text
+        .lines()
+        .find(|l| l.contains(",1 Cannabis plant seeds,"))
+        .unwrap_or_else(|| panic!("{text}"));
+    // closing 3 packs, 15 seeds, 3 x 4.00
+    assert!(row.ends_with(",3,15,12.00"), "{row}");
+}

@@ -9,7 +9,7 @@ mod typed;
 
 use std::{fmt, str::FromStr};
 
-use domain::{Quantity, RegulatorTag, Unit};
+use domain::{account::SELF_WITNESS, Quantity, RegulatorTag, Unit};
 use rust_decimal::Decimal;
 
 pub use counter::{ReserveForm, SellForm};
@@ -176,9 +176,6 @@ impl Check {
         Err(self.0)
     }
 }
-
-/// The words for a person who names themselves as their own witness (the server's, too).
-pub const SELF_WITNESS: &str = "the witness must be a different person from the one signed in";
 
 /// A witness's sign-in as typed: both fields filled, and not the person signed in (`me`, their
 /// email), which the tablet knows without asking the server.

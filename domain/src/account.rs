@@ -66,6 +66,10 @@ pub struct Email(String);
 #[error("\"{0}\" is not an email address")]
 pub struct NotAnEmail(pub String);
 
+/// The words for a person who names themselves as their own witness: the tablet says them before
+/// sending, the server when it judges by id.
+pub const SELF_WITNESS: &str = "the witness must be a different person from the one signed in";
+
 /// Longest email accepted (RFC 5321's path limit).
 pub const EMAIL_MAX: usize = 254;
 

@@ -150,8 +150,6 @@ pub struct ReceiptRecord {
 pub struct RejectedAtReceiving {
     /// The manifest it came on.
     pub manifest_number: String,
-    /// What the manifest said was shipped.
-    pub shipped: crate::Quantity,
     /// Why it was refused.
     pub reason: String,
     /// When.
@@ -268,7 +266,6 @@ impl State {
                         line.tag.clone(),
                         RejectedAtReceiving {
                             manifest_number: manifest_number.clone(),
-                            shipped: line.shipped,
                             reason: line.reason.clone(),
                             at: event.at,
                         },

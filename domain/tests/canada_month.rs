@@ -58,19 +58,6 @@ fn receive_at(s: &mut Store, product: ProductId, qty: Quantity, at: DateTime<Utc
     id
 }
 
-fn sell(id: PackageId, n: i64, receipt: ReceiptId) -> Action {
-    Action::Sell(Sell {
-        receipt_id: receipt,
-        customer: None,
-        patient: None,
-        lines: vec![SellLine {
-            package_id: id,
-            quantity: each(n),
-            unit_price: None,
-        }],
-    })
-}
-
 fn item(id: ProductId, name: &str, category: Category, net: Quantity, cost: &str) -> Product {
     Product {
         net_content: Some(net),
@@ -109,20 +96,20 @@ fn store() -> Store {
     let drinks = receive_at(&mut s, DRINK, each(24), day(2, 12));
     let _seeds_dec = receive_at(&mut s, SEEDS, each(4), day(2, 12));
     let receipt = ReceiptId::from_u128(9_001);
-    run_at(&mut s, sell(preroll, 5, receipt), day(3, 12));
+    run_at(&mut s, sale(preroll, 5, receipt), day(3, 12));
     run_at(
         &mut s,
-        sell(oil, 2, ReceiptId::from_u128(9_002)),
+        sale(oil, 2, ReceiptId::from_u128(9_002)),
         day(3, 12),
     );
     run_at(
         &mut s,
-        sell(drinks, 6, ReceiptId::from_u128(9_003)),
+        sale(drinks, 6, ReceiptId::from_u128(9_003)),
         day(3, 12),
     );
     run_at(
         &mut s,
-        sell(seeds_nov, 1, ReceiptId::from_u128(9_004)),
+        sale(seeds_nov, 1, ReceiptId::from_u128(9_004)),
         day(3, 12),
     );
     let parts = s.new_packages(3);

@@ -18,19 +18,6 @@ fn run_at(s: &mut Store, action: Action, at: DateTime<Utc>) {
     s.run(&cmd).unwrap_or_else(|e| panic!("{e}"));
 }
 
-fn sale(id: PackageId, n: i64, receipt: ReceiptId) -> Action {
-    Action::Sell(Sell {
-        receipt_id: receipt,
-        customer: None,
-        patient: None,
-        lines: vec![SellLine {
-            package_id: id,
-            quantity: each(n),
-            unit_price: None,
-        }],
-    })
-}
-
 /// November: 100 pre-rolls and 50 gummies arrive. December: sales in store and remote, a
 /// destruction, a theft, an overage, a return, a delivery. January: one more sale.
 fn seeded() -> Store {

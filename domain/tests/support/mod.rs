@@ -77,6 +77,20 @@ pub fn lab(result: &str) -> LabResult {
     }
 }
 
+/// A sale in store of `n` items of one package on `receipt`.
+pub fn sale(id: PackageId, n: i64, receipt: ReceiptId) -> Action {
+    Action::Sell(Sell {
+        receipt_id: receipt,
+        customer: None,
+        patient: None,
+        lines: vec![SellLine {
+            package_id: id,
+            quantity: each(n),
+            unit_price: None,
+        }],
+    })
+}
+
 /// A store under test: the state, the events so far, and a counter for fresh ids.
 pub struct Store {
     pub state: State,

@@ -225,9 +225,7 @@ pub async fn witness_create(
         return Ok(refused(SignInRefused::BadCredentials));
     };
     if witness.id == user.0.id {
-        return Err(ApiError::InvalidBody(
-            "the witness must be a different person from the one signed in".into(),
-        ));
+        return Err(ApiError::InvalidBody(domain::account::SELF_WITNESS.into()));
     }
     Ok(Json(WitnessCheck::Confirmed { witness }))
 }

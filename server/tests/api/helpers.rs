@@ -257,6 +257,18 @@ impl TestApp {
         body["cursor"].as_i64().unwrap()
     }
 
+    /// GETs an API path as `client` and reads the JSON answer, whatever its status.
+    pub async fn get_json(&self, client: &Client, path: &str) -> Value {
+        client
+            .get(self.url(path))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap()
+    }
+
     pub async fn snapshot(&self) -> Value {
         let res = self
             .manager

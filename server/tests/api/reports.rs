@@ -500,12 +500,9 @@ async fn a_month_whose_opening_differs_from_the_closing_filed_before_is_submitte
         };
         req.send()
     };
-    let preview = |app: &TestApp| {
-        let req = manager.get(app.url(&format!("/reports/health-canada?month={}", key(last))));
-        async move { req.send().await.unwrap().json::<Value>().await.unwrap() }
-    };
+    let preview_path = format!("/reports/health-canada?month={}", key(last));
     // Kept but not marked submitted: nothing filed to compare with yet, and the report says so.
-    let r = preview(&app).await;
+    let r = app.get_json(manager, &preview_path).await;
     assert!(r["compared_with"].is_null(), "{r}");
     assert_eq!(r["opening_checks"], serde_json::json!([]));
     assert!(
@@ -521,7 +518,7 @@ async fn a_month_whose_opening_differs_from_the_closing_filed_before_is_submitte
         .mark_submitted(ReportKind::HealthCanada, before, None)
         .await
         .unwrap());
-    let r = preview(&app).await;
+    let r = app.get_json(manager, &preview_path).await;
     assert_eq!(r["compared_with"], key(before));
     let dried = r["opening_checks"]
         .as_array()

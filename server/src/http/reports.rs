@@ -211,16 +211,17 @@ pub async fn report_submitted(
     })?;
     let month = parse_month(&month)?;
     let explanation = explanation_in(&body)?;
-    if state.store.report_body(kind, month).await?.is_none() {
-        return Err(ApiError::Missing(format!(
-            "the {} report for {} has not been generated; download it first",
-            kind.slug(),
-            month.format("%Y-%m")
-        )));
-    }
-    if state.store.submitted_report(kind, month).await?.is_some() {
+    match state.store.report_status(kind, month).await?.as_deref() {
+        None => {
+            return Err(ApiError::Missing(format!(
+                "the {} report for {} has not been generated; download it first",
+                kind.slug(),
+                month.format("%Y-%m")
+            )))
+        }
         // Filed stays as filed: marking it again changes nothing.
-        return Ok(axum::http::StatusCode::NO_CONTENT);
+        Some("submitted") => return Ok(axum::http::StatusCode::NO_CONTENT),
+        Some(_) => {}
     }
     if kind == ReportKind::HealthCanada && explanation.is_none() {
         let report = state.reports.health_canada(month).await?;

@@ -23,6 +23,13 @@ pub trait ReportStore {
         month: NaiveDate,
         body: &str,
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
+    /// Where a kept report stands (`generated`, `downloaded` or `submitted`), without its bytes;
+    /// none when it was never generated.
+    fn report_status(
+        &self,
+        kind: ReportKind,
+        month: NaiveDate,
+    ) -> impl Future<Output = Result<Option<String>, StoreError>> + Send;
     /// The kept bytes of a report marked submitted: what the regulator holds.
     fn submitted_report(
         &self,
@@ -83,6 +90,20 @@ impl ReportStore for Store {
         .execute(&self.pool)
         .await?;
         Ok(())
+    }
+
+    async fn report_status(
+        &self,
+        kind: ReportKind,
+        month: NaiveDate,
+    ) -> Result<Option<String>, StoreError> {
+        Ok(
+            sqlx::query_scalar("SELECT status FROM reports WHERE kind = ? AND month = ?")
+                .bind(kind.slug())
+                .bind(month_key(month))
+                .fetch_optional(&self.pool)
+                .await?,
+        )
     }
 
     async fn submitted_report(
